@@ -31,9 +31,9 @@ EXPIRES_FORMAT = "%Y-%m-%dT%H:%M:%S+0000"
 
 
 def encode_value(value: str) -> str:
-    """Percent-encode ``value`` like Java's ``URLEncoder.encode(value, "UTF-8")`` with ``%20`` spaces.
+    """Percent-encode ``value`` like Java's ``URLEncoder.encode(value, "UTF-8")`` (space: ``%20``).
 
-    Java leaves ``A-Z a-z 0-9 . - * _`` alone; Python's ``quote`` also leaves ``~``, so it is escaped.
+    Java leaves ``A-Z a-z 0-9 . - * _`` alone; Python's ``quote`` also keeps ``~``, so escape it.
     """
     return quote(value, safe="*").replace("~", "%7E")
 
@@ -67,9 +67,7 @@ def _scalar(name: str, value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, int | float):
         return str(value)
-    raise ValidationError(
-        f"parameter {name!r}: cannot send a value of type {type(value).__name__}"
-    )
+    raise ValidationError(f"parameter {name!r}: cannot send a value of type {type(value).__name__}")
 
 
 def _is_mapping_list(value: Iterable[Any]) -> bool:

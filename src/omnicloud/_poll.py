@@ -1,0 +1,71 @@
+"""The one poller for long-running work (CloudStack jobs, drive clones, waiting for a node)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from omnicloud._flow import Flow, Sleep
+from omnicloud.errors import JobTimeoutError, ValidationError
+
+__all__ = ["PollSettings", "PollStatus", "poll"]
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class PollStatus(Generic[T]):
+    """One observation: finished or not, the value when finished, and progress information."""
+
+    done: bool
+    value: T | None = None
+    progress: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class PollSettings:
+    """Poll every ``interval`` s (the first time after ``first_interval``), for ``timeout`` s."""
+
+    interval: float = 2.0
+    first_interval: float = 0.25
+    timeout: float = 1800.0
+
+    def __post_init__(self) -> None:
+        if self.interval <= 0 or self.first_interval < 0:
+            raise ValidationError("poll interval must be positive")
+        if self.timeout <= 0:
+            raise ValidationError("job timeout must be a positive number of seconds")
+
+
+def poll(
+    check: Callable[[], Flow[PollStatus[T]]],
+    settings: PollSettings,
+    *,
+    what: str,
+    job_id: str | None = None,
+    on_progress: Callable[[Any], None] | None = None,
+) -> Flow[T]:
+    """Call ``check`` until it reports done and return its value.
+
+    ``check`` raises to report failure or cancellation. Running out of time raises
+    :class:`JobTimeoutError` (never a silent return); the work may still finish later.
+    Cancelling the surrounding task (or Ctrl+C) stops polling at the next wait.
+    """
+    deadline = time.monotonic() + settings.timeout
+    delay = settings.first_interval
+    while True:
+        remaining = deadline - time.monotonic()
+        yield Sleep(max(0.0, min(delay, remaining)))
+        status = yield from check()
+        if on_progress is not None:
+            on_progress(status.progress)
+        if status.done:
+            return status.value  # type: ignore[return-value]
+        if time.monotonic() >= deadline:
+            raise JobTimeoutError(
+                f"{what} did not finish within {settings.timeout:g} s; it may still be running",
+                job_id=job_id,
+            )
+        delay = settings.interval

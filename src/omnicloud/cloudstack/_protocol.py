@@ -1,0 +1,364 @@
+"""CloudStack API calls as flows: build and sign, send, unwrap, paginate, wait for jobs.
+
+Nothing here does I/O; :mod:`omnicloud.cloudstack._client` runs these flows sync or async.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+from omnicloud._flow import Emit, Flow, Gather
+from omnicloud._poll import PollSettings, PollStatus, poll
+from omnicloud.errors import (
+    CloudStackApiError,
+    CloudStackAuthError,
+    CloudStackPermissionError,
+    CloudStackRateLimitedError,
+    JobCancelledError,
+    JobFailedError,
+    MalformedResponseError,
+    ValidationError,
+)
+from omnicloud.http._config import RetryPolicy
+from omnicloud.http._models import HttpRequest, HttpResponse
+from omnicloud.http._retry import send_with_retries
+
+from ._signing import expires_after, sign, transform_params
+
+__all__ = [
+    "JOB_CANCELLED",
+    "JOB_FAILED",
+    "JOB_PENDING",
+    "JOB_SUCCEEDED",
+    "CloudStackSettings",
+    "call",
+    "is_read_command",
+    "list_items",
+    "parse_retry_after",
+    "run_command",
+    "wait_for_job",
+]
+
+JOB_PENDING, JOB_SUCCEEDED, JOB_FAILED, JOB_CANCELLED = 0, 1, 2, 3
+
+# Keyword arguments that steer the client and are never sent as API parameters.
+RESERVED = frozenset({"fetch_list", "fetch_result", "headers", "page_size", "on_progress"})
+
+_READ_PREFIXES = ("list", "query", "get", "is", "check")
+_RETRY_AFTER = re.compile(r"retry after \[?(\d+(?:\.\d+)?)\]?\s*ms", re.IGNORECASE)
+_PAGE_CAP = re.compile(r"max(?:imum)? allowed page size value:?\s*(\d+)", re.IGNORECASE)
+
+
+@dataclass(slots=True)
+class CloudStackSettings:
+    """Everything a CloudStack call needs besides the transport."""
+
+    endpoint: str
+    key: str = field(repr=False)
+    secret: str = field(repr=False)
+    method: str = "get"
+    expiration: float = 600.0
+    page_size: int = 500
+    poll: PollSettings = field(default_factory=PollSettings)
+    fetch_result: bool = False
+    headers: dict[str, str] = field(default_factory=dict)
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    max_get_length: int = 2000
+    concurrency: int = 4
+
+    def __post_init__(self) -> None:
+        if not self.endpoint or not self.endpoint.startswith(("http://", "https://")):
+            raise ValidationError(
+                f"CloudStack endpoint must be an http(s) URL such as "
+                f"https://cloud.example.com/client/api, got {self.endpoint!r}"
+            )
+        if not self.key or not self.secret:
+            raise ValidationError("CloudStack needs both an API key and a secret key")
+        if self.method.lower() not in {"get", "post"}:
+            raise ValidationError(f"method must be 'get' or 'post', got {self.method!r}")
+        if self.page_size < 1:
+            raise ValidationError("page_size must be at least 1")
+
+
+def is_read_command(command: str) -> bool:
+    """Whether ``command`` only reads (safe to retry): list*, query*, get*, ..."""
+    return command.startswith(_READ_PREFIXES)
+
+
+def parse_retry_after(response: HttpResponse) -> float | None:
+    """Seconds to wait from CloudStack's 429 text "... please retry after [N] ms."."""
+    match = _RETRY_AFTER.search(response.text)
+    return float(match.group(1)) / 1000.0 if match else None
+
+
+def build_request(
+    settings: CloudStackSettings,
+    command: str,
+    params: Mapping[str, Any],
+    headers: Mapping[str, str] | None = None,
+) -> HttpRequest:
+    """The signed request for ``command``; POST when asked or when GET would be too long."""
+    if not command or not command.isidentifier():
+        raise ValidationError(f"not a CloudStack command name: {command!r}")
+    flat = transform_params(params)
+    flat.pop("signature", None)
+    flat.update(apiKey=settings.key, command=command, response="json")
+    has_expiry = any(name.lower() == "expires" for name in flat)
+    if settings.expiration >= 0 and not has_expiry:
+        flat["signatureVersion"] = "3"
+        flat["expires"] = expires_after(settings.expiration)
+    flat["signature"] = sign(flat, settings.secret)
+    pairs = list(flat.items())
+    post = settings.method.lower() == "post" or len(urlencode(pairs)) > settings.max_get_length
+    return HttpRequest(
+        method="POST" if post else "GET",
+        url=settings.endpoint,
+        params=() if post else pairs,
+        form=pairs if post else None,
+        headers={**(headers or {}), **settings.headers},
+        operation=f"CloudStack {command}",
+        idempotent=is_read_command(command),
+    )
+
+
+def unwrap(command: str, response: HttpResponse, endpoint: str) -> Any:
+    """The body under the single ``...response`` key, or the matching error."""
+    if response.content_type not in {"application/json", "text/javascript"}:
+        hint = "; check that the endpoint URL points at the CloudStack API (…/client/api)"
+        raise MalformedResponseError(
+            f"{command}: HTTP {response.status} from {endpoint} is "
+            f"{response.content_type or 'untyped'}, not JSON{hint}",
+            status=response.status,
+            excerpt=response.excerpt(),
+        )
+    document = response.json()
+    if not isinstance(document, dict) or len(document) != 1:
+        shape = f"keys {sorted(document)[:5]}" if isinstance(document, dict) else "no object"
+        raise MalformedResponseError(
+            f"{command}: expected one '...response' object, got {shape}",
+            status=response.status,
+            excerpt=response.excerpt(),
+        )
+    (body,) = document.values()
+    if response.status >= 300:
+        raise api_error(command, response.status, body if isinstance(body, dict) else {})
+    return body
+
+
+def api_error(command: str, status: int, body: Mapping[str, Any]) -> CloudStackApiError:
+    """The exception for an error answer ``body`` with HTTP ``status``."""
+    errorcode = _as_int(body.get("errorcode")) or status
+    cserrorcode = _as_int(body.get("cserrorcode"))
+    errortext = str(body.get("errortext") or "")
+    message = f"{command}: HTTP {status}"
+    if cserrorcode is not None:
+        message += f" (error {errorcode}, cserror {cserrorcode})"
+    message += f": {errortext or 'no error text'}"
+    kwargs: dict[str, Any] = {
+        "status": status,
+        "errorcode": errorcode,
+        "cserrorcode": cserrorcode,
+        "errortext": errortext,
+        "command": command,
+        "error": dict(body),
+    }
+    if status == 401:
+        return CloudStackAuthError(
+            message + " (CloudStack also answers 401 when the command name does not exist "
+            "or is not allowed for this account; check the spelling)",
+            **kwargs,
+        )
+    if status == 531:
+        return CloudStackPermissionError(message, **kwargs)
+    if status == 429:
+        match = _RETRY_AFTER.search(errortext)
+        wait = float(match.group(1)) / 1000.0 if match else None
+        return CloudStackRateLimitedError(message, retry_after=wait, **kwargs)
+    return CloudStackApiError(message, **kwargs)
+
+
+def _as_int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def call(
+    settings: CloudStackSettings,
+    command: str,
+    params: Mapping[str, Any],
+    headers: Mapping[str, str] | None = None,
+) -> Flow[Any]:
+    """One API call: send (with safe retries) and unwrap."""
+    request = build_request(settings, command, params, headers)
+    response = yield from send_with_retries(request, settings.retry, parse_retry_after)
+    return unwrap(command, response, settings.endpoint)
+
+
+def job_status(
+    settings: CloudStackSettings, job_id: str, headers: Mapping[str, str] | None = None
+) -> Flow[PollStatus[Any]]:
+    """One ``queryAsyncJobResult``: done with the job's result, or a failure raised."""
+    job = yield from call(settings, "queryAsyncJobResult", {"jobid": job_id}, headers)
+    if not isinstance(job, dict):
+        raise MalformedResponseError(f"queryAsyncJobResult {job_id}: unexpected answer")
+    status = _as_int(job.get("jobstatus"))
+    if status == JOB_PENDING:
+        return PollStatus(done=False, progress=job)
+    result = job.get("jobresult")
+    if status == JOB_SUCCEEDED and not _as_int(job.get("jobresultcode")):
+        return PollStatus(done=True, value=result, progress=job)
+    details = result if isinstance(result, dict) else {}
+    errortext = str(details.get("errortext") or "")
+    errorcode = _as_int(details.get("errorcode")) or _as_int(job.get("jobresultcode"))
+    kind = JobCancelledError if status == JOB_CANCELLED else JobFailedError
+    verb = "was cancelled" if status == JOB_CANCELLED else "failed"
+    raise kind(
+        f"job {job_id} ({job.get('cmd', 'unknown command')}) {verb}"
+        + (f": {errortext}" if errortext else "")
+        + (f" (error {errorcode})" if errorcode else ""),
+        job_id=job_id,
+        result=job,
+        errorcode=errorcode,
+        errortext=errortext,
+    )
+
+
+def wait_for_job(
+    settings: CloudStackSettings,
+    job_id: str,
+    *,
+    headers: Mapping[str, str] | None = None,
+    on_progress: Callable[[Any], None] | None = None,
+    what: str | None = None,
+) -> Flow[Any]:
+    """Poll a job until it ends; return its ``jobresult`` or raise a job error."""
+    result = yield from poll(
+        lambda: job_status(settings, job_id, headers),
+        settings.poll,
+        what=what or f"job {job_id}",
+        job_id=job_id,
+        on_progress=on_progress,
+    )
+    return result
+
+
+def _split_page(command: str, body: Any) -> tuple[int | None, list[Any]]:
+    if not isinstance(body, dict):
+        raise MalformedResponseError(f"{command}: a list answer must be an object")
+    count = _as_int(body.get("count"))
+    keys = [key for key in body if key != "count"]
+    if not keys:
+        return count, []
+    if len(keys) > 1:
+        raise MalformedResponseError(f"{command}: list answer has several item keys {keys}")
+    items = body[keys[0]]
+    if not isinstance(items, list):
+        raise MalformedResponseError(f"{command}: '{keys[0]}' is not a list")
+    return count, items
+
+
+def list_items(
+    settings: CloudStackSettings,
+    command: str,
+    params: Mapping[str, Any],
+    *,
+    headers: Mapping[str, str] | None = None,
+    page_size: int | None = None,
+    concurrency: int = 1,
+) -> Flow[None]:
+    """Emit every item of a paginated list command, page by page.
+
+    Stops on ``count``, on an empty page, and on a short page. When the server refuses the page
+    size (431 with its maximum), that maximum is used from then on. With ``concurrency`` above one
+    and the total known after the first page, the remaining pages are fetched concurrently and
+    still emitted in order.
+    """
+    base = {k: v for k, v in params.items() if k.lower() not in {"page", "pagesize"}}
+    size = page_size or _user_page_size(params) or settings.page_size
+    page, seen = 1, 0
+    previous_first: Any = None
+    while True:
+        try:
+            body = yield from call(
+                settings, command, {**base, "page": page, "pagesize": size}, headers
+            )
+        except CloudStackApiError as exc:
+            cap = _PAGE_CAP.search(exc.errortext)
+            if exc.status == 431 and cap and 0 < int(cap.group(1)) < size and seen == 0:
+                size = int(cap.group(1))
+                continue
+            raise
+        count, items = _split_page(command, body)
+        if not items:
+            return
+        if page > 1 and items[0] == previous_first:
+            raise MalformedResponseError(f"{command}: the server returned page {page} twice")
+        previous_first = items[0]
+        yield Emit(items)
+        seen += len(items)
+        if seen >= count if count is not None else len(items) < size:
+            return
+        page += 1
+        if concurrency > 1 and count is not None:
+            remaining = math.ceil((count - seen) / size)
+            pages = [
+                _page(settings, command, base, number, size, headers)
+                for number in range(page, page + remaining)
+            ]
+            for items in (yield Gather(pages, limit=concurrency)):
+                if items:
+                    yield Emit(items)
+            return
+
+
+def _page(
+    settings: CloudStackSettings,
+    command: str,
+    base: Mapping[str, Any],
+    page: int,
+    size: int,
+    headers: Mapping[str, str] | None,
+) -> Flow[list[Any]]:
+    body = yield from call(settings, command, {**base, "page": page, "pagesize": size}, headers)
+    return _split_page(command, body)[1]
+
+
+def _user_page_size(params: Mapping[str, Any]) -> int | None:
+    for name, value in params.items():
+        if name.lower() == "pagesize" and value is not None:
+            size = _as_int(value)
+            if size is None or size < 1:
+                raise ValidationError(f"pagesize must be a positive integer, got {value!r}")
+            return size
+    return None
+
+
+def run_command(
+    settings: CloudStackSettings,
+    command: str,
+    params: Mapping[str, Any],
+    *,
+    fetch_result: bool | None = None,
+    headers: Mapping[str, str] | None = None,
+    on_progress: Callable[[Any], None] | None = None,
+) -> Flow[Any]:
+    """A call that, for async commands and when asked, waits for the job and returns its result."""
+    body = yield from call(settings, command, params, headers)
+    wait = settings.fetch_result if fetch_result is None else fetch_result
+    if wait and isinstance(body, dict) and "jobid" in body:
+        result = yield from wait_for_job(
+            settings,
+            str(body["jobid"]),
+            headers=headers,
+            on_progress=on_progress,
+            what=f"{command} job {body['jobid']}",
+        )
+        return result
+    return body

@@ -1,0 +1,116 @@
+"""Connection settings shared by every provider client."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from omnicloud.errors import ValidationError
+
+if TYPE_CHECKING:
+    import ssl
+
+__all__ = ["HttpConfig", "RetryPolicy"]
+
+
+@dataclass(slots=True)
+class RetryPolicy:
+    """When and how often a request is sent again.
+
+    Only idempotent requests are retried after a failure that may have reached the server, and only
+    when the answer is one of ``retry_statuses``; a request that provably never left (connection
+    refused) and a 429 are retried whatever the method. Delays grow exponentially from ``backoff``
+    up to ``backoff_cap`` with full jitter, and everything stops at ``max_attempts`` or once
+    ``total_seconds`` have passed since the first attempt.
+    """
+
+    max_attempts: int = 4
+    backoff: float = 0.25
+    backoff_cap: float = 8.0
+    total_seconds: float = 60.0
+    retry_statuses: frozenset[int] = frozenset({500, 502, 503, 504})
+    max_rate_limit_wait: float = 30.0
+
+    def __post_init__(self) -> None:
+        if self.max_attempts < 1:
+            raise ValidationError("retries: max_attempts must be at least 1")
+        if self.backoff < 0 or self.backoff_cap < 0 or self.total_seconds <= 0:
+            raise ValidationError("retries: delays must be positive")
+
+
+@dataclass(slots=True)
+class HttpConfig:
+    """How to reach a provider: timeouts, TLS, proxy, pool and retry settings.
+
+    ``verify`` may be a CA bundle path; ``insecure=True`` is the only way to turn verification off
+    and it warns. ``transport``/``async_transport`` replace the network (tests, in-process
+    simulators).
+    """
+
+    connect_timeout: float = 10.0
+    read_timeout: float = 30.0
+    timeout: float = 120.0
+    verify: bool | str = True
+    client_cert: str | None = None
+    client_key: str | None = None
+    insecure: bool = False
+    proxy: str | None = None
+    trust_env: bool = True
+    http2: bool = False
+    max_connections: int = 100
+    max_keepalive: int = 20
+    headers: dict[str, str] = field(default_factory=dict)
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    transport: Any = None
+    async_transport: Any = None
+
+    def __post_init__(self) -> None:
+        for name in ("connect_timeout", "read_timeout", "timeout"):
+            if getattr(self, name) <= 0:
+                raise ValidationError(f"{name} must be a positive number of seconds")
+        if self.client_key and not self.client_cert:
+            raise ValidationError("client_key given without client_cert")
+
+    def ssl_context(self) -> ssl.SSLContext | bool:
+        """The TLS settings for httpx: an SSL context, or ``False`` when insecure."""
+        import ssl
+        import warnings
+
+        if self.insecure or self.verify is False:
+            if not self.insecure:
+                raise ValidationError(
+                    "verify=False does not disable TLS checks; pass insecure=True to do so"
+                )
+            warnings.warn(
+                "TLS certificate verification is disabled (insecure=True): "
+                "anyone on the network path can read and change this traffic",
+                stacklevel=3,
+            )
+            context = ssl.create_default_context()
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+        elif isinstance(self.verify, str):
+            try:
+                context = ssl.create_default_context(cafile=self.verify)
+            except (OSError, ssl.SSLError) as exc:
+                raise ValidationError(f"cannot load CA bundle {self.verify!r}: {exc}") from None
+        else:
+            context = _default_context()
+        if self.client_cert:
+            try:
+                context.load_cert_chain(self.client_cert, self.client_key)
+            except (OSError, ssl.SSLError) as exc:
+                raise ValidationError(
+                    f"cannot load client certificate {self.client_cert!r}: {exc}"
+                ) from None
+        return context
+
+
+def _default_context() -> ssl.SSLContext:
+    import ssl
+
+    try:
+        import certifi
+    except ImportError:  # pragma: no cover - certifi comes with httpx
+        return ssl.create_default_context()
+    return ssl.create_default_context(cafile=certifi.where())

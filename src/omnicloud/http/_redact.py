@@ -1,0 +1,124 @@
+"""Redaction of secrets in anything we print or log about HTTP traffic."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
+
+__all__ = ["REDACTED", "Redactor", "is_secret_name"]
+
+REDACTED = "REDACTED"
+
+# Header values shown as they are; every other header value is redacted (allowlist).
+_SAFE_HEADERS = frozenset(
+    {
+        "accept",
+        "accept-encoding",
+        "accept-ranges",
+        "cache-control",
+        "connection",
+        "content-encoding",
+        "content-length",
+        "content-range",
+        "content-type",
+        "date",
+        "etag",
+        "expires",
+        "host",
+        "last-modified",
+        "location",
+        "range",
+        "retry-after",
+        "server",
+        "transfer-encoding",
+        "user-agent",
+        "vary",
+        "x-description",
+        "x-request-id",
+    }
+)
+
+# Parameter and JSON field names whose values are secrets (query strings, forms, JSON bodies).
+_SECRET_NAME = re.compile(
+    r"(?i)(api_?key|secret|signature|passw|token|session_?key|credential|authoriz|private_?key"
+    r"|cookie|x-amz-security|x-amz-credential|\bsig\b)"
+)
+
+
+def is_secret_name(name: str) -> bool:
+    """Whether a parameter, header or field called ``name`` carries a secret."""
+    return bool(_SECRET_NAME.search(name))
+
+
+class Redactor:
+    """Hides secrets by name (parameters, fields) and by value (registered secret strings)."""
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        self._secrets: set[str] = {s for s in secrets if s and len(s) >= 4}
+
+    def add(self, *secrets: str | None) -> None:
+        """Register secret strings that must never be shown, wherever they appear."""
+        self._secrets.update(s for s in secrets if s and len(s) >= 4)
+
+    def text(self, value: str) -> str:
+        """``value`` with every registered secret replaced."""
+        for secret in sorted(self._secrets, key=len, reverse=True):
+            if secret in value:
+                value = value.replace(secret, REDACTED)
+        return value
+
+    def pairs(self, items: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+        """Name/value pairs with secret values replaced."""
+        return [(k, REDACTED if is_secret_name(k) else self.text(v)) for k, v in items]
+
+    def query(self, query: str) -> str:
+        """A query string with secret values replaced (kept readable, not re-encoded)."""
+        pairs = self.pairs(parse_qsl(query, keep_blank_values=True))
+        return "&".join(f"{k}={v}" for k, v in pairs)
+
+    def url(self, url: str) -> str:
+        """A URL with userinfo and secret query values removed."""
+        parts = urlsplit(url)
+        netloc = parts.netloc.rsplit("@", 1)[-1]
+        return urlunsplit((parts.scheme, netloc, parts.path, self.query(parts.query), ""))
+
+    def headers(self, headers: Mapping[str, str] | Iterable[tuple[str, str]]) -> list[str]:
+        """``Name: value`` lines, values outside the allowlist redacted."""
+        items = headers.items() if isinstance(headers, Mapping) else headers
+        return [
+            f"{name}: {self.text(value) if name.lower() in _SAFE_HEADERS else REDACTED}"
+            for name, value in items
+        ]
+
+    def body(self, content: bytes, content_type: str, limit: int = 2000) -> str:
+        """A printable excerpt of a body with secret fields and values redacted."""
+        if not content:
+            return ""
+        text = content[: limit * 4].decode("utf-8", errors="replace")
+        if "json" in content_type or text.lstrip().startswith(("{", "[")):
+            with contextlib.suppress(ValueError):
+                text = json.dumps(self._json(json.loads(content)), ensure_ascii=False)
+        elif "x-www-form-urlencoded" in content_type:
+            text = self.query(text)
+        elif not content_type.startswith(("text/", "application/xml")) and "xml" not in (
+            content_type
+        ):
+            return f"[{len(content)} bytes of {content_type or 'data'}]"
+        text = self.text(text)
+        return text if len(text) <= limit else text[:limit] + f"… [{len(content)} bytes]"
+
+    def _json(self, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {
+                k: REDACTED
+                if isinstance(v, str) and v and is_secret_name(str(k))
+                else self._json(v)
+                for k, v in value.items()
+            }
+        if isinstance(value, list):
+            return [self._json(v) for v in value]
+        return value

@@ -1,0 +1,320 @@
+"""Runners: perform a flow's effects over httpx, synchronously or asynchronously.
+
+The two runner classes only differ in how they wait (``time.sleep`` vs ``anyio.sleep``), how they
+send (``httpx.Client`` vs ``httpx.AsyncClient``) and how they gather sub-flows (in turn vs in a task
+group). Everything else (request building, error mapping, tracing) is shared here once.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Iterator
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from omnicloud._flow import Emit, Flow, Gather, Send, Sleep, step
+from omnicloud.errors import (
+    OmnicloudError,
+    RequestNotSentError,
+    RequestTimeoutError,
+    TransportError,
+)
+from omnicloud.http._config import HttpConfig
+from omnicloud.http._models import HttpRequest, HttpResponse
+from omnicloud.http._redact import Redactor
+from omnicloud.http._trace import log_request, log_response, trace_from_env
+
+if TYPE_CHECKING:
+    import httpx
+
+__all__ = ["AsyncHttp", "SyncHttp"]
+
+T = TypeVar("T")
+
+USER_AGENT = "omnicloud/0.1"
+
+
+def _client_options(config: HttpConfig) -> dict[str, Any]:
+    import httpx
+
+    trace_from_env()
+    return {
+        "timeout": httpx.Timeout(config.read_timeout, connect=config.connect_timeout),
+        "verify": config.ssl_context(),
+        "trust_env": config.trust_env,
+        "proxy": config.proxy,
+        "http2": config.http2,
+        "limits": httpx.Limits(
+            max_connections=config.max_connections,
+            max_keepalive_connections=config.max_keepalive,
+        ),
+        "headers": {"User-Agent": USER_AGENT, **config.headers},
+        "follow_redirects": False,
+    }
+
+
+def _build(client: httpx.Client | httpx.AsyncClient, request: HttpRequest) -> httpx.Request:
+    data = None
+    content: Any = request.content
+    if request.form is not None:
+        from urllib.parse import urlencode
+
+        content = urlencode(list(request.form)).encode("ascii")
+        data = {"Content-Type": "application/x-www-form-urlencoded"}
+    headers = {**dict(request.headers), **(data or {})}
+    return client.build_request(
+        request.method,
+        request.url,
+        params=list(request.params) or None,
+        headers=headers,
+        content=content,
+    )
+
+
+def _map_error(exc: Exception, request: HttpRequest, redactor: Redactor) -> OmnicloudError:
+    """Turn an httpx exception into ours; the text never carries the URL's query."""
+    import httpx
+
+    detail = redactor.text(str(exc) or type(exc).__name__)
+    label = request.label
+    if isinstance(exc, httpx.ConnectTimeout | httpx.ConnectError | httpx.PoolTimeout):
+        return RequestNotSentError(f"{label}: could not connect: {detail}", operation=label)
+    if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL | httpx.LocalProtocolError):
+        return RequestNotSentError(f"{label}: invalid request: {detail}", operation=label)
+    if isinstance(exc, httpx.ProxyError):
+        return RequestNotSentError(f"{label}: proxy error: {detail}", operation=label)
+    if isinstance(exc, httpx.TimeoutException):
+        return RequestTimeoutError(f"{label}: timed out waiting for the server", operation=label)
+    return TransportError(f"{label}: connection failed: {detail}", operation=label)
+
+
+def _trace_out(redactor: Redactor, request: HttpRequest, built: httpx.Request) -> None:
+    body = built.content if not request.content or isinstance(request.content, bytes) else None
+    log_request(redactor, request, str(built.url), list(built.headers.multi_items()), body)
+
+
+def _response(raw: httpx.Response, content: bytes, started: float) -> HttpResponse:
+    return HttpResponse(
+        status=raw.status_code,
+        headers=raw.headers,
+        content=content,
+        reason=raw.reason_phrase,
+        url=str(raw.url),
+        elapsed=time.monotonic() - started,
+        raw=raw,
+    )
+
+
+def _check_deadline(request: HttpRequest, deadline: float) -> None:
+    if time.monotonic() > deadline:
+        raise RequestTimeoutError(
+            f"{request.label}: the response took longer than the total timeout",
+            operation=request.label,
+        )
+
+
+class SyncHttp:
+    """Runs flows with a pooled ``httpx.Client`` created on first use."""
+
+    def __init__(self, config: HttpConfig | None = None, redactor: Redactor | None = None) -> None:
+        self.config = config or HttpConfig()
+        self.redactor = redactor or Redactor()
+        self._client: httpx.Client | None = None
+
+    @property
+    def client(self) -> httpx.Client:
+        """The underlying httpx client (created lazily)."""
+        if self._client is None:
+            import httpx
+
+            self._client = httpx.Client(
+                transport=self.config.transport, **_client_options(self.config)
+            )
+        return self._client
+
+    def close(self) -> None:
+        """Close pooled connections."""
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    def send(self, request: HttpRequest) -> HttpResponse:
+        """Send one request (no retries) and read the whole body within the total timeout."""
+        import httpx
+
+        client = self.client
+        built = _build(client, request)
+        _trace_out(self.redactor, request, built)
+        started = time.monotonic()
+        deadline = started + self.config.timeout
+        try:
+            raw = client.send(built, stream=True)
+            try:
+                chunks = []
+                for chunk in raw.iter_bytes():
+                    chunks.append(chunk)
+                    _check_deadline(request, deadline)
+            finally:
+                raw.close()
+        except httpx.HTTPError as exc:
+            raise _map_error(exc, request, self.redactor) from None
+        response = _response(raw, b"".join(chunks), started)
+        log_response(self.redactor, response)
+        return response
+
+    def run(self, flow: Flow[T]) -> T:
+        """Drive ``flow`` to completion and return its result."""
+        holder: list[Any] = []
+        for _ in self._drive(flow, collect=False, result=holder):
+            pass  # pragma: no cover - a non-iterating flow never emits
+        return holder[0]  # type: ignore[no-any-return]
+
+    def iterate(self, flow: Flow[Any]) -> Iterator[Any]:
+        """Drive ``flow`` lazily, yielding what it emits."""
+        return self._drive(flow, collect=True, result=[])
+
+    def _drive(self, flow: Flow[Any], *, collect: bool, result: list[Any]) -> Iterator[Any]:
+        value: Any = None
+        error: BaseException | None = None
+        while True:
+            try:
+                effect = step(flow, value, error)
+            except StopIteration as stop:
+                result.append(stop.value)
+                return
+            value, error = None, None
+            try:
+                if isinstance(effect, Emit):
+                    if not collect:
+                        raise TypeError("this operation lists items; iterate it instead")
+                    yield from effect.items
+                else:
+                    value = self._perform(effect)
+            except Exception as exc:
+                error = exc
+
+    def _perform(self, effect: Send | Sleep | Gather) -> Any:
+        if isinstance(effect, Send):
+            return self.send(effect.request)
+        if isinstance(effect, Sleep):
+            time.sleep(max(0.0, effect.seconds))
+            return None
+        return [self.run(sub) for sub in effect.flows]
+
+
+class AsyncHttp:
+    """Runs flows with a pooled ``httpx.AsyncClient`` created on first use."""
+
+    def __init__(self, config: HttpConfig | None = None, redactor: Redactor | None = None) -> None:
+        self.config = config or HttpConfig()
+        self.redactor = redactor or Redactor()
+        self._client: httpx.AsyncClient | None = None
+
+    @property
+    def client(self) -> httpx.AsyncClient:
+        """The underlying httpx async client (created lazily)."""
+        if self._client is None:
+            import httpx
+
+            self._client = httpx.AsyncClient(
+                transport=self.config.async_transport, **_client_options(self.config)
+            )
+        return self._client
+
+    async def aclose(self) -> None:
+        """Close pooled connections."""
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    async def send(self, request: HttpRequest) -> HttpResponse:
+        """Send one request (no retries) and read the whole body within the total timeout."""
+        import anyio
+        import httpx
+
+        client = self.client
+        built = _build(client, request)
+        _trace_out(self.redactor, request, built)
+        started = time.monotonic()
+        try:
+            with anyio.fail_after(self.config.timeout):
+                raw = await client.send(built, stream=True)
+                try:
+                    content = b"".join([chunk async for chunk in raw.aiter_bytes()])
+                finally:
+                    await raw.aclose()
+        except TimeoutError:
+            raise RequestTimeoutError(
+                f"{request.label}: the response took longer than the total timeout",
+                operation=request.label,
+            ) from None
+        except httpx.HTTPError as exc:
+            raise _map_error(exc, request, self.redactor) from None
+        response = _response(raw, content, started)
+        log_response(self.redactor, response)
+        return response
+
+    async def run(self, flow: Flow[T]) -> T:
+        """Drive ``flow`` to completion and return its result."""
+        holder: list[Any] = []
+        async for _ in self._drive(flow, collect=False, result=holder):
+            pass  # pragma: no cover - a non-iterating flow never emits
+        return holder[0]  # type: ignore[no-any-return]
+
+    def iterate(self, flow: Flow[Any]) -> AsyncIterator[Any]:
+        """Drive ``flow`` lazily, yielding what it emits."""
+        return self._drive(flow, collect=True, result=[])
+
+    async def _drive(
+        self, flow: Flow[Any], *, collect: bool, result: list[Any]
+    ) -> AsyncIterator[Any]:
+        value: Any = None
+        error: BaseException | None = None
+        while True:
+            try:
+                effect = step(flow, value, error)
+            except StopIteration as stop:
+                result.append(stop.value)
+                return
+            value, error = None, None
+            try:
+                if isinstance(effect, Emit):
+                    if not collect:
+                        raise TypeError("this operation lists items; iterate it instead")
+                    for item in effect.items:
+                        yield item
+                else:
+                    value = await self._perform(effect)
+            except Exception as exc:
+                error = exc
+
+    async def _perform(self, effect: Send | Sleep | Gather) -> Any:
+        import anyio
+
+        if isinstance(effect, Send):
+            return await self.send(effect.request)
+        if isinstance(effect, Sleep):
+            await anyio.sleep(max(0.0, effect.seconds))
+            return None
+        return await self._gather(effect)
+
+    async def _gather(self, effect: Gather) -> list[Any]:
+        import anyio
+
+        results: list[Any] = [None] * len(effect.flows)
+        failures: list[BaseException] = []
+        limiter = anyio.CapacityLimiter(max(1, effect.limit))
+
+        async def run_one(index: int, sub: Flow[Any]) -> None:
+            async with limiter:
+                try:
+                    results[index] = await self.run(sub)
+                except Exception as exc:
+                    failures.append(exc)
+                    group.cancel_scope.cancel()
+
+        async with anyio.create_task_group() as group:
+            for index, sub in enumerate(effect.flows):
+                group.start_soon(run_one, index, sub)
+        if failures:
+            raise failures[0]
+        return results
