@@ -15,14 +15,16 @@ from __future__ import annotations
 
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any, TypeAlias, TypeVar
+
     from omnicloud.http._models import HttpRequest
 
-__all__ = ["Effect", "Emit", "Flow", "Gather", "Send", "Sleep", "step"]
+    T = TypeVar("T")
 
-T = TypeVar("T")
+__all__ = ["Effect", "Emit", "Flow", "Gather", "Send", "Sleep", "step"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +60,8 @@ class Emit:
 
 
 Effect = Send | Sleep | Gather | Emit
-Flow = Generator[Effect, Any, T]
+if TYPE_CHECKING:
+    Flow: TypeAlias = Generator[Effect, Any, T]
 
 
 def step(flow: Flow[Any], value: Any, error: BaseException | None) -> Effect:

@@ -5,22 +5,25 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
 
-from omnicloud._flow import Flow, Sleep
+from omnicloud._flow import Sleep
 from omnicloud.errors import JobTimeoutError, ValidationError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from omnicloud._flow import Flow
 
 __all__ = ["PollSettings", "PollStatus", "poll"]
 
-T = TypeVar("T")
-
 
 @dataclass(frozen=True, slots=True)
-class PollStatus(Generic[T]):
+class PollStatus:
     """One observation: finished or not, the value when finished, and progress information."""
 
     done: bool
-    value: T | None = None
+    value: Any = None
     progress: Any = None
 
 
@@ -40,13 +43,13 @@ class PollSettings:
 
 
 def poll(
-    check: Callable[[], Flow[PollStatus[T]]],
+    check: Callable[[], Flow[PollStatus]],
     settings: PollSettings,
     *,
     what: str,
     job_id: str | None = None,
     on_progress: Callable[[Any], None] | None = None,
-) -> Flow[T]:
+) -> Flow[Any]:
     """Call ``check`` until it reports done and return its value.
 
     ``check`` raises to report failure or cancellation. Running out of time raises
@@ -62,7 +65,7 @@ def poll(
         if on_progress is not None:
             on_progress(status.progress)
         if status.done:
-            return status.value  # type: ignore[return-value]
+            return status.value
         if time.monotonic() >= deadline:
             raise JobTimeoutError(
                 f"{what} did not finish within {settings.timeout:g} s; it may still be running",

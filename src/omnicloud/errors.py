@@ -29,7 +29,9 @@ Messages never contain secrets: callers pass already-redacted text.
 
 from __future__ import annotations
 
-from typing import Any
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = [
     "CloudStackApiError",

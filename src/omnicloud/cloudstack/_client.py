@@ -8,10 +8,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
-from datetime import timedelta
-from typing import Any
 
-from omnicloud._flow import Flow
 from omnicloud._poll import PollSettings
 from omnicloud.errors import ValidationError
 from omnicloud.http._config import HttpConfig, RetryPolicy
@@ -21,6 +18,13 @@ from omnicloud.http._transport import AsyncHttp, SyncHttp
 
 from . import _protocol
 from ._protocol import CloudStackSettings
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from datetime import timedelta
+    from typing import Any
+
+    from omnicloud._flow import Flow
 
 __all__ = ["AsyncCloudStack", "CloudStack"]
 
@@ -57,7 +61,7 @@ class _CloudStackBase:
         transport: Any = None,
         theme: str | None = None,
     ) -> None:
-        if isinstance(expiration, timedelta):
+        if not isinstance(expiration, int | float):
             expiration = expiration.total_seconds()
         if retry < 0:
             raise ValidationError("retry must be zero or more")

@@ -13,14 +13,17 @@ Precedence, as ``cs`` does it:
 
 from __future__ import annotations
 
-import configparser
 import os
 import re
 from collections.abc import Mapping
-from pathlib import Path
-from typing import Any
 
 from omnicloud.errors import ConfigurationError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import configparser
+    from pathlib import Path
+    from typing import Any
 
 __all__ = ["DEFAULT_REGION", "config_paths", "list_regions", "read_config"]
 
@@ -37,6 +40,8 @@ _FALSE = {"0", "false", "no", "off"}
 
 def config_paths(env: Mapping[str, str] | None = None) -> list[Path]:
     """The ini files consulted, lowest precedence first."""
+    from pathlib import Path
+
     env = os.environ if env is None else env
     paths = [
         Path(env.get("HOME") or Path.home()) / ".cloudstack.ini",
@@ -48,6 +53,8 @@ def config_paths(env: Mapping[str, str] | None = None) -> list[Path]:
 
 
 def _read_ini(env: Mapping[str, str]) -> tuple[configparser.ConfigParser, list[Path]]:
+    import configparser
+
     parser = configparser.ConfigParser(interpolation=None)
     found = []
     for path in config_paths(env):

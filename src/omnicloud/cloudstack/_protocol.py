@@ -9,10 +9,8 @@ import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
-from urllib.parse import urlencode
 
-from omnicloud._flow import Emit, Flow, Gather
+from omnicloud._flow import Emit, Gather
 from omnicloud._poll import PollSettings, PollStatus, poll
 from omnicloud.errors import (
     CloudStackApiError,
@@ -29,6 +27,12 @@ from omnicloud.http._models import HttpRequest, HttpResponse
 from omnicloud.http._retry import send_with_retries
 
 from ._signing import expires_after, sign, transform_params
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from omnicloud._flow import Flow
 
 __all__ = [
     "JOB_CANCELLED",
@@ -114,6 +118,8 @@ def build_request(
         flat["expires"] = expires_after(settings.expiration)
     flat["signature"] = sign(flat, settings.secret)
     pairs = list(flat.items())
+    from urllib.parse import urlencode
+
     post = settings.method.lower() == "post" or len(urlencode(pairs)) > settings.max_get_length
     return HttpRequest(
         method="POST" if post else "GET",
@@ -203,7 +209,7 @@ def call(
 
 def job_status(
     settings: CloudStackSettings, job_id: str, headers: Mapping[str, str] | None = None
-) -> Flow[PollStatus[Any]]:
+) -> Flow[PollStatus]:
     """One ``queryAsyncJobResult``: done with the job's result, or a failure raised."""
     job = yield from call(settings, "queryAsyncJobResult", {"jobid": job_id}, headers)
     if not isinstance(job, dict):

@@ -8,15 +8,14 @@ HMAC-SHA1 under the user's secret key.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime, timedelta
-from typing import Any
-from urllib.parse import quote
 
 from omnicloud.errors import ValidationError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from datetime import datetime
+    from typing import Any
 
 __all__ = [
     "EXPIRES_FORMAT",
@@ -35,6 +34,8 @@ def encode_value(value: str) -> str:
 
     Java leaves ``A-Z a-z 0-9 . - * _`` alone; Python's ``quote`` also keeps ``~``, so escape it.
     """
+    from urllib.parse import quote
+
     return quote(value, safe="*").replace("~", "%7E")
 
 
@@ -46,6 +47,10 @@ def string_to_sign(params: Mapping[str, str]) -> str:
 
 def sign(params: Mapping[str, str], secret: str) -> str:
     """Base64 HMAC-SHA1 signature of ``params`` under ``secret``."""
+    import base64
+    import hashlib
+    import hmac
+
     digest = hmac.new(
         secret.encode("utf-8"), string_to_sign(params).encode("utf-8"), hashlib.sha1
     ).digest()
@@ -54,6 +59,8 @@ def sign(params: Mapping[str, str], secret: str) -> str:
 
 def expires_after(seconds: float, now: datetime | None = None) -> str:
     """The ``expires`` value for a request valid ``seconds`` from ``now`` (UTC)."""
+    from datetime import UTC, datetime, timedelta
+
     moment = (now or datetime.now(UTC)) + timedelta(seconds=seconds)
     return moment.astimezone(UTC).strftime(EXPIRES_FORMAT)
 

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from omnicloud.errors import MalformedResponseError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["IDEMPOTENT_METHODS", "HttpRequest", "HttpResponse"]
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
-
-Body = bytes | Iterable[bytes] | AsyncIterable[bytes]
 
 
 @dataclass(slots=True)
@@ -29,7 +29,7 @@ class HttpRequest:
     params: Sequence[tuple[str, str]] = ()
     headers: Mapping[str, str] = field(default_factory=dict)
     form: Sequence[tuple[str, str]] | None = None
-    content: Body | None = None
+    content: bytes | Iterable[bytes] | AsyncIterable[bytes] | None = None
     operation: str = ""
     idempotent: bool | None = None
     stream: bool = False
@@ -79,6 +79,8 @@ class HttpResponse:
 
     def json(self) -> Any:
         """The body parsed as JSON, or :class:`MalformedResponseError`."""
+        import json
+
         try:
             return json.loads(self.content)
         except ValueError as exc:

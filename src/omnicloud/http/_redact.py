@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
-import json
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any
-from urllib.parse import parse_qsl, urlsplit, urlunsplit
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["REDACTED", "Redactor", "is_secret_name"]
 
@@ -77,11 +77,15 @@ class Redactor:
 
     def query(self, query: str) -> str:
         """A query string with secret values replaced (kept readable, not re-encoded)."""
+        from urllib.parse import parse_qsl
+
         pairs = self.pairs(parse_qsl(query, keep_blank_values=True))
         return "&".join(f"{k}={v}" for k, v in pairs)
 
     def url(self, url: str) -> str:
         """A URL with userinfo and secret query values removed."""
+        from urllib.parse import urlsplit, urlunsplit
+
         parts = urlsplit(url)
         netloc = parts.netloc.rsplit("@", 1)[-1]
         return urlunsplit((parts.scheme, netloc, parts.path, self.query(parts.query), ""))
@@ -96,6 +100,9 @@ class Redactor:
 
     def body(self, content: bytes, content_type: str, limit: int = 2000) -> str:
         """A printable excerpt of a body with secret fields and values redacted."""
+        import contextlib
+        import json
+
         if not content:
             return ""
         text = content[: limit * 4].decode("utf-8", errors="replace")

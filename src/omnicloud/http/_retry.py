@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import logging
-import random
 import time
 from collections.abc import Callable
 
-from omnicloud._flow import Flow, Send, Sleep
+from omnicloud._flow import Send, Sleep
 from omnicloud.errors import (
     OutcomeUnknownError,
     RequestNotSentError,
@@ -16,9 +14,11 @@ from omnicloud.errors import (
 from omnicloud.http._config import RetryPolicy
 from omnicloud.http._models import HttpRequest, HttpResponse
 
-__all__ = ["GATEWAY_STATUSES", "RetryAfterParser", "backoff_delay", "send_with_retries"]
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from omnicloud._flow import Flow
 
-logger = logging.getLogger("omnicloud.retry")
+__all__ = ["GATEWAY_STATUSES", "RetryAfterParser", "backoff_delay", "send_with_retries"]
 
 GATEWAY_STATUSES = frozenset({500, 502, 503, 504})
 
@@ -27,6 +27,8 @@ RetryAfterParser = Callable[[HttpResponse], float | None]
 
 def backoff_delay(policy: RetryPolicy, attempt: int) -> float:
     """Full-jitter exponential delay before attempt ``attempt + 1``."""
+    import random
+
     ceiling = min(policy.backoff_cap, policy.backoff * (2 ** (attempt - 1)))
     return random.uniform(0, ceiling)
 
@@ -138,6 +140,8 @@ def _next_delay(
 
 
 def _log_retry(request: HttpRequest, attempt: int, reason: str, delay: float) -> None:
-    logger.info(
+    import logging
+
+    logging.getLogger("omnicloud.retry").info(
         "retrying %s after %s (attempt %d, waiting %.2f s)", request.label, reason, attempt, delay
     )

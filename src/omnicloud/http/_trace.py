@@ -6,23 +6,41 @@ through the ``omnicloud.http`` logger, so applications may route it wherever the
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
-from typing import TYPE_CHECKING, TextIO
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import logging
+    from typing import TextIO
+
     from omnicloud.http._models import HttpRequest, HttpResponse
     from omnicloud.http._redact import Redactor
 
-__all__ = ["enable_trace", "log_request", "log_response", "logger", "trace_from_env"]
+__all__ = ["enable_trace", "log_request", "log_response", "trace_from_env"]
 
-logger = logging.getLogger("omnicloud.http")
+LOGGER_NAME = "omnicloud.http"
 _HANDLER_MARK = "_omnicloud_trace"
+
+
+def _debug_logger() -> logging.Logger | None:
+    """The trace logger when debug output is wanted; ``logging`` is not imported otherwise.
+
+    An application that configured ``logging`` itself (so it is already imported) gets our records
+    whenever it enables DEBUG for ``omnicloud.http``.
+    """
+    logging = sys.modules.get("logging")
+    if logging is None:
+        return None
+    logger = logging.getLogger(LOGGER_NAME)
+    return logger if logger.isEnabledFor(logging.DEBUG) else None
 
 
 def enable_trace(stream: TextIO | None = None) -> None:
     """Print every request and response to ``stream`` (stderr by default), secrets redacted."""
+    import logging
+
+    logger = logging.getLogger(LOGGER_NAME)
     if not any(getattr(h, _HANDLER_MARK, False) for h in logger.handlers):
         handler = logging.StreamHandler(stream or sys.stderr)
         handler.setFormatter(logging.Formatter("%(message)s"))
@@ -45,7 +63,8 @@ def log_request(
     body: bytes | None,
 ) -> None:
     """Log a request as ``> METHOD URL`` plus headers and body."""
-    if not logger.isEnabledFor(logging.DEBUG):
+    logger = _debug_logger()
+    if logger is None:
         return
     lines = [f"> {request.method.upper()} {redactor.url(url)}"]
     lines += [f"> {line}" for line in redactor.headers(headers)]
@@ -59,7 +78,8 @@ def log_request(
 
 def log_response(redactor: Redactor, response: HttpResponse) -> None:
     """Log a response as ``< HTTP status`` plus headers and body excerpt."""
-    if not logger.isEnabledFor(logging.DEBUG):
+    logger = _debug_logger()
+    if logger is None:
         return
     lines = [f"< HTTP {response.status} {response.reason} ({response.elapsed * 1000:.0f} ms)"]
     lines += [f"< {line}" for line in redactor.headers(response.headers)]

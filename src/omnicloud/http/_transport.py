@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator, Iterator
-from typing import TYPE_CHECKING, Any, TypeVar
 
-from omnicloud._flow import Emit, Flow, Gather, Send, Sleep, step
+from omnicloud._flow import Emit, Gather, Send, Sleep, step
 from omnicloud.errors import (
     OmnicloudError,
     RequestNotSentError,
@@ -23,12 +22,17 @@ from omnicloud.http._models import HttpRequest, HttpResponse
 from omnicloud.http._redact import Redactor
 from omnicloud.http._trace import log_request, log_response, trace_from_env
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any, TypeVar
+
     import httpx
 
-__all__ = ["AsyncHttp", "SyncHttp"]
+    from omnicloud._flow import Flow
 
-T = TypeVar("T")
+    T = TypeVar("T")
+
+__all__ = ["AsyncHttp", "SyncHttp"]
 
 USER_AGENT = "omnicloud/0.1"
 

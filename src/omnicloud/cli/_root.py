@@ -1,0 +1,67 @@
+"""The click group behind ``omnicloud`` (everything except the ``cs`` fast path)."""
+
+from __future__ import annotations
+
+import click
+
+from omnicloud import __version__
+from omnicloud.cli._errors import EXIT_USAGE, CliUsageError, guarded
+from omnicloud.cli._lazy import LazyGroup
+
+__all__ = ["cli", "run"]
+
+SUBCOMMANDS = {
+    "cs": ("omnicloud.cli._root", "cs_passthrough", "Call any CloudStack API command, like cs."),
+    "sim": ("omnicloud.cli.sim_cmd", "sim", "Run the offline cloud simulators."),
+}
+
+
+@click.group(
+    cls=LazyGroup,
+    lazy_commands=SUBCOMMANDS,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+@click.version_option(__version__, prog_name="omnicloud")
+@click.option("--trace", is_flag=True, help="Print every HTTP request and response (redacted).")
+@click.pass_context
+def cli(ctx: click.Context, trace: bool) -> None:
+    """omnicloud: drive many clouds through one API."""
+    ctx.ensure_object(dict)
+    ctx.obj["trace"] = trace
+    if trace:
+        from omnicloud.http import enable_trace
+
+        enable_trace()
+
+
+@click.command(
+    "cs",
+    context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+    add_help_option=False,
+)
+@click.pass_context
+def cs_passthrough(ctx: click.Context) -> None:
+    """Call any CloudStack API command, like cs (see ``omnicloud cs --help``)."""
+    from omnicloud.cli.cs_cmd import run_cs
+
+    ctx.exit(run_cs(list(ctx.args)))
+
+
+def run(argv: list[str]) -> int:
+    """Run the click group with omnicloud's exit codes."""
+
+    def invoke() -> int:
+        try:
+            result = cli.main(args=argv, prog_name="omnicloud", standalone_mode=False)
+        except click.exceptions.Exit as done:
+            return int(done.exit_code)
+        except click.exceptions.Abort:
+            raise KeyboardInterrupt from None
+        except click.ClickException as exc:
+            exc.show()
+            if exc.exit_code == EXIT_USAGE:
+                return EXIT_USAGE
+            raise CliUsageError(exc.format_message()) from None
+        return result if isinstance(result, int) else 0
+
+    return guarded(invoke, trace="--trace" in argv)

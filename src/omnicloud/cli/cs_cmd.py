@@ -1,0 +1,217 @@
+"""``omnicloud cs COMMAND [key=value ...]``: the whole CloudStack API from the shell, like cs.
+
+It has its own small argparse parser, so it runs without importing click.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from omnicloud.cli._errors import CliUsageError, guarded
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+__all__ = ["parse_arguments", "run_cs"]
+
+USAGE = """Usage: omnicloud cs [OPTIONS] COMMAND [key=value ...]
+       omnicloud cs sync [--region REGION]
+
+  Call any CloudStack API command and print the result as JSON.
+
+  Configuration comes from CLOUDSTACK_ENDPOINT/KEY/SECRET or the [REGION] section of
+  ./cloudstack.ini, ~/.cloudstack.ini or $CLOUDSTACK_CONFIG (region: --region,
+  $CLOUDSTACK_REGION, else 'cloudstack').
+
+  Jobs of asynchronous commands are awaited unless --async is given. fetch_list=true
+  follows every page. Repeated keys are joined with commas, in order.
+  After 'omnicloud cs sync', 'omnicloud cs COMMAND --help' describes COMMAND and missing
+  required parameters are reported before anything is sent.
+
+Options:
+  -r, --region TEXT  Section of cloudstack.ini to use.
+  --async            Do not wait for asynchronous jobs.
+  --post             Send the request as a POST form.
+  -t, --trace        Print HTTP requests and responses (secrets redacted).
+  -h, --help         Show this message and exit.
+"""
+
+_TRUE = {"true", "1", "yes", "on"}
+_FALSE = {"false", "0", "no", "off"}
+
+
+def parse_arguments(words: Sequence[str]) -> dict[str, str]:
+    """``key=value`` words into parameters; repeated keys keep their order, comma-joined."""
+    collected: dict[str, list[str]] = {}
+    for word in words:
+        key, sep, value = word.partition("=")
+        if not sep or not key:
+            raise CliUsageError(f"expected key=value, got {word!r}")
+        values = collected.setdefault(key, [])
+        if value not in values:
+            values.append(value)
+    return {key: ",".join(values) for key, values in collected.items()}
+
+
+def _flag(name: str, value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise CliUsageError(f"{name} must be true or false, got {value!r}")
+
+
+def _region(option: str | None) -> str:
+    from omnicloud.cloudstack._config import DEFAULT_REGION
+
+    return option or os.environ.get("CLOUDSTACK_REGION") or DEFAULT_REGION
+
+
+def _client(region: str | None, post: bool, trace: bool) -> Any:
+    from omnicloud.cloudstack import CloudStack, read_config
+
+    config = read_config(region)
+    if post:
+        config["method"] = "post"
+    if trace or os.environ.get("CLOUDSTACK_TRACE", "").lower() in _TRUE:
+        config["trace"] = True
+    config.pop("theme", None)
+    return CloudStack(**config)
+
+
+def _print_json(value: Any) -> None:
+    import json
+
+    text = json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)
+    if sys.stdout.isatty() and not os.environ.get("NO_COLOR"):
+        try:
+            from pygments import highlight
+            from pygments.formatters import TerminalFormatter
+            from pygments.lexers import JsonLexer
+        except ImportError:
+            pass
+        else:
+            text = highlight(text, JsonLexer(), TerminalFormatter()).rstrip("\n")
+    sys.stdout.write(text + "\n")
+
+
+def _progress(command: str) -> Any:
+    if not sys.stderr.isatty():
+        return None
+    import time
+
+    started = time.monotonic()
+
+    def show(job: Any) -> None:
+        status = job.get("jobstatus") if isinstance(job, dict) else None
+        state = "running" if status == 0 else "done"
+        elapsed = time.monotonic() - started
+        sys.stderr.write(
+            f"\r{command}: job {state} ({elapsed:.0f} s)  " + ("" if status == 0 else "\n")
+        )
+        sys.stderr.flush()
+
+    return show
+
+
+def _sync(region: str | None, trace: bool) -> None:
+    from omnicloud.cloudstack._discovery import save_apis
+
+    name = _region(region)
+    with _client(region, False, trace) as client:
+        apis = client.listApis(listall=True).get("api", [])
+    path = save_apis(name, apis)
+    print(f"Discovered {len(apis)} APIs for region {name!r} (cached in {path})")
+
+
+def _api_help(command: str, region: str | None) -> None:
+    from omnicloud.cloudstack._discovery import format_help, load_apis
+
+    apis = load_apis(_region(region))
+    if apis is None:
+        print(USAGE)
+        print(
+            f"No API descriptions cached for region {_region(region)!r}: "
+            "run 'omnicloud cs sync' to get help for each command."
+        )
+        return
+    if command not in apis:
+        raise CliUsageError(_unknown(command, apis))
+    print(format_help(apis[command]))
+
+
+def _unknown(command: str, apis: dict[str, Any]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(command, list(apis), n=3)
+    hint = f" Did you mean: {', '.join(close)}?" if close else ""
+    return f"unknown API command {command!r} (per 'omnicloud cs sync').{hint}"
+
+
+def _check(command: str, params: dict[str, str], region: str | None) -> None:
+    from omnicloud.cloudstack._discovery import load_apis, missing_required
+
+    apis = load_apis(_region(region))
+    if apis is None:
+        return
+    if command not in apis:
+        raise CliUsageError(_unknown(command, apis))
+    missing = missing_required(apis[command], params)
+    if missing:
+        raise CliUsageError(f"{command}: missing required parameter(s): {', '.join(missing)}")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="omnicloud cs", add_help=False, allow_abbrev=False)
+    parser.add_argument("-r", "--region", default=None)
+    parser.add_argument("--async", dest="no_wait", action="store_true")
+    parser.add_argument("--post", action="store_true")
+    parser.add_argument("-t", "--trace", action="store_true")
+    parser.add_argument("-h", "--help", action="store_true")
+    return parser
+
+
+def _run(argv: Sequence[str]) -> None:
+    options, words = _parser().parse_known_args(list(argv))
+    stray = [word for word in words if word.startswith("-")]
+    if options.help and not words:
+        print(USAGE)
+        return
+    if not words:
+        raise CliUsageError("missing COMMAND")
+    command, rest = words[0], words[1:]
+    if command.startswith("-"):
+        raise CliUsageError(f"unknown option {command!r}")
+    if options.help:
+        _api_help(command, options.region)
+        return
+    if stray:
+        raise CliUsageError(f"unknown option {stray[0]!r}")
+    if command == "sync":
+        _sync(options.region, options.trace)
+        return
+    params: dict[str, Any] = dict(parse_arguments(rest))
+    fetch_list = _flag("fetch_list", params.pop("fetch_list")) if "fetch_list" in params else False
+    if not command.isidentifier():
+        raise CliUsageError(f"not a CloudStack command name: {command!r}")
+    _check(command, params, options.region)
+    wait = not options.no_wait and "Async" not in command
+    with _client(options.region, options.post, options.trace) as client:
+        if fetch_list:
+            result = client.call(command, fetch_list=True, **params)
+        else:
+            result = client.call(
+                command, fetch_result=wait, on_progress=_progress(command), **params
+            )
+    _print_json(result if result else {})
+
+
+def run_cs(argv: Sequence[str]) -> int:
+    """Run ``omnicloud cs`` with ``argv``; returns the exit status."""
+    trace = any(word in {"-t", "--trace"} for word in argv)
+    return guarded(lambda: _run(argv), trace=trace, usage=USAGE.split("\n\n", 1)[0])

@@ -1,0 +1,218 @@
+"""``omnicloud cs``: output, exit codes, polling, discovery, redaction (server on 127.0.0.1)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from omnicloud.cli import main
+from tests.support.fake_cloudstack import KEY, SECRET, FakeCloudStack, error, ok, paged
+from tests.support.stub_server import Reply, Seen, StubServer
+
+VMS = [{"id": f"vm-{i}", "name": f"n{i}"} for i in range(700)]
+
+
+@pytest.fixture
+def configured(stub: StubServer, monkeypatch: pytest.MonkeyPatch) -> StubServer:
+    monkeypatch.setenv("CLOUDSTACK_ENDPOINT", f"{stub.url}/client/api")
+    monkeypatch.setenv("CLOUDSTACK_KEY", KEY)
+    monkeypatch.setenv("CLOUDSTACK_SECRET", SECRET)
+    return stub
+
+
+def test_prints_sorted_json(configured: StubServer, capsys: pytest.CaptureFixture[str]) -> None:
+    configured.handle(
+        FakeCloudStack(
+            listZones=lambda s: ok("listZones", {"zone": [{"name": "z", "id": "1"}], "count": 1})
+        )
+    )
+    assert main(["cs", "listZones", "available=true"]) == 0
+    out = capsys.readouterr().out
+    assert (
+        out
+        == json.dumps({"count": 1, "zone": [{"id": "1", "name": "z"}]}, indent=2, sort_keys=True)
+        + "\n"
+    )
+    assert configured.requests[0].params["available"] == "true"
+
+
+def test_empty_result_prints_braces(
+    configured: StubServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    configured.handle(FakeCloudStack(listZones=lambda s: ok("listZones", {})))
+    assert main(["cs", "listZones"]) == 0
+    assert capsys.readouterr().out.strip() == "{}"
+
+
+def test_repeated_keys_keep_order(
+    configured: StubServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    configured.handle(FakeCloudStack(listVirtualMachines=lambda s: ok("listVirtualMachines", {})))
+    assert main(["cs", "listVirtualMachines", "ids=c", "ids=a", "ids=b", "ids=a"]) == 0
+    assert configured.requests[0].params["ids"] == "c,a,b"
+
+
+def test_fetch_list(configured: StubServer, capsys: pytest.CaptureFixture[str]) -> None:
+    configured.handle(
+        FakeCloudStack(listVirtualMachines=paged("listVirtualMachines", "virtualmachine", VMS))
+    )
+    assert main(["cs", "listVirtualMachines", "fetch_list=true"]) == 0
+    assert len(json.loads(capsys.readouterr().out)) == 700
+    configured.handle(
+        FakeCloudStack(listVirtualMachines=paged("listVirtualMachines", "virtualmachine", VMS))
+    )
+    assert main(["cs", "listVirtualMachines", "fetch_list=false"]) == 0
+    assert len(configured.requests) == 1
+    assert main(["cs", "listVirtualMachines", "fetch_list=maybe"]) == 2
+
+
+def jobs_handler() -> FakeCloudStack:
+    def query(seen: Seen) -> Reply:
+        return ok(
+            "queryAsyncJobResult",
+            {
+                "jobid": "j",
+                "jobstatus": 1,
+                "jobresultcode": 0,
+                "jobresult": {"virtualmachine": {"id": "vm"}},
+            },
+        )
+
+    return FakeCloudStack(
+        deployVirtualMachine=lambda s: ok("deployVirtualMachine", {"jobid": "j", "id": "vm"}),
+        queryAsyncJobResult=query,
+    )
+
+
+def test_waits_for_jobs_unless_async(
+    configured: StubServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    configured.handle(jobs_handler())
+    assert main(["cs", "deployVirtualMachine", "zoneid=z"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"virtualmachine": {"id": "vm"}}
+    configured.handle(jobs_handler())
+    assert main(["cs", "--async", "deployVirtualMachine", "zoneid=z"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"id": "vm", "jobid": "j"}
+    assert [s.params["command"] for s in configured.requests] == ["deployVirtualMachine"]
+
+
+def test_post_flag(configured: StubServer, capsys: pytest.CaptureFixture[str]) -> None:
+    configured.handle(jobs_handler())
+    assert main(["cs", "--post", "--async", "deployVirtualMachine", "zoneid=z"]) == 0
+    assert configured.requests[0].method == "POST"
+
+
+def test_api_error_is_json_on_stderr_exit_1(
+    configured: StubServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    configured.handle(
+        FakeCloudStack(createVolume=lambda s: error("createVolume", 431, "Unable to find zone"))
+    )
+    assert main(["cs", "createVolume", "zoneid=x"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    first, _, rest = captured.err.partition("\n")
+    assert first.startswith("Error: createVolume: HTTP 431") and "Unable to find zone" in first
+    assert json.loads(rest)["errortext"] == "Unable to find zone"
+
+
+def test_usage_errors_exit_2(configured: StubServer, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["cs", "listZones", "novalue"]) == 2
+    assert "expected key=value" in capsys.readouterr().err
+    assert main(["cs", "--bogus", "listZones"]) == 2
+    assert main(["cs", "list-zones"]) == 2
+    assert configured.requests == []
+
+
+def test_missing_config_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["cs", "listZones"]) == 2
+    assert "CLOUDSTACK_ENDPOINT" in capsys.readouterr().err
+
+
+def test_region_from_ini(
+    stub: StubServer, capsys: pytest.CaptureFixture[str], clean_env: Path
+) -> None:
+    (clean_env / ".cloudstack.ini").write_text(
+        f"[lab]\nendpoint = {stub.url}/client/api\nkey = {KEY}\nsecret = {SECRET}\n"
+        "header_x-team = ops\n"
+    )
+    stub.handle(FakeCloudStack(listZones=lambda s: ok("listZones", {})))
+    assert main(["cs", "listZones", "--region", "lab"]) == 0
+    assert stub.requests[0].headers.get("x-team") == "ops"
+    assert main(["cs", "listZones", "--region", "nope"]) == 2
+    assert "region 'nope' not found" in capsys.readouterr().err
+
+
+APIS = {
+    "count": 2,
+    "api": [
+        {
+            "name": "deployVirtualMachine",
+            "description": "Creates and automatically starts a VM.",
+            "isasync": True,
+            "params": [
+                {"name": "zoneid", "type": "uuid", "required": True, "description": "zone"},
+                {
+                    "name": "serviceofferingid",
+                    "type": "uuid",
+                    "required": True,
+                    "description": "offering",
+                },
+                {"name": "name", "type": "string", "required": False, "description": "host name"},
+            ],
+        },
+        {"name": "listZones", "description": "Lists zones", "isasync": False, "params": []},
+    ],
+}
+
+
+def test_sync_then_help_and_required_check(
+    configured: StubServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    configured.handle(FakeCloudStack(listApis=lambda s: ok("listApis", APIS)))
+    assert main(["cs", "sync"]) == 0
+    assert "Discovered 2 APIs" in capsys.readouterr().out
+    assert main(["cs", "deployVirtualMachine", "--help"]) == 0
+    page = capsys.readouterr().out
+    assert (
+        "Creates and automatically starts" in page and "* zoneid" in page and "Asynchronous" in page
+    )
+    configured.handle(FakeCloudStack())
+    assert main(["cs", "deployVirtualMachine", "zoneid=z"]) == 2
+    assert "missing required parameter(s): serviceofferingid" in capsys.readouterr().err
+    assert main(["cs", "deployVirtualMachin", "zoneid=z"]) == 2
+    assert "Did you mean: deployVirtualMachine" in capsys.readouterr().err
+    assert configured.requests == []
+
+
+def test_trace_never_shows_secrets(
+    configured: StubServer, capfd: pytest.CaptureFixture[str]
+) -> None:
+    configured.handle(jobs_handler())
+    code = subprocess.run(
+        [sys.executable, "-m", "omnicloud", "cs", "--trace", "deployVirtualMachine", "zoneid=z"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert code.returncode == 0, code.stderr
+    assert "> GET" in code.stderr and "queryAsyncJobResult" in code.stderr
+    signatures = {s.params["signature"] for s in configured.requests}
+    for secret in (KEY, SECRET, *signatures):
+        assert secret not in code.stderr and secret not in code.stdout
+
+
+def test_console_script_exit_codes(configured: StubServer) -> None:
+    configured.handle(FakeCloudStack(listHosts=lambda s: error("listHosts", 531, "denied", 4365)))
+    result = subprocess.run(
+        [sys.executable, "-m", "omnicloud", "cs", "listHosts"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert "denied" in result.stderr and "Traceback" not in result.stderr
