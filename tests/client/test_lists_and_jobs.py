@@ -238,9 +238,10 @@ def test_many_concurrent_deploys_async(stub: StubServer) -> None:
 
     async def go() -> list[Any]:
         results: list[Any] = []
-        async with AsyncCloudStack(
-            f"{stub.url}/client/api", KEY, SECRET, poll_interval=0.05
-        ) as client, anyio.create_task_group() as group:
+        async with (
+            AsyncCloudStack(f"{stub.url}/client/api", KEY, SECRET, poll_interval=0.05) as client,
+            anyio.create_task_group() as group,
+        ):
 
             async def one() -> None:
                 results.append(await client.deployVirtualMachine(fetch_result=True))

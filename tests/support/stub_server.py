@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
+import ssl
 import struct
 import threading
 from collections.abc import Callable
@@ -42,7 +43,7 @@ Handler = Callable[[Seen], Reply]
 class StubServer:
     """Threaded HTTP server whose behaviour tests set with :meth:`handle`."""
 
-    def __init__(self) -> None:
+    def __init__(self, ssl_context: ssl.SSLContext | None = None) -> None:
         self.requests: list[Seen] = []
         self._handler: Handler = lambda seen: Reply(404, "no handler")
         self._lock = threading.Lock()
@@ -105,8 +106,11 @@ class StubServer:
 
         self._server = _Server(("127.0.0.1", 0), _RequestHandler)
         self._server.daemon_threads = True
+        if ssl_context is not None:
+            self._server.socket = ssl_context.wrap_socket(self._server.socket, server_side=True)
         self.port = self._server.server_address[1]
-        self.url = f"http://127.0.0.1:{self.port}"
+        scheme = "https" if ssl_context is not None else "http"
+        self.url = f"{scheme}://127.0.0.1:{self.port}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
 
