@@ -1,0 +1,13 @@
+"""Offline, API-faithful cloud simulators (ASGI apps) and the tools to serve them.
+
+Importing this package is cheap; the heavy parts load with their submodules:
+
+- :mod:`omnicloud.sim.cloudstack`: the CloudStack management-server simulator
+  (``create_app``, ``CloudStackState``, ``SimConfig``, ``serve``).
+- :mod:`omnicloud.sim.server`: ``serve_in_thread`` and ``run`` (uvicorn).
+- :mod:`omnicloud.sim.transport`: ``SyncASGITransport`` to drive an app from a sync httpx client.
+"""
+
+from __future__ import annotations
+
+__all__: list[str] = []

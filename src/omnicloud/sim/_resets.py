@@ -1,0 +1,63 @@
+"""Dropping a live connection on request: uvicorn's h11 protocol, transports registered by peer.
+
+The ASGI interface cannot close a connection without answering, so the servers started by
+:mod:`omnicloud.sim.server` use :func:`protocol_class`, which remembers each connection's
+transport by client address; :func:`abort_connection` then resets it (SO_LINGER 0 + abort).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+import struct
+import threading
+from typing import Any
+
+__all__ = ["abort_connection", "protocol_class"]
+
+_transports: dict[tuple[str, int], asyncio.Transport] = {}
+_lock = threading.Lock()
+_cached: type[Any] | None = None
+
+
+def abort_connection(client: Any) -> bool:
+    """Reset the connection of ``client`` (scope["client"]); False if it is not ours to reset."""
+    if not client:
+        return False
+    with _lock:
+        transport = _transports.get((str(client[0]), int(client[1])))
+    if transport is None:
+        return False
+    sock = transport.get_extra_info("socket")
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    transport.abort()
+    return True
+
+
+def protocol_class() -> type[Any]:
+    """uvicorn's H11Protocol, extended to register its transport for :func:`abort_connection`."""
+    global _cached
+    if _cached is not None:
+        return _cached
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    class ResettableH11Protocol(H11Protocol):
+        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+            super().connection_made(transport)
+            peer = transport.get_extra_info("peername")
+            if peer:
+                with _lock:
+                    _transports[(str(peer[0]), int(peer[1]))] = transport
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            peer = self.transport.get_extra_info("peername") if self.transport else None
+            if peer:
+                with _lock:
+                    _transports.pop((str(peer[0]), int(peer[1])), None)
+            super().connection_lost(exc)
+
+    _cached = ResettableH11Protocol
+    return _cached

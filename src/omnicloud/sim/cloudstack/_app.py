@@ -1,0 +1,131 @@
+"""The Starlette app serving ``/client/api`` (GET query or POST form) and ``/sim/health``."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qsl
+
+import anyio
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import Message, Receive, Scope, Send
+
+from .._resets import abort_connection
+from ._config import SimConfig
+from ._errors import SimulatedReset
+from ._render import JSON_TYPE, XML_TYPE, to_json, to_xml
+from ._sim import Simulator, first_wins
+from ._state import CloudStackState
+
+__all__ = ["create_app"]
+
+MAX_BODY = 8 * 1024 * 1024
+
+
+def _decode(raw: bytes) -> list[tuple[str, str]]:
+    text = raw.decode("utf-8", errors="replace")
+    return parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="replace")
+
+
+async def _send(
+    send: Send, status: int, body: bytes, content_type: str, extra: dict[str, str]
+) -> None:
+    headers = [
+        (b"content-type", content_type.encode()),
+        (b"content-length", str(len(body)).encode()),
+    ]
+    headers += [(k.lower().encode(), v.encode("latin-1", "replace")) for k, v in extra.items()]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+class ApiEndpoint:
+    """Raw ASGI endpoint for ``/client/api``: reads params, applies fault knobs, answers."""
+
+    def __init__(self, simulator: Simulator) -> None:
+        self.simulator = simulator
+
+    async def _body(self, receive: Receive) -> bytes:
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message: Message = await receive()
+            if message["type"] == "http.disconnect":
+                break
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size <= MAX_BODY:
+                chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        return b"".join(chunks)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return
+        method = scope["method"]
+        if method not in ("GET", "POST"):
+            await _send(send, 405, b"", "text/plain", {"Allow": "GET, POST"})
+            return
+        pairs = _decode(scope.get("query_string", b""))
+        if method == "POST":
+            headers = dict(scope.get("headers", []))
+            body = await self._body(receive)
+            if b"x-www-form-urlencoded" in headers.get(b"content-type", b"") or not headers.get(
+                b"content-type"
+            ):
+                pairs += _decode(body)
+        params = first_wins(pairs)
+        sim = self.simulator
+        config = sim.config
+        if not sim.exempt(params):
+            if config.slow_seconds > 0:
+                await anyio.sleep(config.slow_seconds)
+            if sim.faults.should_reset():
+                await self._reset(scope, receive)
+                return
+            failure = sim.faults.random_error()
+            if failure is not None:
+                status, html = failure
+                await _send(send, status, html.encode(), "text/html; charset=UTF-8", {})
+                return
+        answer = sim.handle(params, method=method)
+        extra = {"X-Description": answer.description} if answer.description else {}
+        if answer.json:
+            await _send(send, answer.status, to_json(answer.document), JSON_TYPE, extra)
+        else:
+            await _send(send, answer.status, to_xml(answer.document), XML_TYPE, extra)
+
+    async def _reset(self, scope: Scope, receive: Receive) -> None:
+        if not abort_connection(scope.get("client")):
+            raise SimulatedReset("connection reset by the simulator (reset_rate)")
+        while (await receive())["type"] != "http.disconnect":
+            pass
+
+
+async def _health(request: Request) -> Response:
+    sim: Simulator = request.app.state.simulator
+    return JSONResponse({"status": "ok", "accounts": sim.state.accounts})
+
+
+def create_app(
+    store: CloudStackState | None = None, *, config: SimConfig | None = None
+) -> Starlette:
+    """The simulator as an ASGI app (``app.state.simulator``, ``.cloudstack``, ``.config``)."""
+    state = store if store is not None else CloudStackState()
+    settings = config if config is not None else SimConfig()
+    simulator = Simulator(state, settings)
+    endpoint: Any = ApiEndpoint(simulator)
+    app = Starlette(
+        routes=[
+            Route("/client/api", endpoint),
+            Route("/client/api/", endpoint),
+            Route("/sim/health", _health),
+        ]
+    )
+    app.state.simulator = simulator
+    app.state.cloudstack = state
+    app.state.config = settings
+    return app

@@ -1,0 +1,270 @@
+"""One validated API call: the caller, typed arguments, resolved entities and list windows."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from . import _errors as err
+from ._registry import Command, Param
+from ._store import Doc
+
+if TYPE_CHECKING:
+    from ._config import SimConfig
+    from ._faults import Faults
+    from ._state import CloudStackState
+
+__all__ = ["Call", "Caller", "Listing", "Pending", "parse_args"]
+
+_MAP_KEY = re.compile(r"^([a-z0-9_]+)\[(\d+)\]\.(.+)$")
+_INT_RANGES = {"short": 2**15, "integer": 2**31, "long": 2**63}
+_UUID = re.compile(r"^[0-9a-fA-F-]{1,64}$")
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """The authenticated user and its account."""
+
+    user_id: str
+    username: str
+    account_id: str
+    account: str
+    is_admin: bool
+    domain_id: str
+    domain: str
+
+
+@dataclass(slots=True)
+class Listing:
+    """A list result: ``total`` matches, ``items`` on the requested page."""
+
+    total: int
+    items: list[Doc]
+
+
+@dataclass(slots=True)
+class Pending:
+    """What an async command's submit step hands to the job engine."""
+
+    instance_type: str | None = None
+    instance_id: str | None = None
+    returns_id: bool = False
+    payload: Doc = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Call:
+    """A command invocation with parsed arguments; handlers read it and use ``state``."""
+
+    command: Command
+    caller: Caller
+    state: CloudStackState
+    config: SimConfig
+    now: float
+    raw: dict[str, str]
+    method: str = "GET"
+    faults: Faults | None = None
+    args: dict[str, Any] = field(default_factory=dict)
+    refs: dict[str, Any] = field(default_factory=dict)
+
+    # typed accessors ------------------------------------------------------------------------
+
+    def has(self, name: str) -> bool:
+        """Whether the parameter was sent."""
+        return name in self.args
+
+    def text(self, name: str, default: str | None = None) -> str | None:
+        """A string parameter."""
+        value = self.args.get(name, default)
+        return None if value is None else str(value)
+
+    def need_text(self, name: str) -> str:
+        """A string parameter the handler requires (431 when absent)."""
+        value = self.text(name)
+        if value is None or value == "":
+            raise err.missing(self.command.name, name)
+        return value
+
+    def number(self, name: str, default: int | None = None) -> int | None:
+        """An integer parameter."""
+        value = self.args.get(name, default)
+        return None if value is None else int(value)
+
+    def flag(self, name: str, default: bool = False) -> bool:
+        """A boolean parameter."""
+        return bool(self.args.get(name, default))
+
+    def items(self, name: str) -> list[str]:
+        """A comma-separated list parameter."""
+        value = self.args.get(name)
+        return list(value) if isinstance(value, list) else []
+
+    def maps(self, name: str) -> list[dict[str, str]]:
+        """A map parameter ``name[i].key=value`` as a list of dicts (keys lower-cased)."""
+        value = self.args.get(name)
+        return list(value) if isinstance(value, list) else []
+
+    def ref(self, name: str) -> Doc | None:
+        """The entity a uuid parameter names."""
+        value = self.refs.get(name)
+        return value if isinstance(value, dict) else None
+
+    def need_ref(self, name: str) -> Doc:
+        """The entity a uuid parameter names (431 when the parameter is absent)."""
+        doc = self.ref(name)
+        if doc is None:
+            raise err.missing(self.command.name, name)
+        return doc
+
+    def ref_list(self, name: str) -> list[Doc]:
+        """The entities a list-of-uuids parameter names."""
+        value = self.refs.get(name)
+        return list(value) if isinstance(value, list) else []
+
+    # ownership ------------------------------------------------------------------------------
+
+    def owns(self, doc: Doc) -> bool:
+        """Whether the caller may act on ``doc`` (its own, or any for a root admin)."""
+        owner = doc.get("_owner")
+        return owner is None or self.caller.is_admin or owner == self.caller.account_id
+
+    def check_owner(self, doc: Doc) -> None:
+        """531 unless the caller may act on ``doc``."""
+        if not self.owns(doc):
+            raise err.denied(
+                f"Account '{self.caller.account}' does not have permission to operate with "
+                f"resource {doc.get('id')}"
+            )
+
+    def target_account(self) -> Doc:
+        """The account a new resource belongs to: ``account`` (admins only) or the caller's."""
+        name = self.text("account")
+        if name and name != self.caller.account:
+            if not self.caller.is_admin:
+                raise err.denied(
+                    f"Account '{self.caller.account}' does not have permission to operate "
+                    f"within account '{name}'"
+                )
+            doc = self.state.account_by_name(name)
+            if doc is None:
+                raise err.param_error(f"Unable to find account by name {name}")
+            return doc
+        doc = self.state.account(self.caller.account_id)
+        assert doc is not None
+        return doc
+
+    def visible_owners(self) -> list[str] | None:
+        """Accounts whose resources a list shows (None = all), per listall/account filters."""
+        name = self.text("account")
+        if self.caller.is_admin:
+            if name:
+                doc = self.state.account_by_name(name)
+                return [] if doc is None else [doc["id"]]
+            if self.flag("listall"):
+                return None
+            return [self.caller.account_id]
+        if name and name != self.caller.account:
+            raise err.denied(
+                f"Account '{self.caller.account}' does not have permission to operate within "
+                f"account '{name}'"
+            )
+        return [self.caller.account_id]
+
+    # pagination -----------------------------------------------------------------------------
+
+    def window(self) -> tuple[int, int | None]:
+        """(offset, limit) of the requested page; limit None means everything."""
+        page = self.number("page")
+        size = self.number("pagesize")
+        cap = self.config.max_page_size
+        if page is not None and size is None:
+            raise err.param_error('"pagesize" parameter is required when "page" is specified')
+        if size is not None:
+            if size == -1:
+                if page is not None:
+                    raise err.param_error('"page" parameter can\'t be used when "pagesize" is -1')
+                return 0, None
+            if page is None:
+                raise err.param_error('"page" parameter is required when "pagesize" is specified')
+            if size < 1:
+                raise err.param_error(f"Invalid page size {size}: it must be at least 1 or -1")
+            if cap > 0 and size > cap:
+                raise err.param_error(f"Page size can't exceed max allowed page size value: {cap}")
+            start = max(page - 1, 0) * size
+            return start, size
+        return 0, (None if cap <= 0 else cap)
+
+    def listing(self, items: list[Doc]) -> Listing:
+        """Cut an in-memory list to the requested page."""
+        offset, limit = self.window()
+        end = None if limit is None else offset + limit
+        return Listing(len(items), items[offset:end])
+
+
+def _convert(call: Call, param: Param, value: str) -> Any:
+    name = call.command.name
+    kind = param.type
+    if kind in _INT_RANGES:
+        try:
+            number = int(value.strip())
+        except ValueError:
+            raise err.invalid(name, param.name, value) from None
+        bound = _INT_RANGES[kind]
+        if not -bound <= number < bound:
+            raise err.invalid(name, param.name, value)
+        return number
+    if kind == "boolean":
+        return value.strip().lower() == "true"
+    if kind == "list":
+        return [item.strip() for item in value.split(",") if item.strip()]
+    if kind == "uuid":
+        if not _UUID.match(value.strip()):
+            raise err.invalid(name, param.name, value)
+        return value.strip()
+    return value
+
+
+def _resolve(call: Call, param: Param, value: str) -> Doc:
+    assert param.entity is not None
+    doc = call.state.store.get(param.entity, value)
+    if doc is None or (doc.get("_removed") and param.entity != "job"):
+        raise err.invalid(call.command.name, param.name, value)
+    shared = param.shared and (doc.get("ispublic") or doc.get("isfeatured"))
+    if not shared:
+        call.check_owner(doc)
+    return doc
+
+
+def _maps(raw: dict[str, str], name: str) -> list[dict[str, str]] | None:
+    entries: dict[int, dict[str, str]] = {}
+    for key, value in raw.items():
+        match = _MAP_KEY.match(key)
+        if match and match.group(1) == name:
+            entries.setdefault(int(match.group(2)), {})[match.group(3)] = value
+    return [entries[index] for index in sorted(entries)] if entries else None
+
+
+def parse_args(call: Call) -> None:
+    """Check and convert the declared parameters of ``call.raw`` into ``args`` and ``refs``."""
+    for param in call.command.params:
+        if param.type == "map":
+            mapped = _maps(call.raw, param.name)
+            if mapped is None:
+                if param.required:
+                    raise err.missing(call.command.name, param.name)
+                continue
+            call.args[param.name] = mapped
+            continue
+        value = call.raw.get(param.name)
+        if value is None or (value == "" and param.type != "string"):
+            if param.required:
+                raise err.missing(call.command.name, param.name)
+            continue
+        converted = _convert(call, param, value)
+        call.args[param.name] = converted
+        if param.entity:
+            if param.type == "list":
+                call.refs[param.name] = [_resolve(call, param, item) for item in converted]
+            else:
+                call.refs[param.name] = _resolve(call, param, converted)

@@ -1,0 +1,191 @@
+"""Declarative command registry: ``@command(...)`` declares a CloudStack API and its parameters.
+
+The declarations drive parameter parsing and validation, the response envelope, async handling and
+``listApis``. Adding a command is one decorated function in a module under ``commands/``.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+if TYPE_CHECKING:
+    from ._call import Call, Listing, Pending
+
+    Result: TypeAlias = dict[str, Any] | Listing | Pending
+    Handler: TypeAlias = Callable[[Call], Result]
+    Finisher: TypeAlias = Callable[[Call, dict[str, Any]], dict[str, Any]]
+    FailHook: TypeAlias = Callable[[Call, dict[str, Any]], None]
+
+__all__ = ["COMMANDS", "LIST_OWNER_PARAMS", "Command", "Declaration", "Param", "command"]
+
+PARAM_TYPES = frozenset(
+    {"string", "uuid", "integer", "long", "short", "boolean", "map", "list", "date"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    """One request parameter.
+
+    ``entity`` names the stored kind a ``uuid`` (or ``list`` of uuids) must refer to; the
+    framework resolves it and checks the caller may use it. ``shared`` lets any account use a
+    public (``ispublic``/``isfeatured``) entity, as with templates and ISOs.
+    """
+
+    name: str
+    type: str = "string"
+    required: bool = False
+    description: str = ""
+    entity: str | None = None
+    shared: bool = False
+    length: int = 255
+
+    def __post_init__(self) -> None:
+        if self.type not in PARAM_TYPES:
+            raise ValueError(f"unknown parameter type {self.type!r}")
+
+
+PAGE_PARAMS = (
+    Param("keyword", "string", description="List by keyword"),
+    Param("page", "integer", description="Page number (1-based)"),
+    Param("pagesize", "integer", description="Items per page (-1 for all)"),
+)
+
+LIST_OWNER_PARAMS = (
+    Param("listall", "boolean", description="List resources of every account the caller may see"),
+    Param("account", "string", description="List resources of this account (with domainid)"),
+    Param("domainid", "uuid", description="List resources of this domain"),
+    Param("isrecursive", "boolean", description="Include subdomains"),
+    Param("projectid", "uuid", description="List resources of this project"),
+)
+
+
+@dataclass(slots=True)
+class Command:
+    """A declared API command and the functions that implement it."""
+
+    name: str
+    handler: Handler
+    params: tuple[Param, ...]
+    is_async: bool = False
+    admin: bool = False
+    description: str = ""
+    response_name: str = ""
+    list_key: str | None = None
+    paged: bool = False
+    family: str = "misc"
+    since: str = "4.0.0"
+    finish: Finisher | None = None
+    on_fail: FailHook | None = None
+    by_name: dict[str, Param] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.response_name = self.response_name or f"{self.name.lower()}response"
+        self.by_name = {param.name: param for param in self.params}
+
+    def finisher(self, function: Finisher) -> Finisher:
+        """Register the function that completes this async command's job."""
+        self.finish = function
+        return function
+
+    def failure(self, function: FailHook) -> FailHook:
+        """Register the function that undoes the submit step when the job fails or is cancelled."""
+        self.on_fail = function
+        return function
+
+    @property
+    def java_class(self) -> str:
+        """A CloudStack-like command class name for the ``cmd`` field of jobs."""
+        scope = "admin" if self.admin else "user"
+        title = self.name[0].upper() + self.name[1:]
+        return f"org.apache.cloudstack.api.command.{scope}.{self.family}.{title}Cmd"
+
+
+COMMANDS: dict[str, Command] = {}
+
+
+class Declaration:
+    """What ``command(...)`` returns: decorate the submit handler with it, then register the
+    completion (``@decl.finisher``) and undo (``@decl.failure``) functions of an async command."""
+
+    def __init__(self, name: str, options: dict[str, Any]) -> None:
+        self.name = name
+        self.options = options
+        self.command: Command | None = None
+
+    def __call__(self, handler: Handler) -> Command:
+        options = self.options
+        declared = tuple(options["params"])
+        is_paged = bool(options["list_key"]) if options["paged"] is None else bool(options["paged"])
+        if is_paged:
+            known = {param.name for param in declared}
+            declared += tuple(p for p in PAGE_PARAMS if p.name not in known)
+        module = inspect.getmodule(handler)
+        family = (module.__name__.rsplit(".", 1)[-1] if module else "misc").strip("_")
+        cmd = Command(
+            name=self.name,
+            handler=handler,
+            params=declared,
+            is_async=options["is_async"],
+            admin=options["admin"],
+            description=options["description"] or (inspect.getdoc(handler) or "").split("\n")[0],
+            response_name=options["response"] or "",
+            list_key=options["list_key"],
+            paged=is_paged,
+            family=family,
+            since=options["since"],
+        )
+        if self.name in COMMANDS:
+            raise ValueError(f"command {self.name} is declared twice")
+        COMMANDS[self.name] = cmd
+        self.command = cmd
+        return cmd
+
+    def _registered(self) -> Command:
+        if self.command is None:
+            raise RuntimeError(f"declare the handler of {self.name} first")
+        return self.command
+
+    def finisher(self, function: Finisher) -> Finisher:
+        """Register the function that completes the job."""
+        return self._registered().finisher(function)
+
+    def failure(self, function: FailHook) -> FailHook:
+        """Register the function that undoes the submit step on failure or cancellation."""
+        return self._registered().failure(function)
+
+
+def command(
+    name: str,
+    *,
+    params: Iterable[Param] = (),
+    is_async: bool = False,
+    admin: bool = False,
+    description: str = "",
+    response: str | None = None,
+    list_key: str | None = None,
+    paged: bool | None = None,
+    since: str = "4.0.0",
+) -> Declaration:
+    """Declare the CloudStack API ``name``; the decorated function handles a validated call.
+
+    A list command names its item key with ``list_key``; it is paged (``keyword``, ``page``,
+    ``pagesize``) unless ``paged=False``. An async command returns ``Pending`` and registers its
+    completion with ``@decl.finisher``.
+    """
+    return Declaration(
+        name,
+        {
+            "params": tuple(params),
+            "is_async": is_async,
+            "admin": admin,
+            "description": description,
+            "response": response,
+            "list_key": list_key,
+            "paged": paged,
+            "since": since,
+        },
+    )

@@ -1,0 +1,128 @@
+"""The protocol core: one request's parameters in, CloudStack's status and document out."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from . import _errors as err
+from . import commands as _commands  # noqa: F401 - registers every command
+from ._auth import authenticate, pick
+from ._call import Call, Listing, Pending, parse_args
+from ._config import SimConfig
+from ._faults import Faults
+from ._jobs import settle, submit
+from ._registry import COMMANDS
+from ._state import CloudStackState
+from ._store import Doc
+
+__all__ = ["Answer", "Simulator"]
+
+_FAULT_EXEMPT = frozenset({"configureSimulator"})
+
+
+@dataclass(slots=True)
+class Answer:
+    """What to send back: HTTP status, the whole JSON document, and the error text if any."""
+
+    status: int
+    document: Doc
+    json: bool
+    description: str | None = None
+
+
+def first_wins(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Parameters by name; a repeated name keeps its first value, as the server does."""
+    params: dict[str, str] = {}
+    for name, value in pairs:
+        params.setdefault(name, value)
+    return params
+
+
+def _bad_characters(params: dict[str, str]) -> str | None:
+    for name, value in params.items():
+        for char in value:
+            code = ord(char)
+            if (code < 32 and char not in "\r\n") or code == 127:
+                return name
+    return None
+
+
+def list_body(listing: Listing, key: str) -> Doc:
+    """CloudStack's list shape: ``{}`` when empty, ``{"count": N}`` past the end."""
+    if listing.total == 0 and not listing.items:
+        return {}
+    if not listing.items:
+        return {"count": listing.total}
+    return {"count": listing.total, key: listing.items}
+
+
+class Simulator:
+    """Authenticates, dispatches and answers CloudStack API requests against a state."""
+
+    def __init__(self, state: CloudStackState, config: SimConfig) -> None:
+        self.state = state
+        self.config = config
+        self.faults = Faults(config)
+
+    def exempt(self, params: dict[str, str]) -> bool:
+        """Whether fault injection skips this request (the simulator's own admin command)."""
+        return pick(params, "command") in _FAULT_EXEMPT
+
+    def handle(
+        self, params: dict[str, str], now: float | None = None, method: str = "GET"
+    ) -> Answer:
+        """Answer one request given its (first-wins) parameters."""
+        moment = time.time() if now is None else now
+        wants_json = (pick(params, "response") or "").lower() == "json"
+        name = pick(params, "command") or ""
+        known = COMMANDS.get(name)
+        response_name = known.response_name if known else "errorresponse"
+        settle(self.state, self.config, moment)
+        try:
+            body = self._dispatch(params, moment, method)
+        except err.ApiError as error:
+            return Answer(
+                error.errorcode, {response_name: error.body()}, wants_json, error.errortext
+            )
+        return Answer(200, {response_name: body}, wants_json)
+
+    def _dispatch(self, params: dict[str, str], now: float, method: str) -> Doc:
+        caller = authenticate(
+            self.state, params, now, lenient_tilde=self.config.accept_unencoded_tilde
+        )
+        command = COMMANDS[pick(params, "command") or ""]
+        if not caller.is_admin:
+            self.faults.throttle(caller.account_id, now)
+        bad = _bad_characters(params)
+        if bad is not None:
+            raise err.param_error(
+                f"Received value for parameter {bad} is invalid, contains illegal ASCII "
+                "non-printable characters"
+            )
+        if command.admin and not caller.is_admin:
+            raise err.denied(
+                f"The API [{command.name}] does not exist or is not available for this account."
+            )
+        raw = first_wins((key.lower(), value) for key, value in params.items())
+        call = Call(
+            command,
+            caller,
+            self.state,
+            self.config,
+            now,
+            raw=raw,
+            method=method,
+            faults=self.faults,
+        )
+        with self.state.store.transaction():
+            parse_args(call)
+            if command.paged:
+                call.window()
+            result = command.handler(call)
+            if isinstance(result, Pending):
+                return submit(call, result)
+        if isinstance(result, Listing):
+            return list_body(result, command.list_key or "item")
+        return result

@@ -1,0 +1,105 @@
+"""Serving an ASGI app with uvicorn: in a background thread for tests, or in the foreground."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from types import TracebackType
+from typing import Any
+
+import uvicorn
+
+from ._resets import protocol_class
+
+__all__ = ["RunningServer", "run", "serve_in_thread"]
+
+
+def _config(app: Any, host: str, port: int, log_level: str) -> uvicorn.Config:
+    return uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        http=protocol_class(),
+        lifespan="off",
+        log_level=log_level,
+        access_log=False,
+        timeout_keep_alive=30,
+    )
+
+
+class RunningServer:
+    """A uvicorn server running in a daemon thread; a context manager that stops it on exit."""
+
+    def __init__(
+        self, server: uvicorn.Server, thread: threading.Thread, host: str, port: int
+    ) -> None:
+        self._server = server
+        self._thread = thread
+        self.host = host
+        self.port = port
+
+    @property
+    def url(self) -> str:
+        """The base URL, e.g. ``http://127.0.0.1:43123``."""
+        return f"http://{self.host}:{self.port}"
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Ask the server to exit and wait for its thread."""
+        self._server.should_exit = True
+        self._thread.join(timeout)
+
+    def __enter__(self) -> RunningServer:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+def serve_in_thread(
+    app: Any,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    *,
+    log_level: str = "warning",
+    timeout: float = 10.0,
+) -> RunningServer:
+    """Start ``app`` on ``host:port`` (0 = a free port) and return once it accepts connections."""
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(1024)
+    sock.set_inheritable(True)
+    actual = int(sock.getsockname()[1])
+    server = uvicorn.Server(_config(app, host, actual, log_level))
+    errors: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            server.run(sockets=[sock])
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            sock.close()
+
+    thread = threading.Thread(target=target, name=f"omnicloud-sim-{actual}", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + timeout
+    while not server.started:
+        if errors or not thread.is_alive():
+            raise RuntimeError(f"the simulator server failed to start: {errors[:1]}")
+        if time.monotonic() > deadline:
+            server.should_exit = True
+            raise TimeoutError("the simulator server did not start in time")
+        time.sleep(0.005)
+    return RunningServer(server, thread, host, actual)
+
+
+def run(app: Any, host: str = "127.0.0.1", port: int = 8080, *, log_level: str = "info") -> None:
+    """Serve ``app`` in the foreground until interrupted."""
+    uvicorn.Server(_config(app, host, port, log_level)).run()
