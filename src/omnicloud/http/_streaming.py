@@ -1,0 +1,285 @@
+"""Streaming effects and the runners that perform them.
+
+The base runners read whole bodies. Storage needs more, still written once as flows:
+
+* :class:`Open` a request whose response body is read piece by piece (:class:`ResponseStream`);
+* :class:`Read` the next piece from anything with ``read(n)``/``aread(n)`` (a response stream, or a
+  user's data source);
+* :class:`Close` such a thing;
+* :class:`Call` a blocking function (file work): called directly by the sync runner, in a worker
+  thread by the async one.
+
+:class:`StreamingSyncHttp` also runs :class:`~omnicloud._flow.Gather` in a thread pool, so multipart
+parts go out in parallel from sync code too. httpx is imported on first use only.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from omnicloud._flow import Gather
+from omnicloud.http._models import HttpRequest, HttpResponse
+from omnicloud.http._trace import log_response
+from omnicloud.http._transport import AsyncHttp, SyncHttp, _build, _map_error, _trace_out
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Iterator
+
+    import httpx
+
+    from omnicloud._flow import Flow
+    from omnicloud.http._redact import Redactor
+
+__all__ = [
+    "Abandoned",
+    "Call",
+    "Close",
+    "Open",
+    "Read",
+    "Readable",
+    "ResponseStream",
+    "StreamingAsyncHttp",
+    "StreamingSyncHttp",
+]
+
+
+class Readable(Protocol):
+    """Something a flow can :class:`Read` from in either runner."""
+
+    def read(self, size: int) -> Any:
+        """Blocking read (sync runner)."""
+
+    async def aread(self, size: int) -> Any:
+        """Awaitable read (async runner)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """Run blocking ``fn(*args)``; the result is its return value."""
+
+    fn: Callable[..., Any]
+    args: tuple[Any, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Read:
+    """Read up to ``size`` from ``source``; the result is what its ``read``/``aread`` returns."""
+
+    source: Readable
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
+class Open:
+    """Send ``request`` and return a :class:`ResponseStream` once the headers have arrived."""
+
+    request: HttpRequest
+
+
+@dataclass(frozen=True, slots=True)
+class Close:
+    """Release ``source`` (``close()`` or ``aclose()``)."""
+
+    source: Any
+
+
+class ResponseStream:
+    """A response whose body has not been read yet: status and headers now, bytes on demand.
+
+    Bytes come as stored (no content decoding), so hashes of what is read match the stored object.
+    """
+
+    __slots__ = ("_chunks", "_raw", "_redactor", "_request", "headers", "response", "status")
+
+    def __init__(self, raw: httpx.Response, request: HttpRequest, redactor: Redactor) -> None:
+        self._raw = raw
+        self._request = request
+        self._redactor = redactor
+        self._chunks: Any = None
+        self.status = raw.status_code
+        self.headers = raw.headers
+        self.response = HttpResponse(
+            status=raw.status_code,
+            headers=raw.headers,
+            reason=raw.reason_phrase,
+            url=str(raw.url),
+            raw=raw,
+        )
+
+    def __repr__(self) -> str:
+        return f"<ResponseStream {self._request.label} HTTP {self.status}>"
+
+    def read(self, size: int) -> bytes:
+        """The next piece of the body (about ``size`` bytes), ``b""`` at the end."""
+        import httpx
+
+        if self._chunks is None:
+            self._chunks = self._raw.iter_raw(size)
+        try:
+            return next(self._chunks, b"")  # type: ignore[no-any-return]
+        except httpx.HTTPError as exc:
+            raise _map_error(exc, self._request, self._redactor) from None
+
+    async def aread(self, size: int) -> bytes:
+        """The next piece of the body (about ``size`` bytes), ``b""`` at the end."""
+        import httpx
+
+        if self._chunks is None:
+            self._chunks = self._raw.aiter_raw(size)
+        try:
+            return await anext(self._chunks, b"")  # type: ignore[no-any-return]
+        except httpx.HTTPError as exc:
+            raise _map_error(exc, self._request, self._redactor) from None
+
+    def close(self) -> None:
+        """Give the connection back (sync)."""
+        self._raw.close()
+
+    async def aclose(self) -> None:
+        """Give the connection back (async)."""
+        await self._raw.aclose()
+
+
+class StreamingSyncHttp(SyncHttp):
+    """:class:`SyncHttp` plus the streaming effects and a threaded :class:`Gather`."""
+
+    def open(self, request: HttpRequest) -> ResponseStream:
+        """Send ``request`` and return once the response headers have arrived."""
+        import httpx
+
+        client = self.client
+        built = _build(client, request)
+        _trace_out(self.redactor, request, built)
+        try:
+            raw = client.send(built, stream=True)
+        except httpx.HTTPError as exc:
+            raise _map_error(exc, request, self.redactor) from None
+        stream = ResponseStream(raw, request, self.redactor)
+        log_response(self.redactor, stream.response)
+        return stream
+
+    def iterate_closing(self, flow: Flow[Any]) -> Iterator[Any]:
+        """Like :meth:`iterate`; when the consumer stops early, :class:`Abandoned` is thrown into
+        the flow and its clean-up effects (closing streams, removing files) are still performed."""
+        inner = self.iterate(flow)
+        finished = False
+        try:
+            yield from inner
+            finished = True
+        finally:
+            if not finished:
+                inner.close()
+                self.run(_abandon(flow))
+
+    def _perform(self, effect: Any) -> Any:
+        if isinstance(effect, Call):
+            return effect.fn(*effect.args)
+        if isinstance(effect, Read):
+            return effect.source.read(effect.size)
+        if isinstance(effect, Open):
+            return self.open(effect.request)
+        if isinstance(effect, Close):
+            effect.source.close()
+            return None
+        if isinstance(effect, Gather) and effect.limit > 1 and len(effect.flows) > 1:
+            return self._gather_threads(effect)
+        return super()._perform(effect)
+
+    def _gather_threads(self, effect: Gather) -> list[Any]:
+        from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+
+        workers = min(effect.limit, len(effect.flows))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="omnicloud") as pool:
+            futures = [pool.submit(self.run, sub) for sub in effect.flows]
+            done, pending = wait(futures, return_when=FIRST_EXCEPTION)
+            failed = [f for f in futures if f.done() and f.exception() is not None]
+            if failed:
+                for future in pending:
+                    future.cancel()
+                wait(futures)
+                raise failed[0].exception()  # type: ignore[misc]
+        return [future.result() for future in futures]
+
+
+class StreamingAsyncHttp(AsyncHttp):
+    """:class:`AsyncHttp` plus the streaming effects (blocking calls go to worker threads)."""
+
+    async def open(self, request: HttpRequest) -> ResponseStream:
+        """Send ``request`` and return once the response headers have arrived."""
+        import httpx
+
+        client = self.client
+        built = _build(client, request)
+        _trace_out(self.redactor, request, built)
+        started = time.monotonic()
+        try:
+            raw = await client.send(built, stream=True)
+        except httpx.HTTPError as exc:
+            raise _map_error(exc, request, self.redactor) from None
+        stream = ResponseStream(raw, request, self.redactor)
+        stream.response.elapsed = time.monotonic() - started
+        log_response(self.redactor, stream.response)
+        return stream
+
+    async def iterate_closing(self, flow: Flow[Any]) -> AsyncIterator[Any]:
+        """Like :meth:`iterate`; when the consumer stops early, :class:`Abandoned` is thrown into
+        the flow and its clean-up effects (closing streams, removing files) are still performed."""
+        inner = self.iterate(flow)
+        finished = False
+        try:
+            async for item in inner:
+                yield item
+            finished = True
+        finally:
+            if not finished:
+                await inner.aclose()  # type: ignore[attr-defined]
+                await self.run(_abandon(flow))
+
+    async def _perform(self, effect: Any) -> Any:
+        import anyio.to_thread
+
+        if isinstance(effect, Call):
+            return await anyio.to_thread.run_sync(_call, effect)
+        if isinstance(effect, Read):
+            return await effect.source.aread(effect.size)
+        if isinstance(effect, Open):
+            return await self.open(effect.request)
+        if isinstance(effect, Close):
+            await effect.source.aclose()
+            return None
+        return await super()._perform(effect)
+
+
+def _call(effect: Call) -> Any:
+    return effect.fn(*effect.args)
+
+
+class Abandoned(Exception):  # noqa: N818 - a signal, not a failure
+    """Thrown into a streaming flow whose consumer stopped reading early."""
+
+
+def _abandon(flow: Flow[Any]) -> Flow[None]:
+    """Throw :class:`Abandoned` into a suspended ``flow`` and perform its clean-up effects."""
+    try:
+        effect = flow.throw(Abandoned())
+    except (Abandoned, StopIteration):
+        return
+    while True:
+        try:
+            value = yield effect
+        except Exception as exc:
+            try:
+                effect = flow.throw(exc)
+            except StopIteration:
+                return
+            except Abandoned:
+                return
+            continue
+        try:
+            effect = flow.send(value)
+        except (Abandoned, StopIteration):
+            return

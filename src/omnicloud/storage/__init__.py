@@ -1,0 +1,41 @@
+"""Object storage with Libcloud's API, sync and async: local filesystem and S3-compatible stores.
+
+Drivers are loaded on first use::
+
+    from omnicloud.storage import Provider, get_driver
+    driver = get_driver(Provider.S3)("KEY", "SECRET", region="eu-west-1")
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "AsyncStorageDriver",
+    "Container",
+    "Object",
+    "Provider",
+    "StorageDriver",
+    "get_async_driver",
+    "get_driver",
+]
+
+_LAZY = {
+    "AsyncStorageDriver": "omnicloud.storage.base",
+    "StorageDriver": "omnicloud.storage.base",
+    "Container": "omnicloud.storage._models",
+    "Object": "omnicloud.storage._models",
+    "Provider": "omnicloud.storage.providers",
+    "get_driver": "omnicloud.storage.providers",
+    "get_async_driver": "omnicloud.storage.providers",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import on first use (PEP 562)."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'omnicloud.storage' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)

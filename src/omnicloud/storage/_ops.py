@@ -1,0 +1,109 @@
+"""The contract a storage provider implements: every operation as a flow, written once.
+
+A provider subclasses :class:`StorageOps`; :class:`~omnicloud.storage.base.StorageDriver` and
+:class:`~omnicloud.storage.base.AsyncStorageDriver` run the same flows with a sync or an async runner.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from omnicloud.storage._models import Container, Object
+from omnicloud.storage.errors import UnsupportedOperationError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from omnicloud._flow import Flow
+    from omnicloud.storage._source import ChunkSource
+
+__all__ = ["OpenedObject", "StorageOps", "UploadRequest"]
+
+
+@dataclass(slots=True)
+class UploadRequest:
+    """What to store: where, under which name, with which type and metadata."""
+
+    container: Container
+    object_name: str
+    content_type: str
+    meta_data: dict[str, str]
+    extra: dict[str, Any]
+    headers: dict[str, str]
+
+
+@dataclass(slots=True)
+class OpenedObject:
+    """An object (or a range of it) ready to be read.
+
+    ``reader`` has ``read``/``aread`` and ``close``/``aclose``. ``size`` is the number of bytes the
+    reader will give; ``md5`` the MD5 hex they must hash to, when the provider states one.
+    """
+
+    reader: Any
+    size: int | None
+    md5: str | None
+
+
+class StorageOps:
+    """Provider operations as flows. ``driver`` is set by the facade that runs them."""
+
+    name = "storage"
+    hash_type = "md5"
+
+    def __init__(self) -> None:
+        self.driver: Any = None
+
+    def close(self) -> None:
+        """Release provider resources that are not HTTP connections."""
+
+    def iterate_containers(self) -> Flow[None]:
+        """Emit every :class:`Container`."""
+        raise NotImplementedError
+
+    def get_container(self, container_name: str) -> Flow[Container]:
+        """One container by name."""
+        raise NotImplementedError
+
+    def create_container(self, container_name: str) -> Flow[Container]:
+        """Create a container."""
+        raise NotImplementedError
+
+    def delete_container(self, container: Container) -> Flow[bool]:
+        """Delete an empty container."""
+        raise NotImplementedError
+
+    def iterate_container_objects(
+        self, container: Container, prefix: str | None, delimiter: str | None
+    ) -> Flow[None]:
+        """Emit the container's objects in name order (and common prefixes, with a delimiter)."""
+        raise NotImplementedError
+
+    def get_object(self, container_name: str, object_name: str) -> Flow[Object]:
+        """One object's description."""
+        raise NotImplementedError
+
+    def upload(self, source: ChunkSource, request: UploadRequest) -> Flow[Object]:
+        """Store everything ``source`` gives as one object, all or nothing."""
+        raise NotImplementedError
+
+    def open_object(self, obj: Object, start: int, end: int | None) -> Flow[OpenedObject]:
+        """Open bytes ``start`` to ``end`` (exclusive; ``None`` = to the end) for reading."""
+        raise NotImplementedError
+
+    def delete_object(self, obj: Object) -> Flow[bool]:
+        """Delete an object."""
+        raise NotImplementedError
+
+    def presigned_url(
+        self, obj: Object, method: str, expires: int, headers: dict[str, str] | None
+    ) -> str:
+        """A URL that grants ``method`` on ``obj`` for ``expires`` seconds without credentials."""
+        raise UnsupportedOperationError(f"{self.name} has no presigned URLs")
+
+    def cdn_url(self, obj: Object) -> str:
+        """A URL (or path) where the object can be read."""
+        return self.presigned_url(obj, "GET", 86400, None)
+
+    def _container(self, name: str, **extra: Any) -> Container:
+        return Container(name=name, extra=dict(extra), driver=self.driver)

@@ -1,0 +1,140 @@
+"""Download flows shared by every provider: stream with checks, or save to a file atomically."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from typing import Any
+
+from omnicloud._flow import Emit
+from omnicloud.errors import ValidationError
+from omnicloud.http._streaming import Call, Close, Read
+from omnicloud.storage.errors import IntegrityError, ObjectHashMismatchError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from omnicloud._flow import Flow
+    from omnicloud.storage._models import Object
+    from omnicloud.storage._ops import OpenedObject, StorageOps
+
+__all__ = ["DEFAULT_CHUNK_SIZE", "check_range", "download_to_file", "stream_object"]
+
+DEFAULT_CHUNK_SIZE = 1024 * 1024
+
+
+def check_range(start: int, end: int | None) -> None:
+    """Reject ranges Libcloud rejects: negative start, empty or reversed (``end`` is exclusive)."""
+    if start < 0:
+        raise ValidationError("start_bytes must be 0 or more")
+    if end is not None and end <= start:
+        raise ValidationError("end_bytes must be greater than start_bytes (it is exclusive)")
+
+
+class _Check:
+    """Counts and hashes what was read, then compares with what the provider promised."""
+
+    def __init__(self, obj: Object, opened: OpenedObject) -> None:
+        self.obj = obj
+        self.opened = opened
+        self.received = 0
+        self.md5 = hashlib.md5(usedforsecurity=False) if opened.md5 else None
+
+    def feed(self, chunk: bytes) -> None:
+        self.received += len(chunk)
+        if self.md5 is not None:
+            self.md5.update(chunk)
+
+    def finish(self) -> None:
+        expected = self.opened.size
+        if expected is not None and self.received != expected:
+            raise IntegrityError(
+                f"{self.obj.name}: received {self.received} bytes, expected {expected}"
+            )
+        if self.md5 is not None and self.md5.hexdigest() != self.opened.md5:
+            raise ObjectHashMismatchError(
+                f"{self.obj.name}: MD5 of the received bytes {self.md5.hexdigest()} differs "
+                f"from the stored hash {self.opened.md5}"
+            )
+
+
+def stream_object(
+    ops: StorageOps, obj: Object, start: int, end: int | None, chunk_size: int | None
+) -> Flow[None]:
+    """Emit the object's bytes (or a range) in chunks, then check their size and hash."""
+    check_range(start, end)
+    size = chunk_size or DEFAULT_CHUNK_SIZE
+    opened = yield from ops.open_object(obj, start, end)
+    check = _Check(obj, opened)
+    try:
+        while chunk := (yield Read(opened.reader, size)):
+            check.feed(chunk)
+            yield Emit((chunk,))
+    finally:
+        yield Close(opened.reader)
+    check.finish()
+
+
+def download_to_file(
+    ops: StorageOps,
+    obj: Object,
+    destination_path: str,
+    start: int,
+    end: int | None,
+    *,
+    overwrite_existing: bool,
+    delete_on_failure: bool,
+) -> Flow[bool]:
+    """Save the object (or a range) to a file, written under a temporary name and renamed.
+
+    A destination ending in ``/`` (or an existing directory) receives the object's base name.
+    On failure the temporary file is removed, or with ``delete_on_failure=False`` kept at the
+    destination (as Libcloud does).
+    """
+    check_range(start, end)
+    path = yield Call(_destination, (destination_path, obj.name, overwrite_existing))
+    handle, temp = yield Call(_open_temp, (path,))
+    opened: OpenedObject | None = None
+    try:
+        opened = yield from ops.open_object(obj, start, end)
+        check = _Check(obj, opened)
+        try:
+            while chunk := (yield Read(opened.reader, DEFAULT_CHUNK_SIZE)):
+                check.feed(chunk)
+                yield Call(handle.write, (chunk,))
+        finally:
+            yield Close(opened.reader)
+        yield Call(handle.close)
+        check.finish()
+        yield Call(os.replace, (temp, path))
+    except BaseException:
+        yield Call(_fail, (handle, temp, path, delete_on_failure))
+        raise
+    return True
+
+
+def _destination(destination: str, name: str, overwrite: bool) -> str:
+    path = os.fspath(destination)
+    if path.endswith(os.sep) or os.path.isdir(path):
+        path = os.path.join(path, os.path.basename(name.rstrip("/")) or "object")
+    if os.path.exists(path) and not overwrite:
+        raise ValidationError(f"{path} exists already (pass overwrite_existing=True to replace it)")
+    return path
+
+
+def _open_temp(path: str) -> tuple[Any, str]:
+    import tempfile
+
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, temp = tempfile.mkstemp(prefix=".omnicloud-", suffix=".part", dir=directory)
+    return os.fdopen(fd, "wb"), temp
+
+
+def _fail(handle: Any, temp: str, path: str, delete: bool) -> None:
+    handle.close()
+    if delete:
+        try:
+            os.unlink(temp)
+        except FileNotFoundError:
+            pass
+    else:
+        os.replace(temp, path)
