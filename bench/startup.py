@@ -16,14 +16,26 @@ def main() -> None:
     cs_script = shutil.which("cs", path=str(BIN)) or "cs"
     groups = {
         "import": {
-            "omnicloud (import omnicloud.cloudstack)": [PYTHON, "-c", "import omnicloud.cloudstack"],
+            "omnicloud (import omnicloud.cloudstack)": [
+                PYTHON,
+                "-c",
+                "import omnicloud.cloudstack",
+            ],
             "cs (import cs)": [PYTHON, "-c", "import cs"],
         },
         "import + client": {
-            "omnicloud": [PYTHON, "-c", "from omnicloud.cloudstack import CloudStack; "
-                          "CloudStack('http://127.0.0.1/client/api', 'k', 's')"],
-            "cs": [PYTHON, "-c", "from cs import CloudStack; "
-                   "CloudStack(endpoint='http://127.0.0.1/client/api', key='k', secret='s')"],
+            "omnicloud": [
+                PYTHON,
+                "-c",
+                "from omnicloud.cloudstack import CloudStack; "
+                "CloudStack('http://127.0.0.1/client/api', 'k', 's')",
+            ],
+            "cs": [
+                PYTHON,
+                "-c",
+                "from cs import CloudStack; "
+                "CloudStack(endpoint='http://127.0.0.1/client/api', key='k', secret='s')",
+            ],
         },
         "cli --help": {
             "omnicloud cs --help": [str(BIN / "omnicloud"), "cs", "--help"],
@@ -31,9 +43,12 @@ def main() -> None:
             "cs --help": [cs_script, "--help"],
         },
     }
-    report = ["## Start-up (fresh process, median of %d)" % repeat, ""]
-    raw = {"machine": machine(), "versions": versions("omnicloud", "cs", "requests", "aiohttp",
-                                                          "httpx", "click"), "groups": {}}
+    report = [f"## Start-up (fresh process, median of {repeat})", ""]
+    raw = {
+        "machine": machine(),
+        "versions": versions("omnicloud", "cs", "requests", "aiohttp", "httpx", "click"),
+        "groups": {},
+    }
     for title, scenarios in groups.items():
         series = compare(scenarios, repeat=repeat)
         baseline = series[-1].name

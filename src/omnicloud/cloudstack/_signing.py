@@ -8,7 +8,9 @@ HMAC-SHA1 under the user's secret key.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import functools
+import re
+from collections.abc import Callable, Iterable, Mapping
 
 from omnicloud.errors import ValidationError
 
@@ -27,6 +29,24 @@ __all__ = [
 ]
 
 EXPIRES_FORMAT = "%Y-%m-%dT%H:%M:%S+0000"
+_UNRESERVED = re.compile(r"[A-Za-z0-9._*-]*")
+
+
+@functools.cache
+def _quote() -> Callable[..., str]:
+    """``urllib.parse.quote``, imported on first use (keeps ``import`` cheap, calls fast)."""
+    from urllib.parse import quote
+
+    return quote
+
+
+@functools.cache
+def _crypto() -> tuple[Callable[..., bytes], Callable[..., bytes]]:
+    """``hmac.digest`` and ``binascii.b2a_base64``, imported on first use."""
+    import binascii
+    import hmac
+
+    return hmac.digest, binascii.b2a_base64
 
 
 def encode_value(value: str) -> str:
@@ -34,9 +54,9 @@ def encode_value(value: str) -> str:
 
     Java leaves ``A-Z a-z 0-9 . - * _`` alone; Python's ``quote`` also keeps ``~``, so escape it.
     """
-    from urllib.parse import quote
-
-    return quote(value, safe="*").replace("~", "%7E")
+    if _UNRESERVED.fullmatch(value):
+        return value
+    return _quote()(value, safe="*").replace("~", "%7E")
 
 
 def string_to_sign(params: Mapping[str, str]) -> str:
@@ -47,14 +67,9 @@ def string_to_sign(params: Mapping[str, str]) -> str:
 
 def sign(params: Mapping[str, str], secret: str) -> str:
     """Base64 HMAC-SHA1 signature of ``params`` under ``secret``."""
-    import base64
-    import hashlib
-    import hmac
-
-    digest = hmac.new(
-        secret.encode("utf-8"), string_to_sign(params).encode("utf-8"), hashlib.sha1
-    ).digest()
-    return base64.b64encode(digest).decode("ascii")
+    hmac_digest, to_base64 = _crypto()
+    digest = hmac_digest(secret.encode("utf-8"), string_to_sign(params).encode("utf-8"), "sha1")
+    return to_base64(digest, newline=False).decode("ascii")
 
 
 def expires_after(seconds: float, now: datetime | None = None) -> str:
