@@ -1,0 +1,1 @@
+"""AWS protocol pieces: SigV4 signing, XML helpers, S3 requests and responses."""
