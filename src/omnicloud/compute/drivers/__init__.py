@@ -1,0 +1,1 @@
+"""Compute drivers, one package per provider family (imported lazily by the registry)."""

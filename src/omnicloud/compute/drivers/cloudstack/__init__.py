@@ -1,0 +1,94 @@
+"""CloudStack compute drivers: generic (by url), Exoscale and Ikoula; sync and async.
+
+Every operation is written once as a flow in the ``_compute``/``_network``/``_extras`` mixins;
+the classes below only choose the shell (sync or async) and the preset endpoint.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from omnicloud.compute._shell import AsyncShell, SyncShell
+
+from ._compute import KeyPairDoesNotExistError
+from ._extras import CloudStackExtras
+from ._models import *  # noqa: F403
+from ._models import __all__ as _model_names
+from ._network import CloudStackNetworking
+
+T = TypeVar("T")
+
+__all__ = [
+    "AsyncCloudStackNodeDriver",
+    "AsyncExoscaleNodeDriver",
+    "AsyncIkoulaNodeDriver",
+    "CloudStackNodeDriverCore",
+    "CloudStackNodeDriver",
+    "ExoscaleNodeDriver",
+    "IkoulaNodeDriver",
+    "KeyPairDoesNotExistError",
+    *_model_names,
+]
+
+
+class CloudStackNodeDriverCore(CloudStackNetworking, CloudStackExtras):
+    """All CloudStack operations as flows (no I/O); pick a sync or async class to run them."""
+
+
+_EXOSCALE = {
+    "name": "Exoscale",
+    "website": "https://www.exoscale.com/",
+    "type": "exoscale",
+    "host": "api.exoscale.com",
+    "path": "/compute",
+}
+_IKOULA = {
+    "name": "Ikoula",
+    "website": "https://express.ikoula.co.uk/cloudstack",
+    "type": "ikoula",
+    "host": "cloudstack.ikoula.com",
+    "path": "/client/api",
+}
+
+
+def _preset(values: dict[str, str]) -> Callable[[type[T]], type[T]]:
+    """Class decorator: a public CloudStack cloud's name and endpoint."""
+
+    def apply(cls: type[T]) -> type[T]:
+        for attribute, value in values.items():
+            setattr(cls, attribute, value)
+        return cls
+
+    return apply
+
+
+class CloudStackNodeDriver(SyncShell, CloudStackNodeDriverCore):
+    """CloudStack: ``CloudStackNodeDriver(key, secret, url="https://cloud/client/api")``."""
+
+
+class AsyncCloudStackNodeDriver(AsyncShell, CloudStackNodeDriverCore):
+    """CloudStack, async: ``async with AsyncCloudStackNodeDriver(...) as d:``.
+
+    Same constructor as :class:`CloudStackNodeDriver`.
+    """
+
+
+@_preset(_EXOSCALE)
+class ExoscaleNodeDriver(CloudStackNodeDriver):
+    """Exoscale's CloudStack-compatible API (``api.exoscale.com/compute``)."""
+
+
+@_preset(_EXOSCALE)
+class AsyncExoscaleNodeDriver(AsyncCloudStackNodeDriver):
+    """Exoscale, async."""
+
+
+@_preset(_IKOULA)
+class IkoulaNodeDriver(CloudStackNodeDriver):
+    """Ikoula's public CloudStack (``cloudstack.ikoula.com/client/api``)."""
+
+
+@_preset(_IKOULA)
+class AsyncIkoulaNodeDriver(AsyncCloudStackNodeDriver):
+    """Ikoula, async."""

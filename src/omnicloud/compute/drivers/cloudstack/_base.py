@@ -1,0 +1,197 @@
+"""Construction of CloudStack drivers and the flow helpers every operation is built from."""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Callable, Mapping
+from urllib.parse import urlsplit
+
+from omnicloud._poll import PollSettings
+from omnicloud.cloudstack import _protocol
+from omnicloud.cloudstack._protocol import CloudStackSettings
+from omnicloud.compute._collect import collect
+from omnicloud.compute._driver import NodeDriverCore
+from omnicloud.compute._wire import mapper
+from omnicloud.errors import MalformedResponseError, NotFoundError, ValidationError
+from omnicloud.http._config import HttpConfig, RetryPolicy
+from omnicloud.http._redact import Redactor
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, TypeVar
+
+    from omnicloud._flow import Flow
+
+    M = TypeVar("M")
+
+__all__ = ["CloudStackBase"]
+
+
+def _endpoint(
+    host: str | None, path: str | None, url: str | None, secure: bool, port: int | None
+) -> str:
+    if url:
+        if host or path:
+            raise ValidationError("pass either url= or host=/path=, not both")
+        parts = urlsplit(url)
+        if parts.scheme not in {"http", "https"} or not parts.hostname:
+            raise ValidationError(f"url must look like https://host/path, got {url!r}")
+        return url.rstrip("/") if parts.path not in {"", "/"} else url.rstrip("/") + "/client/api"
+    if not host or not path:
+        raise ValidationError(
+            "a CloudStack driver needs url= or both host= and path= "
+            "(for example host='cloud.example.com', path='/client/api')"
+        )
+    scheme = "https" if secure else "http"
+    netloc = host if port is None else f"{host}:{port}"
+    return f"{scheme}://{netloc}/{path.lstrip('/')}"
+
+
+def _params(values: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in values.items() if value is not None}
+
+
+class CloudStackBase(NodeDriverCore):
+    """Holds the endpoint, credentials and HTTP options; builds calls as flows."""
+
+    name = "CloudStack"
+    website = "https://cloudstack.apache.org/"
+    type: str | None = "cloudstack"
+    features = {"create_node": ["generates_password"]}
+    host: str | None = None
+    path: str | None = None
+
+    def __init__(
+        self,
+        key: str,
+        secret: str | None = None,
+        secure: bool = True,
+        host: str | None = None,
+        path: str | None = None,
+        port: int | None = None,
+        url: str | None = None,
+        *,
+        project: str | None = None,
+        timeout: float = 30.0,
+        retries: int = 3,
+        verify: bool | str = True,
+        proxy: str | None = None,
+        poll_interval: float = 1.0,
+        job_timeout: float = 600.0,
+        page_size: int = 500,
+        concurrency: int = 4,
+        method: str = "get",
+        http: HttpConfig | None = None,
+        transport: Any = None,
+    ) -> None:
+        if secret is None:
+            raise ValidationError("CloudStack needs both an API key and a secret key")
+        if url is None and host is None and path is None:
+            host, path = self.host, self.path
+        self.endpoint = _endpoint(host, path, url, secure, port)
+        self.secure = self.endpoint.startswith("https://")
+        self.project_id = project
+        config = http or HttpConfig(
+            connect_timeout=min(timeout, 10.0),
+            read_timeout=timeout,
+            timeout=max(timeout * 4, 60.0),
+            verify=verify,
+            proxy=proxy,
+            retry=RetryPolicy(max_attempts=retries + 1),
+            max_connections=max(100, concurrency),
+        )
+        if transport is not None:
+            config.transport = config.async_transport = transport
+        self._settings = CloudStackSettings(
+            endpoint=self.endpoint,
+            key=key,
+            secret=secret,
+            method=method,
+            page_size=page_size,
+            poll=PollSettings(
+                interval=poll_interval,
+                first_interval=min(poll_interval, 0.25),
+                timeout=job_timeout,
+            ),
+            retry=config.retry,
+            concurrency=concurrency,
+        )
+        self._default_zone: str | None = None
+        self._open(config, Redactor([key, secret]))
+
+    def _open(self, config: HttpConfig, redactor: Redactor) -> None:  # pragma: no cover
+        raise TypeError("use a sync or async driver class, not the core")
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.endpoint}>"
+
+    # -- flow helpers -------------------------------------------------------------------------
+    def _with_project(self, params: dict[str, Any], project: Any = None) -> dict[str, Any]:
+        chosen = getattr(project, "id", project) or self.project_id
+        if chosen is not None:
+            params.setdefault("projectid", chosen)
+        return params
+
+    def _call(self, command: str, **params: Any) -> Flow[Any]:
+        """One synchronous CloudStack command; the unwrapped body."""
+        body = yield from _protocol.call(self._settings, command, _params(params))
+        return body
+
+    def _job(self, command: str, **params: Any) -> Flow[Any]:
+        """An async command: submit, wait (bounded by job_timeout), return the job result."""
+        result = yield from _protocol.run_command(
+            self._settings, command, _params(params), fetch_result=True
+        )
+        return result
+
+    def _list(self, command: str, convert: Callable[[Any], M], **params: Any) -> Flow[list[M]]:
+        """Every item of a list command across pages, converted."""
+        flow = _protocol.list_items(
+            self._settings, command, _params(params), concurrency=self._settings.concurrency
+        )
+        items: list[M] = yield from collect(flow, convert)
+        return items
+
+    def _models(self, command: str, cls: builtins.type[M], **params: Any) -> Flow[list[M]]:
+        """Every item of a list command as ``cls`` objects."""
+        build = mapper(cls)
+        driver = self
+        items: list[M] = yield from self._list(
+            command, lambda doc: build(doc, driver=driver), **params
+        )
+        return items
+
+    def _one(self, command: str, cls: builtins.type[M], what: str, **params: Any) -> Flow[M]:
+        """The single item a filtered list command returns, or NotFoundError."""
+        items = yield from self._models(command, cls, **params)
+        if not items:
+            raise NotFoundError(f"{what} not found", provider="cloudstack")
+        return items[0]
+
+    def _build(self, cls: builtins.type[M], doc: Any, key: str | None = None) -> M:
+        """Map a (job) result, optionally found under ``key``."""
+        if key is not None:
+            if not isinstance(doc, dict) or not isinstance(doc.get(key), dict):
+                raise MalformedResponseError(f"expected '{key}' in the CloudStack answer")
+            doc = doc[key]
+        return mapper(cls)(doc, driver=self)
+
+    def _zone_id(self, location: Any) -> Flow[str]:
+        """The zone to create in: ``location``, else the first zone (looked up once)."""
+        if location is not None:
+            return str(getattr(location, "id", location))
+        if self._default_zone is None:
+            body = yield from self._call("listZones", available=True, pagesize=1, page=1)
+            zones = body.get("zone") if isinstance(body, dict) else None
+            if not zones:
+                raise NotFoundError("no zone is available to this account", provider="cloudstack")
+            self._default_zone = str(zones[0]["id"])
+        return self._default_zone
+
+
+def success(body: Any) -> bool:
+    """CloudStack's ``{"success": true}`` (or ``"true"``) -> bool."""
+    if isinstance(body, dict):
+        value = body.get("success", True)
+        return value is True or str(value).lower() == "true"
+    return True
