@@ -12,6 +12,7 @@ __all__ = ["cli", "run"]
 
 SUBCOMMANDS = {
     "cs": ("omnicloud.cli._root", "cs_passthrough", "Call any CloudStack API command, like cs."),
+    "demo": ("omnicloud.cli.demo_cmd", "demo", "Run the main job on the built-in simulator."),
     "sim": ("omnicloud.cli.sim_cmd", "sim", "Run the offline cloud simulators."),
 }
 
