@@ -106,7 +106,7 @@ def download_to_file(
         yield Call(handle.close)
         check.finish()
         yield Call(os.replace, (temp, path))
-    except BaseException:
+    except Exception:
         yield Call(_fail, (handle, temp, path, delete_on_failure))
         raise
     return True

@@ -124,7 +124,7 @@ class LocalStorageOps(StorageOps):
             while chunk := (yield Read(source, WRITE_CHUNK)):
                 yield Call(writer.write, (chunk,))
             info = yield Call(writer.commit, (request.content_type, request.meta_data))
-        except BaseException:
+        except Exception:
             yield Call(writer.discard)
             raise
         return self._object(request.container, info)

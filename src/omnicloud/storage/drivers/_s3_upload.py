@@ -1,0 +1,255 @@
+"""S3 uploads as flows: one PUT for small data, parallel multipart for the rest.
+
+Memory stays bounded: at most ``concurrency`` parts of ``part_size`` bytes are held at once. Every
+part carries ``Content-MD5`` (the server rejects damaged parts) and its ETag is compared with the
+MD5 we sent; the completed object's ETag must equal the MD5 of the part MD5s plus ``-<count>``.
+Any failure, including the caller's source raising, aborts the multipart upload, so neither an
+object nor an open upload remains.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from xml.sax.saxutils import escape
+
+from omnicloud._flow import Gather
+from omnicloud.aws._s3 import S3Endpoint, content_md5, error_from_response
+from omnicloud.aws._xml import parse_xml, text_of
+from omnicloud.errors import MalformedResponseError, ValidationError
+from omnicloud.http._config import RetryPolicy
+from omnicloud.http._retry import send_with_retries
+from omnicloud.http._streaming import Read
+from omnicloud.storage._source import ChunkSource, PartReader
+from omnicloud.storage.errors import ObjectHashMismatchError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from omnicloud._flow import Flow
+    from omnicloud.http._models import HttpResponse
+
+__all__ = ["MIN_PART_SIZE", "TransferSettings", "UploadResult", "upload_flow"]
+
+MIN_PART_SIZE = 5 * 1024 * 1024
+MAX_PARTS = 10000
+
+
+@dataclass(slots=True)
+class TransferSettings:
+    """Multipart tuning: data of at most ``part_size`` goes in one PUT; larger data goes in
+    ``part_size`` parts, ``concurrency`` at a time."""
+
+    part_size: int = 8 * 1024 * 1024
+    concurrency: int = 4
+
+    def __post_init__(self) -> None:
+        if self.part_size < MIN_PART_SIZE:
+            raise ValidationError(f"part_size must be at least {MIN_PART_SIZE} bytes (5 MiB)")
+        if self.concurrency < 1:
+            raise ValidationError("concurrency must be at least 1")
+
+
+@dataclass(slots=True)
+class UploadResult:
+    """What the server confirmed: ETag (unquoted), size sent, and the number of parts (0 = PUT)."""
+
+    etag: str
+    size: int
+    parts: int
+
+
+def _etag(response: HttpResponse) -> str:
+    return response.headers.get("etag", "").strip().strip('"')
+
+
+def upload_flow(
+    endpoint: S3Endpoint,
+    retry: RetryPolicy,
+    settings: TransferSettings,
+    source: ChunkSource,
+    bucket: str,
+    key: str,
+    headers: dict[str, str],
+) -> Flow[UploadResult]:
+    """Store everything ``source`` yields as ``bucket/key`` (``headers``: type and metadata)."""
+    first: bytes = yield Read(source, settings.part_size)
+    if len(first) < settings.part_size:
+        return (yield from _put_single(endpoint, retry, first, bucket, key, headers))
+    return (yield from _multipart(endpoint, retry, settings, source, first, bucket, key, headers))
+
+
+def _put_single(
+    endpoint: S3Endpoint,
+    retry: RetryPolicy,
+    data: bytes,
+    bucket: str,
+    key: str,
+    headers: dict[str, str],
+) -> Flow[UploadResult]:
+    md5_hex, md5_b64 = content_md5(data)
+    request = endpoint.request(
+        "PUT",
+        bucket,
+        key,
+        headers={**headers, "Content-MD5": md5_b64},
+        content=data,
+        operation="s3 PutObject",
+    )
+    response = yield from send_with_retries(request, retry)
+    if response.status != 200:
+        raise error_from_response(response, "s3 PutObject", missing="container")
+    etag = _etag(response)
+    if _is_md5(etag) and etag != md5_hex:
+        raise ObjectHashMismatchError(
+            f"s3 PutObject {key}: server ETag {etag} differs from the MD5 sent {md5_hex}"
+        )
+    return UploadResult(etag=etag, size=len(data), parts=0)
+
+
+def _is_md5(etag: str) -> bool:
+    return len(etag) == 32 and all(c in "0123456789abcdef" for c in etag.lower())
+
+
+def _multipart(
+    endpoint: S3Endpoint,
+    retry: RetryPolicy,
+    settings: TransferSettings,
+    source: ChunkSource,
+    first: bytes,
+    bucket: str,
+    key: str,
+    headers: dict[str, str],
+) -> Flow[UploadResult]:
+    start = endpoint.request(
+        "POST", bucket, key, query=[("uploads", "")], headers=headers, operation="s3 CreateMPU"
+    )
+    response = yield from send_with_retries(start, retry)
+    if response.status != 200:
+        raise error_from_response(response, "s3 CreateMultipartUpload", missing="container")
+    upload_id = text_of(parse_xml(response.content, status=response.status), "UploadId")
+    if not upload_id:
+        raise MalformedResponseError("s3 CreateMultipartUpload: no UploadId in the answer")
+    parts = PartReader(source, first)
+    try:
+        workers = [
+            _part_worker(endpoint, retry, settings, parts, bucket, key, upload_id)
+            for _ in range(settings.concurrency)
+        ]
+        results: list[list[tuple[int, str, bytes]]] = yield Gather(workers, settings.concurrency)
+        done = sorted(item for batch in results for item in batch)
+        return (yield from _complete(endpoint, retry, bucket, key, upload_id, done, source))
+    except Exception:
+        parts.stop()
+        yield from _abort(endpoint, retry, bucket, key, upload_id)
+        raise
+
+
+def _part_worker(
+    endpoint: S3Endpoint,
+    retry: RetryPolicy,
+    settings: TransferSettings,
+    parts: PartReader,
+    bucket: str,
+    key: str,
+    upload_id: str,
+) -> Flow[list[tuple[int, str, bytes]]]:
+    done: list[tuple[int, str, bytes]] = []
+    try:
+        while True:
+            number, data = yield Read(parts, settings.part_size)
+            if not data:
+                return done
+            if number > MAX_PARTS:
+                raise ValidationError(
+                    f"upload needs more than {MAX_PARTS} parts; raise part_size"
+                )
+            done.append((number, *(yield from _put_part(endpoint, retry, data, number, bucket,
+                                                         key, upload_id))))
+    except Exception:
+        parts.stop()
+        raise
+
+
+def _put_part(
+    endpoint: S3Endpoint,
+    retry: RetryPolicy,
+    data: bytes,
+    number: int,
+    bucket: str,
+    key: str,
+    upload_id: str,
+) -> Flow[tuple[str, bytes]]:
+    md5_hex, md5_b64 = content_md5(data)
+    request = endpoint.request(
+        "PUT",
+        bucket,
+        key,
+        query=[("partNumber", str(number)), ("uploadId", upload_id)],
+        headers={"Content-MD5": md5_b64},
+        content=data,
+        operation=f"s3 UploadPart {number}",
+    )
+    response = yield from send_with_retries(request, retry)
+    if response.status != 200:
+        raise error_from_response(response, f"s3 UploadPart {number}")
+    etag = _etag(response)
+    if _is_md5(etag) and etag != md5_hex:
+        raise ObjectHashMismatchError(
+            f"s3 UploadPart {number}: server ETag {etag} differs from the MD5 sent {md5_hex}"
+        )
+    return etag, bytes.fromhex(md5_hex)
+
+
+def _complete(
+    endpoint: S3Endpoint,
+    retry: RetryPolicy,
+    bucket: str,
+    key: str,
+    upload_id: str,
+    done: list[tuple[int, str, bytes]],
+    source: ChunkSource,
+) -> Flow[UploadResult]:
+    body = "".join(
+        f"<Part><PartNumber>{number}</PartNumber><ETag>&quot;{escape(etag)}&quot;</ETag></Part>"
+        for number, etag, _ in done
+    )
+    document = f"<CompleteMultipartUpload>{body}</CompleteMultipartUpload>".encode()
+    request = endpoint.request(
+        "POST",
+        bucket,
+        key,
+        query=[("uploadId", upload_id)],
+        headers={"Content-Type": "application/xml", "Content-MD5": content_md5(document)[1]},
+        content=document,
+        operation="s3 CompleteMultipartUpload",
+    )
+    response = yield from send_with_retries(request, retry)
+    root = parse_xml(response.content, status=response.status) if response.content else None
+    if response.status != 200 or root is None or root.tag.rsplit("}", 1)[-1] == "Error":
+        raise error_from_response(response, "s3 CompleteMultipartUpload")
+    etag = (text_of(root, "ETag") or "").strip().strip('"')
+    expected = hashlib.md5(b"".join(d for _, _, d in done), usedforsecurity=False).hexdigest()
+    expected += f"-{len(done)}"
+    if "-" in etag and etag != expected:
+        raise ObjectHashMismatchError(
+            f"s3 CompleteMultipartUpload {key}: ETag {etag} differs from the expected {expected}"
+        )
+    return UploadResult(etag=etag, size=source.bytes_read, parts=len(done))
+
+
+def _abort(
+    endpoint: S3Endpoint, retry: RetryPolicy, bucket: str, key: str, upload_id: str
+) -> Flow[None]:
+    request = endpoint.request(
+        "DELETE", bucket, key, query=[("uploadId", upload_id)], operation="s3 AbortMPU"
+    )
+    try:
+        response = yield from send_with_retries(request, retry)
+    except Exception:
+        return
+    if response.status not in (200, 204, 404):
+        import logging
+
+        logging.getLogger("omnicloud.storage").warning(
+            "could not abort multipart upload of %s/%s: HTTP %s", bucket, key, response.status
+        )

@@ -1,0 +1,403 @@
+"""Amazon S3 and S3-compatible stores (MinIO, Ceph RGW, Swift s3api, moto, ...).
+
+``Object.hash`` is the ETag without quotes: the MD5 hex for objects stored by one PUT, and
+``<MD5 of the part MD5s>-<part count>`` for multipart uploads (so it is not the content MD5 then).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from omnicloud._flow import Emit
+from omnicloud.aws._s3 import S3Endpoint, error_from_response
+from omnicloud.aws._sigv4 import Credentials
+from omnicloud.aws._xml import child, children, parse_xml, text_of
+from omnicloud.errors import ConfigurationError, MalformedResponseError
+from omnicloud.http._config import HttpConfig, RetryPolicy
+from omnicloud.http._redact import Redactor
+from omnicloud.http._retry import send_with_retries
+from omnicloud.http._streaming import Close, Open, Read, StreamingAsyncHttp, StreamingSyncHttp
+from omnicloud.storage._models import Container, Object
+from omnicloud.storage._ops import OpenedObject, StorageOps, UploadRequest
+from omnicloud.storage.base import AsyncStorageDriver, StorageDriver
+from omnicloud.storage.drivers._s3_upload import TransferSettings, upload_flow
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from omnicloud._flow import Flow
+    from omnicloud.http._models import HttpResponse
+    from omnicloud.storage._source import ChunkSource
+
+__all__ = ["AsyncS3StorageDriver", "S3StorageDriver", "S3StorageOps"]
+
+META_PREFIX = "x-amz-meta-"
+
+
+class S3StorageOps(StorageOps):
+    """S3 operations as flows over an :class:`S3Endpoint`."""
+
+    name = "Amazon S3"
+
+    def __init__(
+        self,
+        endpoint: S3Endpoint,
+        retry: RetryPolicy,
+        transfer: TransferSettings,
+        page_size: int = 1000,
+    ) -> None:
+        super().__init__()
+        self.endpoint = endpoint
+        self.retry = retry
+        self.transfer = transfer
+        self.page_size = page_size
+
+    def __repr__(self) -> str:
+        return f"S3StorageOps({self.endpoint!r})"
+
+    def _send(self, request: Any) -> Flow[HttpResponse]:
+        return send_with_retries(request, self.retry)
+
+    # containers -----------------------------------------------------------------------------
+    def iterate_containers(self) -> Flow[None]:
+        token: str | None = None
+        while True:
+            query = [("continuation-token", token)] if token else None
+            request = self.endpoint.request("GET", query=query, operation="s3 ListBuckets")
+            response = yield from self._send(request)
+            if response.status != 200:
+                raise error_from_response(response, "s3 ListBuckets")
+            root = parse_xml(response.content, status=response.status)
+            buckets = child(root, "Buckets")
+            found = [
+                self._container(text_of(b, "Name") or "", creation_date=text_of(b, "CreationDate"))
+                for b in (children(buckets, "Bucket") if buckets is not None else [])
+            ]
+            yield Emit(found)
+            next_token = text_of(root, "ContinuationToken")
+            if not next_token or next_token == token:
+                return
+            token = next_token
+
+    def get_container(self, container_name: str) -> Flow[Container]:
+        request = self.endpoint.request("HEAD", container_name, operation="s3 HeadBucket")
+        response = yield from self._send(request)
+        if response.status != 200:
+            raise error_from_response(response, "s3 HeadBucket", missing="container")
+        region = response.headers.get("x-amz-bucket-region")
+        return self._container(container_name, region=region or self.endpoint.region)
+
+    def create_container(self, container_name: str) -> Flow[Container]:
+        body = None
+        if self.endpoint.region != "us-east-1":
+            body = (
+                "<CreateBucketConfiguration><LocationConstraint>"
+                f"{self.endpoint.region}</LocationConstraint></CreateBucketConfiguration>"
+            ).encode()
+        request = self.endpoint.request(
+            "PUT", container_name, content=body, operation="s3 CreateBucket", idempotent=False
+        )
+        response = yield from self._send(request)
+        if response.status != 200:
+            raise error_from_response(response, "s3 CreateBucket", missing="container")
+        return self._container(container_name, region=self.endpoint.region)
+
+    def delete_container(self, container: Container) -> Flow[bool]:
+        request = self.endpoint.request("DELETE", container.name, operation="s3 DeleteBucket")
+        response = yield from self._send(request)
+        if response.status not in (200, 204):
+            raise error_from_response(response, "s3 DeleteBucket", missing="container")
+        return True
+
+    # listing ----------------------------------------------------------------------------------
+    def iterate_container_objects(
+        self, container: Container, prefix: str | None, delimiter: str | None
+    ) -> Flow[None]:
+        token: str | None = None
+        while True:
+            query = [("list-type", "2"), ("max-keys", str(self.page_size))]
+            if prefix:
+                query.append(("prefix", prefix))
+            if delimiter:
+                query.append(("delimiter", delimiter))
+            if token:
+                query.append(("continuation-token", token))
+            request = self.endpoint.request(
+                "GET", container.name, query=query, operation="s3 ListObjectsV2"
+            )
+            response = yield from self._send(request)
+            if response.status != 200:
+                raise error_from_response(response, "s3 ListObjectsV2", missing="container")
+            root = parse_xml(response.content, status=response.status)
+            yield Emit(self._listed(container, root))
+            if (text_of(root, "IsTruncated") or "").lower() != "true":
+                return
+            next_token = text_of(root, "NextContinuationToken")
+            if not next_token or next_token == token:
+                raise MalformedResponseError(
+                    "s3 ListObjectsV2: truncated listing without a new continuation token"
+                )
+            token = next_token
+
+    def _listed(self, container: Container, root: Any) -> list[Object]:
+        found = []
+        for item in children(root, "Contents"):
+            etag = (text_of(item, "ETag") or "").strip('"') or None
+            found.append(
+                Object(
+                    name=text_of(item, "Key") or "",
+                    size=int(text_of(item, "Size") or 0),
+                    hash=etag,
+                    extra={
+                        "etag": etag,
+                        "last_modified": text_of(item, "LastModified"),
+                        "storage_class": text_of(item, "StorageClass"),
+                    },
+                    container=container,
+                    driver=self.driver,
+                )
+            )
+        for item in children(root, "CommonPrefixes"):
+            found.append(
+                Object(
+                    name=text_of(item, "Prefix") or "",
+                    size=0,
+                    hash=None,
+                    extra={"is_prefix": True},
+                    container=container,
+                    driver=self.driver,
+                )
+            )
+        found.sort(key=lambda obj: obj.name)
+        return found
+
+    # objects ----------------------------------------------------------------------------------
+    def _from_headers(self, container: Container, name: str, response: HttpResponse) -> Object:
+        headers = response.headers
+        etag = headers.get("etag", "").strip('"') or None
+        meta = {
+            k[len(META_PREFIX) :]: v for k, v in headers.items() if k.lower().startswith(META_PREFIX)
+        }
+        return Object(
+            name=name,
+            size=int(headers.get("content-length", 0) or 0),
+            hash=etag,
+            extra={
+                "content_type": headers.get("content-type"),
+                "etag": etag,
+                "last_modified": headers.get("last-modified"),
+                "storage_class": headers.get("x-amz-storage-class"),
+                "version_id": headers.get("x-amz-version-id"),
+            },
+            meta_data=meta,
+            container=container,
+            driver=self.driver,
+        )
+
+    def get_object(self, container_name: str, object_name: str) -> Flow[Object]:
+        request = self.endpoint.request(
+            "HEAD", container_name, object_name, operation="s3 HeadObject"
+        )
+        response = yield from self._send(request)
+        if response.status != 200:
+            raise error_from_response(response, "s3 HeadObject", missing="object")
+        return self._from_headers(self._container(container_name), object_name, response)
+
+    def upload(self, source: ChunkSource, request: UploadRequest) -> Flow[Object]:
+        headers = {"Content-Type": request.content_type, **request.headers}
+        for key, value in request.meta_data.items():
+            headers[META_PREFIX + key.lower()] = value
+        if request.extra.get("acl"):
+            headers["x-amz-acl"] = str(request.extra["acl"])
+        if request.extra.get("storage_class"):
+            headers["x-amz-storage-class"] = str(request.extra["storage_class"]).upper()
+        result = yield from upload_flow(
+            self.endpoint,
+            self.retry,
+            self.transfer,
+            source,
+            request.container.name,
+            request.object_name,
+            headers,
+        )
+        return Object(
+            name=request.object_name,
+            size=result.size,
+            hash=result.etag,
+            extra={"content_type": request.content_type, "etag": result.etag,
+                   "parts": result.parts},
+            meta_data=dict(request.meta_data),
+            container=request.container,
+            driver=self.driver,
+        )  # fmt: skip
+
+    def open_object(self, obj: Object, start: int, end: int | None) -> Flow[OpenedObject]:
+        headers = {}
+        ranged = start > 0 or end is not None
+        if ranged:
+            headers["Range"] = f"bytes={start}-{'' if end is None else end - 1}"
+        request = self.endpoint.request(
+            "GET", obj.container_name, obj.name, headers=headers, operation="s3 GetObject"
+        )
+        stream = yield Open(request)
+        if stream.status not in (200, 206):
+            body = bytearray()
+            try:
+                while chunk := (yield Read(stream, 65536)):
+                    body += chunk
+            finally:
+                yield Close(stream)
+            stream.response.content = bytes(body)
+            raise error_from_response(stream.response, "s3 GetObject", missing="object")
+        length = stream.headers.get("content-length")
+        etag = stream.headers.get("etag", "").strip('"')
+        whole = stream.status == 200 and not ranged
+        md5 = etag.lower() if whole and len(etag) == 32 and "-" not in etag else None
+        return OpenedObject(reader=stream, size=int(length) if length else None, md5=md5)
+
+    def delete_object(self, obj: Object) -> Flow[bool]:
+        request = self.endpoint.request(
+            "DELETE", obj.container_name, obj.name, operation="s3 DeleteObject"
+        )
+        response = yield from self._send(request)
+        if response.status not in (200, 204):
+            raise error_from_response(response, "s3 DeleteObject", missing="object")
+        return True
+
+    def iterate_multipart_uploads(self, container: Container, prefix: str | None) -> Flow[None]:
+        """Emit ``(key, upload_id)`` for uploads started but neither completed nor aborted."""
+        marker: tuple[str, str] | None = None
+        while True:
+            query = [("uploads", "")]
+            if prefix:
+                query.append(("prefix", prefix))
+            if marker:
+                query += [("key-marker", marker[0]), ("upload-id-marker", marker[1])]
+            request = self.endpoint.request(
+                "GET", container.name, query=query, operation="s3 ListMultipartUploads"
+            )
+            response = yield from self._send(request)
+            if response.status != 200:
+                raise error_from_response(response, "s3 ListMultipartUploads", "container")
+            root = parse_xml(response.content, status=response.status)
+            yield Emit(
+                [(text_of(u, "Key"), text_of(u, "UploadId")) for u in children(root, "Upload")]
+            )
+            if (text_of(root, "IsTruncated") or "").lower() != "true":
+                return
+            marker = (text_of(root, "NextKeyMarker") or "", text_of(root, "NextUploadIdMarker") or "")
+
+    def presigned_url(
+        self, obj: Object, method: str, expires: int, headers: dict[str, str] | None
+    ) -> str:
+        return self.endpoint.presign(method, obj.container_name, obj.name, expires, headers)
+
+
+def _make_ops(
+    key: str,
+    secret: str,
+    *,
+    region: str,
+    endpoint: str | None,
+    host: str | None,
+    port: int | None,
+    secure: bool,
+    token: str | None,
+    addressing: str,
+    sign_payload: bool,
+    part_size: int,
+    concurrency: int,
+    http: HttpConfig | None,
+) -> tuple[S3StorageOps, HttpConfig, Redactor]:
+    if not key or not secret:
+        raise ConfigurationError("S3 needs an access key and a secret key")
+    if endpoint is None and host is not None:
+        scheme = "https" if secure else "http"
+        endpoint = f"{scheme}://{host}" + (f":{port}" if port else "")
+    config = http or HttpConfig()
+    redactor = Redactor()
+    redactor.add(secret)
+    if token:
+        redactor.add(token)
+    s3 = S3Endpoint(
+        credentials=Credentials(key, secret, token),
+        region=region,
+        endpoint=endpoint,
+        addressing=addressing,
+        sign_payload=sign_payload,
+    )
+    transfer = TransferSettings(part_size=part_size, concurrency=concurrency)
+    return S3StorageOps(s3, config.retry, transfer), config, redactor
+
+
+class S3StorageDriver(StorageDriver):
+    """S3 driver. Libcloud's ``host``/``port``/``secure`` work; ``endpoint`` is a full URL.
+
+    ``part_size`` and ``concurrency`` tune multipart uploads; ``sign_payload`` hashes in-memory
+    bodies into the signature instead of ``UNSIGNED-PAYLOAD`` (Content-MD5 is always sent).
+    """
+
+    def __init__(
+        self,
+        key: str,
+        secret: str,
+        secure: bool = True,
+        host: str | None = None,
+        port: int | None = None,
+        region: str = "us-east-1",
+        token: str | None = None,
+        *,
+        endpoint: str | None = None,
+        addressing: str = "auto",
+        sign_payload: bool = False,
+        part_size: int = 8 * 1024 * 1024,
+        concurrency: int = 4,
+        http: HttpConfig | None = None,
+    ) -> None:
+        ops, config, redactor = _make_ops(
+            key, secret, region=region, endpoint=endpoint, host=host, port=port, secure=secure,
+            token=token, addressing=addressing, sign_payload=sign_payload, part_size=part_size,
+            concurrency=concurrency, http=http,
+        )  # fmt: skip
+        super().__init__(ops, StreamingSyncHttp(config, redactor))
+
+    def ex_iterate_multipart_uploads(
+        self, container: Container, prefix: str | None = None
+    ) -> Any:
+        """Open multipart uploads as ``(key, upload_id)`` pairs."""
+        ops: S3StorageOps = self._ops  # type: ignore[assignment]
+        return self._http.iterate_closing(ops.iterate_multipart_uploads(container, prefix))
+
+
+class AsyncS3StorageDriver(AsyncStorageDriver):
+    """Async twin of :class:`S3StorageDriver` (same arguments)."""
+
+    def __init__(
+        self,
+        key: str,
+        secret: str,
+        secure: bool = True,
+        host: str | None = None,
+        port: int | None = None,
+        region: str = "us-east-1",
+        token: str | None = None,
+        *,
+        endpoint: str | None = None,
+        addressing: str = "auto",
+        sign_payload: bool = False,
+        part_size: int = 8 * 1024 * 1024,
+        concurrency: int = 4,
+        http: HttpConfig | None = None,
+    ) -> None:
+        ops, config, redactor = _make_ops(
+            key, secret, region=region, endpoint=endpoint, host=host, port=port, secure=secure,
+            token=token, addressing=addressing, sign_payload=sign_payload, part_size=part_size,
+            concurrency=concurrency, http=http,
+        )  # fmt: skip
+        super().__init__(ops, StreamingAsyncHttp(config, redactor))
+
+    def ex_iterate_multipart_uploads(
+        self, container: Container, prefix: str | None = None
+    ) -> Any:
+        """Open multipart uploads as ``(key, upload_id)`` pairs (async iterator)."""
+        ops: S3StorageOps = self._ops  # type: ignore[assignment]
+        return self._http.iterate_closing(ops.iterate_multipart_uploads(container, prefix))
