@@ -117,3 +117,20 @@ def is_private(address: str) -> bool:
         second = address[4:7].split(".", 1)[0]
         return second.isdigit() and 16 <= int(second) <= 31
     return address.lower().startswith(("fc", "fd", "fe80"))
+
+
+# listResourceLimits resourcetype -> Libcloud's ex_limits name
+LIMIT_NAMES: dict[int, str] = {
+    0: "max_instances",
+    1: "max_public_ips",
+    2: "max_volumes",
+    3: "max_snapshots",
+    4: "max_images",
+    5: "max_projects",
+    6: "max_networks",
+    7: "max_vpc",
+    8: "max_cpu",
+    9: "max_memory",
+    10: "max_primary_storage",
+    11: "max_secondary_storage",
+}
