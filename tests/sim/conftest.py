@@ -1,4 +1,4 @@
-"""Fixtures: one simulator server per session, and fresh in-process simulators for isolated tests."""
+"""Fixtures: one simulator server per session, fresh in-process simulators for isolated tests."""
 
 from __future__ import annotations
 
@@ -138,7 +138,10 @@ def endpoint(sim_server: RunningServer) -> str:
 
 @pytest.fixture
 def live(
-    sim_server: RunningServer, server_state: CloudStackState, server_config: SimConfig, endpoint: str
+    sim_server: RunningServer,
+    server_state: CloudStackState,
+    server_config: SimConfig,
+    endpoint: str,
 ) -> Iterator[Sim]:
     """The session server over real HTTP; fault knobs are restored after each test."""
     saved = server_config.as_dict()

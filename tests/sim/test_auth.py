@@ -77,7 +77,9 @@ def test_expired_v3_request_is_401(sim: Sim) -> None:
     assert _v3(sim, past) == 401
 
 
-@pytest.mark.parametrize("fmt", ["%Y-%m-%dT%H:%M:%S+0000", "%Y-%m-%dT%H:%M:%S+00:00", "%Y-%m-%dT%H:%M:%SZ"])
+@pytest.mark.parametrize(
+    "fmt", ["%Y-%m-%dT%H:%M:%S+0000", "%Y-%m-%dT%H:%M:%S+00:00", "%Y-%m-%dT%H:%M:%SZ"]
+)
 def test_v3_expires_formats(sim: Sim, fmt: str) -> None:
     future = (datetime.now(UTC) + timedelta(minutes=5)).strftime(fmt)
     assert _v3(sim, future) == 200
@@ -103,7 +105,7 @@ def test_unsigned_legacy_request_without_expires_is_accepted(sim: Sim) -> None:
 
 def test_duplicate_parameters_first_value_wins(sim: Sim) -> None:
     params = sim.signed(command="listZones", name="Sandbox-Advanced")
-    query = list(params.items()) + [("name", "Sandbox-Basic")]
+    query = [*params.items(), ("name", "Sandbox-Basic")]
     response = sim.http.get(sim.endpoint, params=query)
     assert response.status_code == 200
     assert [z["name"] for z in response.json()["listzonesresponse"]["zone"]] == ["Sandbox-Advanced"]

@@ -126,6 +126,7 @@ def test_other_accounts_resource_is_531(sim: Sim) -> None:
 def test_users_see_only_their_own_resources(sim: Sim) -> None:
     sim.deploy("alice", name="alice-vm")
     sim.deploy("bob", name="bob-vm")
+
     def names(who: str, **kw: str) -> list[str]:
         listed = sim.call("listVirtualMachines", who, **kw).get("virtualmachine", [])
         return [vm["name"] for vm in listed]
@@ -150,7 +151,9 @@ def test_resource_limit_is_532(sim: Sim) -> None:
         serviceofferingid=sim.offering()["id"],
     )
     assert status == 532
-    assert body["errortext"].startswith("Maximum number of resources of type 'user_vm' for account name=bob")
+    assert body["errortext"].startswith(
+        "Maximum number of resources of type 'user_vm' for account name=bob"
+    )
     limits = sim.call("listResourceLimits", "bob", resourcetype=0)["resourcelimit"]
     assert limits == [
         {
