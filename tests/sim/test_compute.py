@@ -170,11 +170,11 @@ def test_list_filters(sim: Sim) -> None:
     a = sim.deploy(name="alpha-one")
     b = sim.deploy(name="beta-two", zoneid=sim.zone("Sandbox-Advanced")["id"])
     sim.run("stopVirtualMachine", id=b["id"])
+
     def names(**kw: str) -> list[str]:
         listed = sim.call("listVirtualMachines", **kw).get("virtualmachine", [])
         return sorted(v["name"] for v in listed)
-        v["name"] for v in sim.call("listVirtualMachines", **kw).get("virtualmachine", [])
-    )
+
     assert names(name="alpha") == ["alpha-one"]
     assert names(keyword="two") == ["beta-two"]
     assert names(state="Stopped") == ["beta-two"]
