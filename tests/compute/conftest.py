@@ -1,0 +1,99 @@
+"""One CloudStack simulator per session on 127.0.0.1, and drivers that run sync or async.
+
+``d`` is parametrised: the sync driver itself, or the async driver behind a blocking portal so
+that one test body exercises both shells over real HTTP.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from omnicloud.compute.drivers.cloudstack import AsyncCloudStackNodeDriver, CloudStackNodeDriver
+from omnicloud.sim.cloudstack import CloudStackState, SimConfig, create_app
+from omnicloud.sim.server import serve_in_thread
+
+FAST = {"poll_interval": 0.02, "job_timeout": 30.0}
+
+
+@dataclass
+class Sim:
+    url: str
+    key: str
+    secret: str
+    state: CloudStackState
+    config: SimConfig
+
+    @property
+    def endpoint(self) -> str:
+        return f"{self.url}/client/api"
+
+
+@pytest.fixture(scope="session")
+def sim() -> Iterator[Sim]:
+    state = CloudStackState()
+    config = SimConfig(job_latency=0.01)
+    with serve_in_thread(create_app(state, config=config)) as server:
+        key, secret = state.credentials("admin")
+        yield Sim(server.url, key, secret, state, config)
+
+
+@pytest.fixture(scope="session")
+def portal() -> Iterator[Any]:
+    from anyio.from_thread import start_blocking_portal
+
+    with start_blocking_portal() as running:
+        yield running
+
+
+class Blocking:
+    """Calls an async driver's coroutine methods through a portal, as if they were sync."""
+
+    def __init__(self, driver: Any, portal: Any) -> None:
+        self.driver = driver
+        self.portal = portal
+        self.mode = "async"
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self.driver, name)
+        if not callable(attribute):
+            return attribute
+
+        @functools.wraps(attribute)
+        def call(*args: Any, **kwargs: Any) -> Any:
+            async def run() -> Any:
+                result = attribute(*args, **kwargs)
+                if hasattr(result, "__anext__"):
+                    return [item async for item in result]
+                return await result
+
+            return self.portal.call(run)
+
+        return call
+
+
+@pytest.fixture
+def sync_driver(sim: Sim) -> Iterator[CloudStackNodeDriver]:
+    with CloudStackNodeDriver(sim.key, sim.secret, url=sim.endpoint, **FAST) as driver:
+        yield driver
+
+
+@pytest.fixture(params=["sync", "async"])
+def d(request: pytest.FixtureRequest, sim: Sim, portal: Any) -> Iterator[Any]:
+    if request.param == "sync":
+        with CloudStackNodeDriver(sim.key, sim.secret, url=sim.endpoint, **FAST) as driver:
+            driver.mode = "sync"  # type: ignore[attr-defined]
+            yield driver
+        return
+    driver = AsyncCloudStackNodeDriver(sim.key, sim.secret, url=sim.endpoint, **FAST)
+    yield Blocking(driver, portal)
+    portal.call(driver.aclose)
+
+
+def zone(driver: Any, kind: str) -> Any:
+    """The simulator's Basic or Advanced zone."""
+    return next(loc for loc in driver.list_locations() if loc.network_type == kind)
