@@ -20,6 +20,7 @@ from omnicloud.http._streaming import Close, Open, Read, StreamingAsyncHttp, Str
 from omnicloud.storage._models import Container, Object
 from omnicloud.storage._ops import OpenedObject, StorageOps, UploadRequest
 from omnicloud.storage.base import AsyncStorageDriver, StorageDriver
+from omnicloud.storage.errors import ContainerAlreadyExistsError
 from omnicloud.storage.drivers._s3_upload import TransferSettings, upload_flow
 
 TYPE_CHECKING = False
@@ -87,6 +88,17 @@ class S3StorageOps(StorageOps):
         return self._container(container_name, region=region or self.endpoint.region)
 
     def create_container(self, container_name: str) -> Flow[Container]:
+        # us-east-1 answers 200 to re-creating a bucket you own; ask first so every region
+        # reports ContainerAlreadyExistsError the same way.
+        head = self.endpoint.request("HEAD", container_name, operation="s3 HeadBucket")
+        probe = yield from self._send(head)
+        if probe.status == 200:
+            raise ContainerAlreadyExistsError(
+                f"s3 CreateBucket: bucket {container_name!r} exists already",
+                status=409,
+                code="BucketAlreadyOwnedByYou",
+                provider="s3",
+            )
         body = None
         if self.endpoint.region != "us-east-1":
             body = (
