@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 from xml.sax.saxutils import escape
+
+from ._json import dumps_bytes
 
 __all__ = ["JSON_TYPE", "XML_TYPE", "to_json", "to_xml"]
 
@@ -14,7 +15,7 @@ XML_TYPE = "text/xml; charset=UTF-8"
 
 def to_json(document: dict[str, Any]) -> bytes:
     """Compact UTF-8 JSON."""
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return dumps_bytes(document)
 
 
 def _xml(name: str, value: Any, out: list[str]) -> None:

@@ -6,13 +6,14 @@ database uses WAL so a restart (or a second process reading it) sees committed s
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+from ._json import dumps_text, loads
 
 __all__ = ["Doc", "Store", "public"]
 
@@ -45,13 +46,22 @@ CREATE INDEX IF NOT EXISTS jobs_account ON jobs (account_id, seq);
 _INSERT = "INSERT INTO resources (kind, id, owner, ref, name, data) VALUES (?, ?, ?, ?, ?, ?)"
 
 
+# Every internal (``_``-prefixed) field name ever written; ``public`` drops these by name, which is
+# much cheaper than testing every key of every document in a large list.
+_INTERNAL: set[str] = {"_owner", "_ref", "_number", "_password", "_userdata", "_zones", "_limits"}
+
+
 def _dumps(doc: Mapping[str, Any]) -> str:
-    return json.dumps(doc, separators=(",", ":"), ensure_ascii=False)
+    _INTERNAL.update(key for key in doc if key[:1] == "_")
+    return dumps_text(doc)
 
 
 def public(doc: Mapping[str, Any]) -> Doc:
-    """``doc`` without its internal ``_``-prefixed fields."""
-    return {key: value for key, value in doc.items() if not key.startswith("_")}
+    """``doc`` without its internal ``_``-prefixed fields (of names ever stored)."""
+    view = dict(doc)
+    for key in _INTERNAL:
+        view.pop(key, None)
+    return view
 
 
 class Store:
@@ -215,7 +225,7 @@ class Store:
             row = self._db.execute(
                 "SELECT data FROM resources WHERE id = ? AND kind = ?", (resource_id, kind)
             ).fetchone()
-        return None if row is None else dict(json.loads(row[0]))
+        return None if row is None else dict(loads(row[0]))
 
     def kind_of(self, resource_id: str) -> str | None:
         """The kind of the document with this id."""
@@ -287,7 +297,7 @@ class Store:
                 page_sql += " LIMIT ? OFFSET ?"
                 page_args.extend([-1 if limit is None else limit, offset])
             rows = self._db.execute(page_sql, page_args).fetchall()
-        docs = [dict(json.loads(row[0])) for row in rows]
+        docs = [dict(loads(row[0])) for row in rows]
         return (len(docs) if total < 0 else total), docs
 
     def count(
@@ -335,7 +345,7 @@ class Store:
         """A job by id."""
         with self._lock:
             row = self._db.execute("SELECT data FROM jobs WHERE id = ?", (job_id,)).fetchone()
-        return None if row is None else dict(json.loads(row[0]))
+        return None if row is None else dict(loads(row[0]))
 
     def due_jobs(self, now: float) -> list[Doc]:
         """Pending jobs whose completion time has come, oldest due first."""
@@ -343,7 +353,7 @@ class Store:
             rows = self._db.execute(
                 "SELECT data FROM jobs WHERE status = 0 AND due <= ? ORDER BY due, seq", (now,)
             ).fetchall()
-        return [dict(json.loads(row[0])) for row in rows]
+        return [dict(loads(row[0])) for row in rows]
 
     def jobs(
         self, account_ids: Sequence[str] | None, offset: int, limit: int | None
@@ -364,4 +374,4 @@ class Store:
                 f"SELECT data FROM jobs WHERE {condition} ORDER BY seq LIMIT ? OFFSET ?",
                 [*args, -1 if limit is None else limit, offset],
             ).fetchall()
-        return total, [dict(json.loads(row[0])) for row in rows]
+        return total, [dict(loads(row[0])) for row in rows]

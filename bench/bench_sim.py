@@ -1,0 +1,144 @@
+"""Benchmark the CloudStack simulator: start-up time, list throughput, deploy submissions.
+
+Run: ``.venv/bin/python bench/bench_sim.py [--vms 10000] [--deploys 500]``. Prints a table and
+writes ``bench/results/sim.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import statistics
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from omnicloud.cloudstack._signing import expires_after, sign
+from omnicloud.sim.cloudstack import CloudStackState, SimConfig, create_app
+from omnicloud.sim.server import serve_in_thread
+
+RESULTS = Path(__file__).parent / "results" / "sim.json"
+
+
+def _params(key: str, secret: str, **params: Any) -> dict[str, str]:
+    flat = {name: str(value) for name, value in params.items()}
+    flat.update(response="json", apiKey=key, signatureVersion="3", expires=expires_after(600))
+    flat["signature"] = sign(flat, secret)
+    return flat
+
+
+def bench_startup(rounds: int = 5) -> dict[str, float]:
+    """Seconds from nothing to a server accepting requests (state seeding included)."""
+    timings = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        state = CloudStackState()
+        with serve_in_thread(create_app(state)) as running:
+            httpx.get(f"{running.url}/sim/health").raise_for_status()
+            timings.append(time.perf_counter() - started)
+        state.close()
+    return {"median_s": statistics.median(timings), "min_s": min(timings)}
+
+
+def bench_list(http: httpx.Client, url: str, key: str, secret: str, vms: int) -> dict[str, float]:
+    """listVirtualMachines pages of 500 over all VMs (listall), per page and in total."""
+    pages = (vms + 499) // 500
+    timings = []
+    started = time.perf_counter()
+    for page in range(1, pages + 1):
+        t0 = time.perf_counter()
+        response = http.get(
+            url, params=_params(key, secret, command="listVirtualMachines", page=page, pagesize=500)
+        )
+        response.raise_for_status()
+        timings.append(time.perf_counter() - t0)
+    total = time.perf_counter() - started
+    return {
+        "pages": pages,
+        "page_median_ms": statistics.median(timings) * 1000,
+        "page_max_ms": max(timings) * 1000,
+        "all_pages_s": total,
+        "vms_per_s": vms / total,
+    }
+
+
+def bench_deploy(http: httpx.Client, url: str, key: str, secret: str, n: int) -> dict[str, float]:
+    """deployVirtualMachine submissions per second (the answer carries the jobid)."""
+    zones = http.get(url, params=_params(key, secret, command="listZones")).json()
+    zone = zones["listzonesresponse"]["zone"][1]["id"]
+    templates = http.get(
+        url, params=_params(key, secret, command="listTemplates", templatefilter="featured")
+    ).json()["listtemplatesresponse"]["template"]
+    offering = http.get(url, params=_params(key, secret, command="listServiceOfferings")).json()[
+        "listserviceofferingsresponse"
+    ]["serviceoffering"][0]["id"]
+    started = time.perf_counter()
+    for _ in range(n):
+        response = http.get(
+            url,
+            params=_params(
+                key,
+                secret,
+                command="deployVirtualMachine",
+                zoneid=zone,
+                templateid=templates[0]["id"],
+                serviceofferingid=offering,
+            ),
+        )
+        response.raise_for_status()
+    total = time.perf_counter() - started
+    return {"submissions": n, "total_s": total, "per_s": n / total}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--vms", type=int, default=10_000)
+    parser.add_argument("--deploys", type=int, default=500)
+    args = parser.parse_args()
+
+    startup = bench_startup()
+    state = CloudStackState()
+    t0 = time.perf_counter()
+    state.bulk_create_vms(args.vms)
+    seed_s = time.perf_counter() - t0
+    key, secret = state.credentials("admin")
+    config = SimConfig(job_latency=0.05)
+    with serve_in_thread(create_app(state, config=config)) as running, httpx.Client() as http:
+        url = f"{running.url}/client/api"
+        listing = bench_list(http, url, key, secret, args.vms)
+        deploys = bench_deploy(http, url, key, secret, args.deploys)
+    state.close()
+
+    results = {
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "startup": startup,
+        "bulk_create_vms": {"vms": args.vms, "seconds": seed_s},
+        "list_virtual_machines": listing,
+        "deploy_submissions": deploys,
+    }
+    rows = [
+        ("start-up (state + server ready)", f"{startup['median_s'] * 1000:.0f} ms median"),
+        (f"bulk_create_vms({args.vms})", f"{seed_s:.2f} s"),
+        ("listVirtualMachines page of 500", f"{listing['page_median_ms']:.1f} ms median"),
+        (
+            f"  all {listing['pages']} pages",
+            f"{listing['all_pages_s']:.2f} s ({listing['vms_per_s']:.0f} VMs/s)",
+        ),
+        ("deployVirtualMachine submissions", f"{deploys['per_s']:.0f} /s"),
+    ]
+    width = max(len(name) for name, _ in rows)
+    print(f"{'measure'.ljust(width)}  result")
+    print(f"{'-' * width}  {'-' * 30}")
+    for name, value in rows:
+        print(f"{name.ljust(width)}  {value}")
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"\nwrote {RESULTS}")
+
+
+if __name__ == "__main__":
+    main()
