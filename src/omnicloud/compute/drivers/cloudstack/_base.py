@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
     M = TypeVar("M")
 
-__all__ = ["CloudStackBase"]
+__all__ = ["CloudStackBase", "CloudStackConnection", "success"]
 
 
 def _endpoint(
@@ -51,13 +51,12 @@ def _params(values: Mapping[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in values.items() if value is not None}
 
 
-class CloudStackBase(NodeDriverCore):
-    """Holds the endpoint, credentials and HTTP options; builds calls as flows."""
+class CloudStackConnection:
+    """Holds the endpoint, credentials and HTTP options; builds calls as flows.
 
-    name = "CloudStack"
-    website = "https://cloudstack.apache.org/"
-    type: str | None = "cloudstack"
-    features = {"create_node": ["generates_password"]}
+    Shared by the compute and load balancer drivers.
+    """
+
     host: str | None = None
     path: str | None = None
 
@@ -187,6 +186,15 @@ class CloudStackBase(NodeDriverCore):
                 raise NotFoundError("no zone is available to this account", provider="cloudstack")
             self._default_zone = str(zones[0]["id"])
         return self._default_zone
+
+
+class CloudStackBase(CloudStackConnection, NodeDriverCore):
+    """The CloudStack compute driver's identity and connection."""
+
+    name = "CloudStack"
+    website = "https://cloudstack.apache.org/"
+    type: str | None = "cloudstack"
+    features = {"create_node": ["generates_password"]}
 
 
 def success(body: Any) -> bool:

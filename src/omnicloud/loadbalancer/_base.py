@@ -1,0 +1,147 @@
+"""Load balancer models and the driver contract (operations written as flows)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from omnicloud.compute._driver import NotSupportedError
+from omnicloud.compute._shell import operation
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, NoReturn
+
+    from omnicloud._flow import Flow
+
+__all__ = ["Algorithm", "LoadBalancer", "LoadBalancerDriverCore", "Member", "State"]
+
+
+class State(StrEnum):
+    """State of a balancer."""
+
+    RUNNING = "running"
+    PENDING = "pending"
+    UNKNOWN = "unknown"
+    ERROR = "error"
+    DELETED = "deleted"
+
+
+class Algorithm(StrEnum):
+    """How traffic is spread over members."""
+
+    RANDOM = "random"
+    ROUND_ROBIN = "round_robin"
+    LEAST_CONNECTIONS = "least_connections"
+    WEIGHTED_ROUND_ROBIN = "weighted_round_robin"
+    WEIGHTED_LEAST_CONNECTIONS = "weighted_least_connections"
+    SHORTEST_RESPONSE = "shortest_response"
+    PERSISTENT_IP = "persistent_ip"
+
+
+@dataclass(slots=True)
+class LoadBalancer:
+    """A balancer listening on ``ip:port``."""
+
+    id: str
+    name: str
+    state: State
+    ip: str | None
+    port: int | None
+    driver: Any = field(default=None, repr=False, compare=False)
+    extra: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def attach_member(self, member: Member) -> Any:
+        """Add ``member``."""
+        return self.driver.balancer_attach_member(self, member)
+
+    def detach_member(self, member: Member) -> Any:
+        """Remove ``member``."""
+        return self.driver.balancer_detach_member(self, member)
+
+    def list_members(self) -> Any:
+        """The members."""
+        return self.driver.balancer_list_members(self)
+
+    def destroy(self) -> Any:
+        """Delete this balancer."""
+        return self.driver.destroy_balancer(self)
+
+
+@dataclass(slots=True)
+class Member:
+    """A backend (for CloudStack: a node, by id)."""
+
+    id: str
+    ip: str | None
+    port: int | None
+    balancer: LoadBalancer | None = field(default=None, repr=False, compare=False)
+    extra: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+
+def _unsupported(driver: Any, name: str) -> Flow[NoReturn]:
+    raise NotSupportedError(f"{type(driver).__name__} does not support {name}")
+    yield  # pragma: no cover
+
+
+class LoadBalancerDriverCore:
+    """Every load balancer operation; providers override what they support."""
+
+    name: str = "Generic"
+
+    @operation
+    def list_protocols(self) -> Flow[list[str]]:
+        """Protocols a balancer can speak."""
+        return (yield from _unsupported(self, "list_protocols"))
+
+    @operation
+    def list_balancers(self) -> Flow[list[LoadBalancer]]:
+        """Every balancer."""
+        return (yield from _unsupported(self, "list_balancers"))
+
+    @operation
+    def get_balancer(self, balancer_id: str) -> Flow[LoadBalancer]:
+        """One balancer by id (NotFoundError if absent)."""
+        return (yield from _unsupported(self, "get_balancer"))
+
+    @operation
+    def create_balancer(
+        self,
+        name: str,
+        port: int,
+        protocol: str,
+        algorithm: Algorithm,
+        members: Sequence[Member],
+    ) -> Flow[LoadBalancer]:
+        """Create a balancer over ``members``."""
+        return (yield from _unsupported(self, "create_balancer"))
+
+    @operation
+    def destroy_balancer(self, balancer: LoadBalancer) -> Flow[bool]:
+        """Delete a balancer."""
+        return (yield from _unsupported(self, "destroy_balancer"))
+
+    @operation
+    def balancer_attach_member(self, balancer: LoadBalancer, member: Member) -> Flow[Member]:
+        """Add a member."""
+        return (yield from _unsupported(self, "balancer_attach_member"))
+
+    @operation
+    def balancer_attach_compute_node(self, balancer: LoadBalancer, node: Any) -> Flow[Member]:
+        """Add a compute node as a member."""
+        member = Member(
+            id=node.id, ip=(node.private_ips or node.public_ips or [None])[0], port=None
+        )
+        result: Member = yield from type(self).balancer_attach_member(self, balancer, member)
+        return result
+
+    @operation
+    def balancer_detach_member(self, balancer: LoadBalancer, member: Member) -> Flow[bool]:
+        """Remove a member."""
+        return (yield from _unsupported(self, "balancer_detach_member"))
+
+    @operation
+    def balancer_list_members(self, balancer: LoadBalancer) -> Flow[list[Member]]:
+        """The members of ``balancer``."""
+        return (yield from _unsupported(self, "balancer_list_members"))

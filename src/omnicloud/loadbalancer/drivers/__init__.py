@@ -1,0 +1,1 @@
+"""Load balancer drivers (imported lazily by the registry)."""
