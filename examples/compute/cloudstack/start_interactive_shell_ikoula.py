@@ -1,0 +1,19 @@
+"""An interactive shell on IKOULA (or the simulator): explore the driver with tab completion.
+
+Real cloud: export IKOULA_API_KEY and IKOULA_SECRET_KEY.
+"""
+
+import code
+import sys
+
+from _sim import credentials
+
+from omnicloud import Provider, get_driver
+
+cls = get_driver(Provider.IKOULA)
+driver = cls(**credentials("IKOULA", "SECRET_KEY"))
+print(driver)
+if sys.stdin.isatty():
+    code.interact(banner="driver = " + repr(driver), local={"driver": driver})
+else:
+    print([location.name for location in driver.list_locations()])
