@@ -19,6 +19,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -92,6 +93,22 @@ def _wait(url: str, seconds: float) -> bool:
     return False
 
 
+def _wait_s3(server: S3Server, seconds: float = 30) -> None:
+    """Wait until an authenticated bucket create/delete works (backends up, auth ready)."""
+    client: Any = server.boto3()
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            name = unique("ready")
+            client.create_bucket(Bucket=name)
+            client.delete_bucket(Bucket=name)
+            return
+        except Exception:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
 @pytest.fixture(scope="session")
 def moto_server() -> Iterator[S3Server]:
     port = free_port()
@@ -123,8 +140,10 @@ def ministack_server() -> Iterator[S3Server]:
     )
     if done.returncode != 0:
         pytest.skip(f"ministack could not start here: {done.stderr.strip()[-300:]}")
+    server = S3Server("ministack", f"http://127.0.0.1:{port}", "test", "test")
+    _wait_s3(server)
     try:
-        yield S3Server("ministack", f"http://127.0.0.1:{port}", "test", "test")
+        yield server
     finally:
         pid = Path(SERVICES_DIR, f"ministack-{port}.pid")
         with contextlib.suppress(OSError, ValueError):
@@ -141,8 +160,10 @@ def swift_server() -> Iterator[S3Server]:
     )
     if done.returncode != 0:
         pytest.skip(f"Swift could not start here: {done.stderr.strip()[-300:]}")
+    server = S3Server("swift", f"http://127.0.0.1:{port}", "test:tester", "testing")
+    _wait_s3(server)
     try:
-        yield S3Server("swift", f"http://127.0.0.1:{port}", "test:tester", "testing")
+        yield server
     finally:
         subprocess.run(["bash", script, str(port), "stop"], env=env, check=False, timeout=60)
 

@@ -26,8 +26,10 @@ from omnicloud.http._trace import log_response
 from omnicloud.http._transport import AsyncHttp, SyncHttp, _build, _map_error, _trace_out
 
 TYPE_CHECKING = False
+from collections.abc import Iterator
+
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Iterator
+    from collections.abc import AsyncIterator
 
     import httpx
 
@@ -118,7 +120,7 @@ class ResponseStream:
         import httpx
 
         if self._chunks is None:
-            self._chunks = self._raw.iter_raw(size)
+            self._chunks = self._read_already() or self._raw.iter_raw(size)
         try:
             return next(self._chunks, b"")  # type: ignore[no-any-return]
         except httpx.HTTPError as exc:
@@ -129,11 +131,19 @@ class ResponseStream:
         import httpx
 
         if self._chunks is None:
-            self._chunks = self._raw.aiter_raw(size)
+            self._chunks = self._read_already() or self._raw.aiter_raw(size)
         try:
+            if isinstance(self._chunks, Iterator):
+                return next(self._chunks, b"")
             return await anext(self._chunks, b"")  # type: ignore[no-any-return]
         except httpx.HTTPError as exc:
             raise _map_error(exc, self._request, self._redactor) from None
+
+    def _read_already(self) -> Iterator[bytes] | None:
+        """The body, when a transport (a test double) handed over a fully read response."""
+        if self._raw.is_stream_consumed:
+            return iter([self._raw.content])
+        return None
 
     def close(self) -> None:
         """Give the connection back (sync)."""
