@@ -196,6 +196,18 @@ class CloudSigmaState:
                     "runtime": None,
                 }
             ]
+            server["nics"] = [
+                {
+                    "ip_v4_conf": {"conf": "dhcp", "ip": None},
+                    "ip_v6_conf": None,
+                    "vlan": None,
+                    "mac": "22:00:" + ":".join(f"{b:02x}" for b in index.to_bytes(4, "big")),
+                    "model": "virtio",
+                    "boot_order": None,
+                    "firewall_policy": None,
+                    "runtime": None,
+                }
+            ]
             drive["mounted_on"] = [ref("servers", server["uuid"])]
             servers.append(server)
             drives.append(drive)
