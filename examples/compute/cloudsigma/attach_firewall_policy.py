@@ -12,7 +12,7 @@ tag = driver.ex_create_tag(name="database-server")
 driver.ex_tag_resource(resource=driver.list_nodes()[0], tag=tag)
 
 tags = driver.ex_list_tags()
-tag = [tag for tag in tags if tag.name == "database-server"][0]
+tag = next(tag for tag in tags if tag.name == "database-server")
 
 nodes = driver.list_nodes(ex_tag=tag)
 

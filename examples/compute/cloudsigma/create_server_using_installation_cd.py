@@ -11,7 +11,7 @@ name = "test node"
 size = driver.list_sizes()[0]
 
 drives = driver.ex_list_library_drives()
-image = [drive for drive in drives if drive.name == "FreeBSD 8.2" and drive.media == "cdrom"][0]
+image = next(drive for drive in drives if drive.name == "FreeBSD 8.2" and drive.media == "cdrom")
 
 # 1. Create a node
 node = driver.create_node(name=name, size=size, image=image)
@@ -25,5 +25,5 @@ driver.wait_until_running(nodes=[node])
 vnc_url = driver.ex_open_vnc_tunnel(node=node)
 vnc_password = node.extra["vnc_password"]
 
-print("VNC URL: %s" % (vnc_url))
-print("VNC Password: %s" % (vnc_password))
+print(f"VNC URL: {vnc_url}")
+print(f"VNC Password: {vnc_password}")

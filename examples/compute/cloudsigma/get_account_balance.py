@@ -10,4 +10,4 @@ driver = cls(username, password, region="zrh", api_version="2.0", **options)
 balance = driver.ex_get_balance()
 
 values = {"balance": balance["balance"], "currency": balance["currency"]}
-print("Account balance: %(balance)s %(currency)s" % values)
+print("Account balance: {balance} {currency}".format(**values))

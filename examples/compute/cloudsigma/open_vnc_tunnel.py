@@ -16,7 +16,7 @@ vnc_url = driver.ex_open_vnc_tunnel(node=node)
 vnc_password = node.extra["vnc_password"]
 
 values = {"url": vnc_url, "password": vnc_password}
-print("URL: %(url)s, Password: %(password)s" % values)
+print("URL: {url}, Password: {password}".format(**values))
 
 # When you are done
 driver.ex_close_vnc_tunnel(node=node)
