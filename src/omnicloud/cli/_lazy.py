@@ -36,12 +36,13 @@ class LazyGroup(click.Group):
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """List sub-commands from their registered help, without importing them."""
-        rows = [(name, self.lazy_commands[name][2]) for name in sorted(self.lazy_commands)]
+        rows = [(name, self.lazy_commands[name][2]) for name in self.lazy_commands]
         rows += [
             (name, cmd.get_short_help_str())
-            for name, cmd in sorted(self.commands.items())
+            for name, cmd in self.commands.items()
             if name not in self.lazy_commands and not cmd.hidden
         ]
+        rows.sort()
         if rows:
             with formatter.section("Commands"):
                 formatter.write_dl(rows)

@@ -6,6 +6,8 @@ import os
 
 import click
 
+from omnicloud.cli._lazy import LazyGroup
+
 __all__ = ["sim"]
 
 
@@ -14,7 +16,16 @@ def sim() -> None:
     """Run the offline cloud simulators."""
 
 
-@sim.group()
+@sim.group(
+    cls=LazyGroup,
+    lazy_commands={
+        "cloudsigma": (
+            "omnicloud.cli.sim_cloudsigma",
+            "cloudsigma",
+            "Serve the CloudSigma API 2.0 simulator.",
+        )
+    },
+)
 def serve() -> None:
     """Serve a simulator over HTTP until interrupted."""
 
