@@ -117,10 +117,9 @@ class CloudSigmaNodes(CloudSigmaBase):
         return self._capabilities
 
     def _caps(self) -> Flow[CloudSigmaCapabilities]:
-        if self._capabilities is None:
-            yield from type(self).ex_list_capabilities(self)
-        assert self._capabilities is not None
-        return self._capabilities
+        """Fresh capabilities (they change with the account and location)."""
+        caps: CloudSigmaCapabilities = yield from type(self).ex_list_capabilities(self)
+        return caps
 
     # -- create -------------------------------------------------------------------------------
     def _boot_drive(self, name: str, size: CloudSigmaNodeSize, image: Any, avoid: Any) -> Flow[Any]:

@@ -1,0 +1,105 @@
+"""One CloudSigma simulator per session on 127.0.0.1, and sync/async driver runners."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import anyio
+import httpx
+import pytest
+
+from omnicloud.compute.drivers.cloudsigma import AsyncCloudSigmaNodeDriver, CloudSigmaNodeDriver
+from omnicloud.sim.cloudsigma import CloudSigmaState, SimConfig, create_app
+from omnicloud.sim.server import RunningServer, serve_in_thread
+
+FAST = {"drive_latency": 0.02, "clone_latency": 0.05, "server_latency": 0.02}
+
+
+@dataclass
+class Sim:
+    server: RunningServer
+    state: CloudSigmaState
+    config: SimConfig
+
+    @property
+    def endpoint(self) -> str:
+        return f"{self.server.url}/api/2.0/"
+
+    @property
+    def options(self) -> dict[str, Any]:
+        return {"endpoint": self.endpoint, "poll_interval": 0.02, "wait_timeout": 20.0}
+
+
+@pytest.fixture(scope="session")
+def sim() -> Iterator[Sim]:
+    state = CloudSigmaState()
+    config = SimConfig(**FAST)
+    server = serve_in_thread(create_app(state, config=config))
+    yield Sim(server, state, config)
+    server.stop()
+
+
+@pytest.fixture
+def knobs(sim: Sim) -> Iterator[SimConfig]:
+    """The simulator's config, restored after the test."""
+    saved = dict(vars(sim.config))
+    yield sim.config
+    for name, value in saved.items():
+        setattr(sim.config, name, value)
+
+
+class Counting(httpx.HTTPTransport):
+    """Counts requests by path."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.paths: list[str] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self.paths.append(request.url.path)
+        return super().handle_request(request)
+
+
+class AsyncCounting(httpx.AsyncHTTPTransport):
+    """Counts requests by path (async)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.paths: list[str] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.paths.append(request.url.path)
+        return await super().handle_async_request(request)
+
+
+Run = Callable[..., Any]
+
+
+@pytest.fixture(params=["sync", "async"])
+def run(request: pytest.FixtureRequest, sim: Sim) -> Run:
+    """``run("method", *args, **kwargs)`` on a sync or an async driver against the simulator."""
+    kind = request.param
+    options = sim.options
+    if kind == "sync":
+        driver = CloudSigmaNodeDriver(sim.state.username, sim.state.password, **options)
+        request.addfinalizer(driver.close)
+
+        def call_sync(method: str, *args: Any, **kwargs: Any) -> Any:
+            return getattr(driver, method)(*args, **kwargs)
+
+        call_sync.kind = kind  # type: ignore[attr-defined]
+        return call_sync
+
+    def call_async(method: str, *args: Any, **kwargs: Any) -> Any:
+        async def go() -> Any:
+            async with AsyncCloudSigmaNodeDriver(
+                sim.state.username, sim.state.password, **options
+            ) as driver:
+                return await getattr(driver, method)(*args, **kwargs)
+
+        return anyio.run(go)
+
+    call_async.kind = kind  # type: ignore[attr-defined]
+    return call_async
