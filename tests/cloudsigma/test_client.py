@@ -18,6 +18,7 @@ from omnicloud.cloudsigma import (
 )
 from omnicloud.cloudsigma._regions import endpoint_url, regions_from_locations
 from omnicloud.errors import ValidationError
+from omnicloud.http import HttpConfig, RetryPolicy
 
 from .conftest import Counting, Sim
 
@@ -172,9 +173,8 @@ def test_wrong_state_is_a_permission_error(sim: Sim) -> None:
 def test_concurrency_errors_are_retried_even_for_posts(sim: Sim, knobs: Any) -> None:
     knobs.concurrency_rate, knobs.seed = 0.5, 7
     transport = Counting()
-    with CloudSigma(
-        *sim.state.credentials, endpoint=sim.endpoint, transport=transport, retry=6
-    ) as cs:
+    fast = HttpConfig(retry=RetryPolicy(max_attempts=8, backoff=0.01), transport=transport)
+    with CloudSigma(*sim.state.credentials, endpoint=sim.endpoint, http=fast) as cs:
         for _ in range(5):
             cs.create("tags", [{"name": "retry-me"}])
     assert len(transport.paths) > 5

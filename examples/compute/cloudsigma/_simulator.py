@@ -38,12 +38,14 @@ def credentials(servers: int = 0) -> tuple[str, str, dict[str, Any]]:
     if username and password:
         endpoint = os.environ.get("CLOUDSIGMA_ENDPOINT")
         return username, password, {**options, "endpoint": endpoint} if endpoint else options
-    from omnicloud.sim.cloudsigma import CloudSigmaState, create_app
+    from omnicloud.sim.cloudsigma import CloudSigmaState, SimConfig, create_app
     from omnicloud.sim.server import serve_in_thread
 
     state = CloudSigmaState()
     if servers:
         state.seed_servers(servers, prefix="example")
-    server = serve_in_thread(create_app(state))
+    # A quick simulator: drives and servers change state within milliseconds.
+    config = SimConfig(drive_latency=0.01, clone_latency=0.02, server_latency=0.0)
+    server = serve_in_thread(create_app(state, config=config))
     atexit.register(server.stop)
     return state.username, state.password, {**options, "endpoint": f"{server.url}/api/2.0/"}
