@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, Iterable, Mapping, Sequence
+import functools
+from collections.abc import AsyncIterable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from omnicloud.errors import MalformedResponseError
@@ -14,6 +15,18 @@ if TYPE_CHECKING:
 __all__ = ["IDEMPOTENT_METHODS", "HttpRequest", "HttpResponse"]
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
+
+
+@functools.cache
+def _json_loads() -> Callable[[bytes], Any]:
+    """orjson's parser when installed (several times faster on large lists), else the stdlib's."""
+    try:
+        import orjson
+    except ImportError:
+        import json
+
+        return json.loads
+    return orjson.loads
 
 
 @dataclass(slots=True)
@@ -79,10 +92,8 @@ class HttpResponse:
 
     def json(self) -> Any:
         """The body parsed as JSON, or :class:`MalformedResponseError`."""
-        import json
-
         try:
-            return json.loads(self.content)
+            return _json_loads()(self.content)
         except ValueError as exc:
             raise MalformedResponseError(
                 f"HTTP {self.status}: body is not valid JSON ({exc})",
