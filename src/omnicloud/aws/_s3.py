@@ -26,6 +26,7 @@ from omnicloud.errors import (
     RateLimitedError,
 )
 from omnicloud.http._models import HttpRequest, HttpResponse
+from omnicloud.http._streaming import Pieces
 from omnicloud.storage.errors import (
     ContainerAlreadyExistsError,
     ContainerDoesNotExistError,
@@ -55,9 +56,12 @@ _CODE_ERRORS: dict[str, type[ProviderError]] = {
 }
 
 
-def content_md5(data: bytes) -> tuple[str, str]:
+def content_md5(data: bytes | Pieces) -> tuple[str, str]:
     """The MD5 of ``data`` as hex (to compare with ETags) and as base64 (``Content-MD5``)."""
-    digest = hashlib.md5(data, usedforsecurity=False).digest()
+    hasher = hashlib.md5(usedforsecurity=False)
+    for piece in [data] if isinstance(data, bytes) else data:
+        hasher.update(piece)
+    digest = hasher.digest()
     return digest.hex(), base64.b64encode(digest).decode("ascii")
 
 
@@ -169,7 +173,7 @@ class S3Endpoint:
         *,
         query: list[tuple[str, str]] | None = None,
         headers: dict[str, str] | None = None,
-        content: bytes | None = None,
+        content: bytes | Pieces | None = None,
         operation: str = "",
         idempotent: bool | None = None,
     ) -> HttpRequest:
@@ -183,10 +187,15 @@ class S3Endpoint:
         if content is None:
             payload = EMPTY_SHA256
         elif self.sign_payload:
-            payload = hashlib.sha256(content).hexdigest()
+            hasher = hashlib.sha256()
+            for piece in [content] if isinstance(content, bytes) else content:
+                hasher.update(piece)
+            payload = hasher.hexdigest()
         else:
             payload = UNSIGNED_PAYLOAD
         headers = dict(headers or {})
+        if isinstance(content, Pieces):
+            headers["Content-Length"] = str(content.length)
         headers.update(
             sign_headers(
                 method,

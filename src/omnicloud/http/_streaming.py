@@ -26,10 +26,9 @@ from omnicloud.http._trace import log_response
 from omnicloud.http._transport import AsyncHttp, SyncHttp, _build, _map_error, _trace_out
 
 TYPE_CHECKING = False
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator
 
     import httpx
 
@@ -41,6 +40,7 @@ __all__ = [
     "Call",
     "Close",
     "Open",
+    "Pieces",
     "Read",
     "Readable",
     "ResponseStream",
@@ -87,6 +87,44 @@ class Close:
     """Release ``source`` (``close()`` or ``aclose()``)."""
 
     source: Any
+
+
+class Pieces:
+    """A request body of several ``bytes`` sent one after another, never joined in memory.
+
+    The flow sets ``Content-Length`` to :attr:`length`. Re-iterable, so a retry can resend it.
+    """
+
+    __slots__ = ("length", "pieces")
+
+    def __init__(self, pieces: list[bytes]) -> None:
+        self.pieces = pieces
+        self.length = sum(len(piece) for piece in pieces)
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self.pieces)
+
+    def __len__(self) -> int:
+        return self.length
+
+
+class _AsyncPieces:
+    """The async view of :class:`Pieces` that httpx.AsyncClient can send."""
+
+    def __init__(self, pieces: Pieces) -> None:
+        self._pieces = pieces
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for piece in self._pieces.pieces:
+            yield piece
+
+
+def _for_async(request: HttpRequest) -> HttpRequest:
+    if isinstance(request.content, Pieces):
+        from dataclasses import replace
+
+        return replace(request, content=_AsyncPieces(request.content))
+    return request
 
 
 class ResponseStream:
@@ -148,14 +186,32 @@ class ResponseStream:
     def close(self) -> None:
         """Give the connection back (sync)."""
         self._raw.close()
+        _unlink(self._raw)
 
     async def aclose(self) -> None:
         """Give the connection back (async)."""
         await self._raw.aclose()
+        _unlink(self._raw)
+
+
+def _unlink(raw: Any) -> None:
+    """Break httpx's response <-> stream reference cycle once the body is read, so the response
+    and its request body (a multipart part: megabytes) are freed at once, not at the next full
+    garbage collection."""
+    import httpx
+
+    if raw is not None and raw.is_closed:
+        raw.stream = httpx.ByteStream(b"")
 
 
 class StreamingSyncHttp(SyncHttp):
     """:class:`SyncHttp` plus the streaming effects and a threaded :class:`Gather`."""
+
+    def send(self, request: HttpRequest) -> HttpResponse:
+        """As :meth:`SyncHttp.send`, freeing the request body as soon as possible."""
+        response = super().send(request)
+        _unlink(response.raw)
+        return response
 
     def open(self, request: HttpRequest) -> ResponseStream:
         """Send ``request`` and return once the response headers have arrived."""
@@ -218,10 +274,17 @@ class StreamingSyncHttp(SyncHttp):
 class StreamingAsyncHttp(AsyncHttp):
     """:class:`AsyncHttp` plus the streaming effects (blocking calls go to worker threads)."""
 
+    async def send(self, request: HttpRequest) -> HttpResponse:
+        """As :meth:`AsyncHttp.send`, freeing the request body as soon as possible."""
+        response = await super().send(_for_async(request))
+        _unlink(response.raw)
+        return response
+
     async def open(self, request: HttpRequest) -> ResponseStream:
         """Send ``request`` and return once the response headers have arrived."""
         import httpx
 
+        request = _for_async(request)
         client = self.client
         built = _build(client, request)
         _trace_out(self.redactor, request, built)

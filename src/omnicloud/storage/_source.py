@@ -12,13 +12,17 @@ from typing import Any
 
 from omnicloud.errors import ValidationError
 
-__all__ = ["ChunkSource", "PartReader"]
+__all__ = ["ChunkSource", "PartReader", "PiecesReader"]
 
 FILE_READ_SIZE = 1024 * 1024
 
 
 class ChunkSource:
-    """Reads an upload's data from bytes, a binary file object, or (async) iterables of bytes."""
+    """Reads an upload's data from bytes, a binary file object, or (async) iterables of bytes.
+
+    :meth:`pieces` returns the caller's own chunks (split only at a boundary), so building a
+    multipart part copies nothing; :meth:`read` joins them.
+    """
 
     def __init__(self, data: Any) -> None:
         self._file: Any = None
@@ -37,7 +41,7 @@ class ChunkSource:
                 "upload data must be bytes, a binary file object or an iterable of bytes, "
                 f"not {type(data).__name__}"
             )
-        self._buffer = bytearray()
+        self._rest = b""
         self._done = False
         self._lock = threading.Lock()
         self._alock: Any = None
@@ -45,11 +49,21 @@ class ChunkSource:
 
     def read(self, size: int) -> bytes:
         """Up to ``size`` bytes, fewer only at the end; ``b""`` once exhausted."""
-        with self._lock:
-            return self._fill(size)
+        return _join(self.pieces(size))
 
     async def aread(self, size: int) -> bytes:
         """Like :meth:`read`; blocking sources are read in a worker thread."""
+        return _join(await self.apieces(size))
+
+    def pieces(self, size: int) -> list[bytes]:
+        """Chunks totalling ``size`` bytes (less only at the end; ``[]`` once exhausted)."""
+        if self._aiter is not None:
+            raise ValidationError("an async iterable can only be uploaded by an async driver")
+        with self._lock:
+            return self._collect(size, self._next_chunk)
+
+    async def apieces(self, size: int) -> list[bytes]:
+        """Like :meth:`pieces`; blocking sources are read in a worker thread."""
         import anyio
         import anyio.to_thread
 
@@ -57,66 +71,65 @@ class ChunkSource:
             self._alock = anyio.Lock()
         async with self._alock:
             if self._aiter is None:
-                return await anyio.to_thread.run_sync(self.read, size)
-            while len(self._buffer) < size and not self._done:
-                try:
-                    chunk = await anext(self._aiter)
-                except StopAsyncIteration:
-                    self._done = True
-                    break
-                self._buffer += _as_bytes(chunk)
-            return self._take(size)
+                return await anyio.to_thread.run_sync(self.pieces, size)
+            out: list[bytes] = []
+            wanted = size
+            while wanted > 0:
+                chunk = self._take_rest(wanted)
+                if not chunk and not self._done:
+                    try:
+                        chunk = self._split(_as_bytes(await anext(self._aiter)), wanted)
+                    except StopAsyncIteration:
+                        self._done = True
+                if not chunk:
+                    if self._done:
+                        break
+                    continue
+                out.append(chunk)
+                wanted -= len(chunk)
+            self.bytes_read += size - wanted
+            return out
 
-    def _fill(self, size: int) -> bytes:
-        if self._aiter is not None:
-            raise ValidationError("an async iterable can only be uploaded by an async driver")
-        if self._file is not None and not self._buffer:
-            return self._read_file(size)
-        while len(self._buffer) < size and not self._done:
-            chunk = self._next_chunk(size - len(self._buffer))
-            if not chunk:
-                self._done = True
-                break
-            if not self._buffer and len(chunk) >= size:
-                return self._count(chunk[:size]) if len(chunk) == size else self._split(chunk, size)
-            self._buffer += chunk
-        return self._take(size)
-
-    def _read_file(self, size: int) -> bytes:
-        parts: list[bytes] = []
+    def _collect(self, size: int, source: Any) -> list[bytes]:
+        out: list[bytes] = []
         wanted = size
-        while wanted > 0 and not self._done:
-            chunk = self._file.read(wanted)
+        while wanted > 0:
+            chunk = self._take_rest(wanted)
+            if not chunk and not self._done:
+                chunk = source(wanted)
+                if not chunk:
+                    self._done = True
+                chunk = self._split(chunk, wanted)
             if not chunk:
-                self._done = True
-                break
-            chunk = _as_bytes(chunk)
-            parts.append(chunk)
+                if self._done:
+                    break
+                continue
+            out.append(chunk)
             wanted -= len(chunk)
-        data = parts[0] if len(parts) == 1 else b"".join(parts)
-        return self._count(data)
+        self.bytes_read += size - wanted
+        return out
+
+    def _take_rest(self, wanted: int) -> bytes:
+        if not self._rest:
+            return b""
+        return self._split(self._rest, wanted, from_rest=True)
+
+    def _split(self, chunk: bytes, wanted: int, from_rest: bool = False) -> bytes:
+        if len(chunk) <= wanted:
+            if from_rest:
+                self._rest = b""
+            return chunk
+        self._rest = chunk[wanted:]
+        return chunk[:wanted]
 
     def _next_chunk(self, wanted: int) -> bytes:
         if self._file is not None:
-            return _as_bytes(self._file.read(max(wanted, FILE_READ_SIZE)))
+            return _as_bytes(self._file.read(min(wanted, FILE_READ_SIZE)))
         assert self._iter is not None
         for chunk in self._iter:
             if chunk:
                 return _as_bytes(chunk)
         return b""
-
-    def _split(self, chunk: bytes, size: int) -> bytes:
-        self._buffer += memoryview(chunk)[size:]
-        return self._count(chunk[:size])
-
-    def _take(self, size: int) -> bytes:
-        data = bytes(self._buffer[:size])
-        del self._buffer[:size]
-        return self._count(data)
-
-    def _count(self, data: bytes) -> bytes:
-        self.bytes_read += len(data)
-        return data
 
 
 class PartReader:
@@ -126,9 +139,9 @@ class PartReader:
     empty data, so the other uploaders finish quickly.
     """
 
-    def __init__(self, source: ChunkSource, first: bytes) -> None:
+    def __init__(self, source: ChunkSource, first: list[bytes]) -> None:
         self._source = source
-        self._first: bytes | None = first
+        self._first: list[bytes] | None = first
         self._number = 0
         self._stopped = False
         self._lock = threading.Lock()
@@ -138,30 +151,48 @@ class PartReader:
         """Hand out no more parts."""
         self._stopped = True
 
-    def read(self, size: int) -> tuple[int, bytes]:
-        """The next part number and its bytes (empty at the end)."""
+    def read(self, size: int) -> tuple[int, list[bytes]]:
+        """The next part number and its pieces (empty at the end)."""
         with self._lock:
-            return self._next(self._source.read(size) if self._first is None else b"")
+            pending = self._first is not None or self._stopped
+            return self._next([] if pending else self._source.pieces(size))
 
-    async def aread(self, size: int) -> tuple[int, bytes]:
-        """The next part number and its bytes (empty at the end)."""
+    async def aread(self, size: int) -> tuple[int, list[bytes]]:
+        """The next part number and its pieces (empty at the end)."""
         import anyio
 
         if self._alock is None:
             self._alock = anyio.Lock()
         async with self._alock:
             pending = self._first is not None or self._stopped
-            return self._next(b"" if pending else await self._source.aread(size))
+            return self._next([] if pending else await self._source.apieces(size))
 
-    def _next(self, data: bytes) -> tuple[int, bytes]:
+    def _next(self, data: list[bytes]) -> tuple[int, list[bytes]]:
         if self._stopped:
-            return self._number, b""
+            return self._number, []
         if self._first is not None:
             data, self._first = self._first, None
         if not data:
-            return self._number, b""
+            return self._number, []
         self._number += 1
         return self._number, data
+
+
+def _join(pieces: list[bytes]) -> bytes:
+    return pieces[0] if len(pieces) == 1 else b"".join(pieces)
+
+
+class PiecesReader:
+    """``read``/``aread`` of a source's pieces, for the :class:`Read` effect."""
+
+    def __init__(self, source: ChunkSource) -> None:
+        self._source = source
+
+    def read(self, size: int) -> list[bytes]:
+        return self._source.pieces(size)
+
+    async def aread(self, size: int) -> list[bytes]:
+        return await self._source.apieces(size)
 
 
 def _as_bytes(chunk: Any) -> bytes:

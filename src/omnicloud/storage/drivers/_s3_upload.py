@@ -19,8 +19,8 @@ from omnicloud.aws._xml import parse_xml, text_of
 from omnicloud.errors import MalformedResponseError, ValidationError
 from omnicloud.http._config import RetryPolicy
 from omnicloud.http._retry import send_with_retries
-from omnicloud.http._streaming import Read
-from omnicloud.storage._source import ChunkSource, PartReader
+from omnicloud.http._streaming import Pieces, Read
+from omnicloud.storage._source import ChunkSource, PartReader, PiecesReader
 from omnicloud.storage.errors import ObjectHashMismatchError
 
 TYPE_CHECKING = False
@@ -72,8 +72,8 @@ def upload_flow(
     headers: dict[str, str],
 ) -> Flow[UploadResult]:
     """Store everything ``source`` yields as ``bucket/key`` (``headers``: type and metadata)."""
-    first: bytes = yield Read(source, settings.part_size)
-    if len(first) < settings.part_size:
+    first: list[bytes] = yield Read(PiecesReader(source), settings.part_size)
+    if sum(len(piece) for piece in first) < settings.part_size:
         return (yield from _put_single(endpoint, retry, first, bucket, key, headers))
     return (yield from _multipart(endpoint, retry, settings, source, first, bucket, key, headers))
 
@@ -81,11 +81,12 @@ def upload_flow(
 def _put_single(
     endpoint: S3Endpoint,
     retry: RetryPolicy,
-    data: bytes,
+    pieces: list[bytes],
     bucket: str,
     key: str,
     headers: dict[str, str],
 ) -> Flow[UploadResult]:
+    data = Pieces(pieces)
     md5_hex, md5_b64 = content_md5(data)
     request = endpoint.request(
         "PUT",
@@ -103,7 +104,7 @@ def _put_single(
         raise ObjectHashMismatchError(
             f"s3 PutObject {key}: server ETag {etag} differs from the MD5 sent {md5_hex}"
         )
-    return UploadResult(etag=etag, size=len(data), parts=0)
+    return UploadResult(etag=etag, size=data.length, parts=0)
 
 
 def _is_md5(etag: str) -> bool:
@@ -115,7 +116,7 @@ def _multipart(
     retry: RetryPolicy,
     settings: TransferSettings,
     source: ChunkSource,
-    first: bytes,
+    first: list[bytes],
     bucket: str,
     key: str,
     headers: dict[str, str],
@@ -156,15 +157,17 @@ def _part_worker(
     done: list[tuple[int, str, bytes]] = []
     try:
         while True:
-            number, data = yield Read(parts, settings.part_size)
-            if not data:
+            number, pieces = yield Read(parts, settings.part_size)
+            if not pieces:
                 return done
             if number > MAX_PARTS:
                 raise ValidationError(
                     f"upload needs more than {MAX_PARTS} parts; raise part_size"
                 )
-            done.append((number, *(yield from _put_part(endpoint, retry, data, number, bucket,
-                                                         key, upload_id))))
+            etag, digest = yield from _put_part(
+                endpoint, retry, Pieces(pieces), number, bucket, key, upload_id
+            )
+            done.append((number, etag, digest))
     except Exception:
         parts.stop()
         raise
@@ -173,7 +176,7 @@ def _part_worker(
 def _put_part(
     endpoint: S3Endpoint,
     retry: RetryPolicy,
-    data: bytes,
+    data: Pieces,
     number: int,
     bucket: str,
     key: str,
