@@ -7,7 +7,7 @@ from typing import Any
 
 from ._catalog import capabilities
 from ._errors import denied, invalid, missing
-from ._listing import filtered, list_reply
+from ._listing import filtered, list_kind, list_reply
 from ._request import Reply, Req
 from ._state import CloudSigmaState, public, ref
 from ._store import Doc
@@ -144,11 +144,10 @@ def _create(req: Req) -> Reply:
 
 
 def _list(req: Req, detail: bool) -> Reply:
-    docs = filtered(req.state.all("drives"), req, _FILTERS)
     if detail:
-        return list_reply(req, docs)
+        return list_kind(req, "drives", _FILTERS)
     slim = ("uuid", "owner", "resource_uri", "status")
-    return list_reply(req, docs, lambda d: {k: d.get(k) for k in slim})
+    return list_kind(req, "drives", _FILTERS, lambda d: {k: d.get(k) for k in slim})
 
 
 def _get(req: Req) -> Reply:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -10,7 +11,7 @@ from ._request import Reply, Req
 from ._state import public
 from ._store import Doc
 
-__all__ = ["filtered", "list_reply", "window"]
+__all__ = ["filtered", "list_kind", "list_reply", "window"]
 
 _CONTROL = frozenset({"limit", "offset", "format", "fields"})
 
@@ -71,3 +72,22 @@ def list_reply(
         **(extra or {}),
     }
     return Reply(200, document)
+
+
+def list_kind(
+    req: Req, kind: str, allowed: Iterable[str], render: Callable[[Doc], Any] = public
+) -> Reply:
+    """A list of stored ``kind`` objects, reading only the requested page when unfiltered."""
+    names = set(allowed)
+    active = [n for n in req.query if n not in _CONTROL and n.split("__")[0] in names]
+    if not active:
+        offset, limit, shown = window(req)
+        total, docs = req.state.store.page(kind, offset, limit)
+        now = time.time()
+        objects = [render(req.state.settle(kind, doc, now)) for doc in docs]
+        meta = {"limit": shown, "offset": offset, "total_count": total}
+        return Reply(200, {"meta": meta, "objects": objects})
+    if active == ["uuid"]:
+        found = (req.state.find(kind, uuid) for uuid in dict.fromkeys(req.uuids("uuid")))
+        return list_reply(req, [doc for doc in found if doc is not None], render)
+    return list_reply(req, filtered(req.state.all(kind), req, names), render)

@@ -11,7 +11,7 @@ from typing import Any
 from ._catalog import capabilities
 from ._drives import any_drive, clone_drive, mount, storage_host, unmount
 from ._errors import denied, invalid, payment
-from ._listing import filtered, list_reply
+from ._listing import list_kind
 from ._request import Reply, Req
 from ._state import CloudSigmaState, public, ref
 from ._store import Doc
@@ -258,10 +258,9 @@ def _update(req: Req) -> Reply:
 
 
 def _list(req: Req, detail: bool) -> Reply:
-    docs = filtered(req.state.all("servers"), req, _FILTERS)
     if detail:
-        return list_reply(req, docs)
-    return list_reply(req, docs, lambda d: {k: d.get(k) for k in _SLIM})
+        return list_kind(req, "servers", _FILTERS)
+    return list_kind(req, "servers", _FILTERS, lambda d: {k: d.get(k) for k in _SLIM})
 
 
 def _dynamic_ip(state: CloudSigmaState) -> str:
