@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import uuid
 import warnings
 from pathlib import Path
@@ -169,7 +170,10 @@ def test_deploy_node_with_callable(d: Any, catalogue: dict[str, Any]) -> None:
     d.destroy_node(node)
 
 
-def test_deploy_node_needs_ssh_for_deployments(d: Any, catalogue: dict[str, Any]) -> None:
+def test_deploy_node_needs_ssh_for_deployments(
+    d: Any, catalogue: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "asyncssh", None)  # SSH support not installed
     with pytest.raises(DeploymentError) as caught:
         d.deploy_node(
             name=unique("deploy"),

@@ -3,10 +3,12 @@
 ``deploy_node`` creates a node, waits until it is running, then hands it to ``deploy``:
 
 * a plain callable ``deploy(node, ip_addresses)`` runs as is (no SSH needed);
-* a :class:`Deployment` (``ScriptDeployment``, ``MultiStepDeployment`` ...) needs an SSH client:
-  pass ``ex_ssh_connector=`` to ``deploy_node`` or register one with :func:`set_ssh_connector`.
-  Without one, :class:`SSHUnavailableError` is raised inside a :class:`DeploymentError` that
-  carries the created node, so the caller can use or destroy it.
+* a :class:`Deployment` (``ScriptDeployment``, ``MultiStepDeployment`` ...) runs over SSH:
+  by default through :class:`omnicloud.deploy.AsyncSSHConnector` (asyncssh; host keys checked
+  against ``~/.ssh/known_hosts``); pass ``ex_ssh_connector=`` to ``deploy_node`` (for example an
+  ``AsyncSSHConnector(host_key=...)``) or register one with :func:`set_ssh_connector`.
+  Without SSH support installed, :class:`SSHUnavailableError` is raised inside a
+  :class:`DeploymentError` that carries the created node, so the caller can use or destroy it.
 """
 
 from __future__ import annotations
@@ -90,8 +92,16 @@ def set_ssh_connector(connector: SSHConnector | None) -> None:
 
 
 def get_ssh_connector() -> SSHConnector | None:
-    """The registered connector, if any."""
-    return _CONNECTOR[0] if _CONNECTOR else None
+    """The registered connector, else omnicloud's asyncssh connector (host keys checked)."""
+    if _CONNECTOR:
+        return _CONNECTOR[0]
+    try:
+        import asyncssh  # noqa: F401 - only checks that SSH support is installed
+    except ImportError:
+        return None
+    from omnicloud.deploy import AsyncSSHConnector
+
+    return AsyncSSHConnector()
 
 
 class Deployment:

@@ -1,33 +1,24 @@
-"""Deployment over SSH (asyncssh): run scripts, add keys and copy files on new nodes."""
+"""SSH for deployments (asyncssh): the default connector behind ``deploy_node``.
+
+The deployment steps themselves (``ScriptDeployment``, ``SSHKeyDeployment``, ``FileDeployment``,
+``MultiStepDeployment``) live in :mod:`omnicloud.compute.deployment`, with Libcloud's names.
+"""
 
 from __future__ import annotations
 
 from omnicloud.deploy._errors import (
-    DeploymentError,
     HostKeyError,
     SSHAuthenticationError,
     SSHConnectError,
+    SSHError,
 )
-from omnicloud.deploy._ssh import SSHTarget, deploy, deploy_sync
-from omnicloud.deploy._steps import (
-    Deployment,
-    FileDeployment,
-    MultiStepDeployment,
-    ScriptDeployment,
-    SSHKeyDeployment,
-)
+from omnicloud.deploy._ssh import AsyncSSHConnector, SSHSession
 
 __all__ = [
-    "Deployment",
-    "DeploymentError",
-    "FileDeployment",
+    "AsyncSSHConnector",
     "HostKeyError",
-    "MultiStepDeployment",
     "SSHAuthenticationError",
     "SSHConnectError",
-    "SSHKeyDeployment",
-    "SSHTarget",
-    "ScriptDeployment",
-    "deploy",
-    "deploy_sync",
+    "SSHError",
+    "SSHSession",
 ]
