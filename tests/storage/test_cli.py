@@ -107,5 +107,5 @@ def test_s3_cli(
     assert target.read_bytes() == source.read_bytes()
     assert run([*base, "rm", f"{bucket}/d.bin"], capsys)[0] == 0
     assert run([*base, "rb", bucket], capsys)[0] == 0
-    code, _, err = run([*base, "rb", bucket], capsys)
+    code, _, _err = run([*base, "rb", bucket], capsys)
     assert code == 1

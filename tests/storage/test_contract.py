@@ -1,4 +1,4 @@
-"""The whole storage API, the same assertions against every backend (local, moto, ministack, Swift)."""
+"""The whole storage API: the same assertions against local, moto, ministack and Swift."""
 
 from __future__ import annotations
 
@@ -81,7 +81,7 @@ def test_containers_lifecycle(factory: tuple[str, Factory]) -> None:
 
 
 def test_objects_roundtrip(factory: tuple[str, Factory], tmp_path: Path) -> None:
-    backend, make = factory
+    _backend, make = factory
     driver = make()
     container = driver.create_container(unique())
     data = b"hello omnicloud\n" * 1000
@@ -195,7 +195,7 @@ def test_missing_things(factory: tuple[str, Factory], tmp_path: Path) -> None:
 
 
 def test_async_twin(factory: tuple[str, Factory], tmp_path: Path) -> None:
-    backend, make = factory
+    _backend, make = factory
 
     async def scenario() -> None:
         async with make(async_=True) as driver:

@@ -86,19 +86,19 @@ def test_we_read_what_boto3_wrote(s3_server: S3Server) -> None:
     client.delete_bucket(Bucket=bucket)
 
 
-class Boom(RuntimeError):
+class SourceBrokeError(RuntimeError):
     pass
 
 
 def failing_source(good_bytes: int) -> Iterator[bytes]:
     yield from data_stream(good_bytes)
-    raise Boom("source broke")
+    raise SourceBrokeError("source broke")
 
 
 def test_interrupted_source_leaves_nothing(s3_server: S3Server) -> None:
     driver = driver_for(s3_server, part_size=5 * MIB, concurrency=2)
     container = driver.create_container(unique())
-    with pytest.raises(Boom):
+    with pytest.raises(SourceBrokeError):
         driver.upload_object_via_stream(failing_source(17 * MIB), container, "partial")
     assert driver.list_container_objects(container) == []
     assert open_uploads(s3_server, container.name) == []
@@ -148,7 +148,9 @@ class CorruptingTransport(httpx.BaseTransport):
         if request.method == "GET" and request.url.path.endswith("/victim"):
             body = bytearray(response.read())
             body[len(body) // 2] ^= 0xFF
-            return httpx.Response(response.status_code, headers=response.headers, content=bytes(body))
+            return httpx.Response(
+                response.status_code, headers=response.headers, content=bytes(body)
+            )
         return response
 
 
@@ -194,7 +196,7 @@ def test_async_multipart_and_abort(s3_server: S3Server) -> None:
             async for chunk in driver.download_object_as_stream(obj):
                 digest.update(chunk)
             assert digest.hexdigest() == md5_of(12 * MIB)
-            with pytest.raises(Boom):
+            with pytest.raises(SourceBrokeError):
                 await driver.upload_object_via_stream(failing_source(11 * MIB), container, "g")
             uploads = [u async for u in driver.ex_iterate_multipart_uploads(container)]
             assert uploads == []

@@ -85,7 +85,10 @@ def test_aws_sigv4_test_suite(
 
 def test_suite_canonical_request_for_get_vanilla() -> None:
     text, signed = canonical_request(
-        "GET", f"https://{HOST}/", [("Host", HOST), ("X-Amz-Date", "20150830T123600Z")], EMPTY_SHA256
+        "GET",
+        f"https://{HOST}/",
+        [("Host", HOST), ("X-Amz-Date", "20150830T123600Z")],
+        EMPTY_SHA256,
     )
     assert text == (
         "GET\n/\n\nhost:example.amazonaws.com\nx-amz-date:20150830T123600Z\n\n"

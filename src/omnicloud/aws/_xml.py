@@ -11,7 +11,7 @@ from typing import Any
 
 from omnicloud.errors import MalformedResponseError
 
-__all__ = ["children", "child", "local_name", "parse_xml", "text_of"]
+__all__ = ["child", "children", "local_name", "parse_xml", "text_of"]
 
 
 def local_name(tag: str) -> str:

@@ -118,14 +118,12 @@ def _read(handle: Any, progress: _Progress) -> Iterator[bytes]:
 @click.option("--region", envvar="AWS_REGION", default="us-east-1", show_default=True)
 @click.option("--access-key", envvar="AWS_ACCESS_KEY_ID", help="S3 access key.")
 @click.option("--secret-key", envvar="AWS_SECRET_ACCESS_KEY", help="S3 secret key.")
-@click.option(
-    "--addressing", type=click.Choice(["auto", "path", "virtual"]), default="auto"
-)
+@click.option("--addressing", type=click.Choice(["auto", "path", "virtual"]), default="auto")
 @click.option("--part-size", type=click.IntRange(5, 5120), default=8, help="Multipart MiB.")
 @click.option("--concurrency", type=click.IntRange(1, 64), default=4, help="Parts in flight.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bars.")
 @click.pass_context
-def storage(ctx: click.Context, **options: Any) -> None:
+def storage(ctx: click.Context, /, **options: Any) -> None:
     """Object storage: local directories or any S3-compatible store."""
     ctx.ensure_object(dict)
     ctx.obj["storage"] = options

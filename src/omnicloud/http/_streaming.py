@@ -16,9 +16,9 @@ parts go out in parallel from sync code too. httpx is imported on first use only
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from omnicloud._flow import Gather
 from omnicloud.http._models import HttpRequest, HttpResponse
@@ -26,14 +26,18 @@ from omnicloud.http._trace import log_response
 from omnicloud.http._transport import AsyncHttp, SyncHttp, _build, _map_error, _trace_out
 
 TYPE_CHECKING = False
-from collections.abc import AsyncIterator, Iterator
-
 if TYPE_CHECKING:
+    from collections.abc import Generator
+    from typing import TypeAlias, TypeVar
 
     import httpx
 
-    from omnicloud._flow import Flow
+    from omnicloud._flow import Effect, Flow
     from omnicloud.http._redact import Redactor
+
+    T = TypeVar("T")
+    StreamEffect: TypeAlias = Effect | "Call" | "Read" | "Open" | "Close"
+    StreamFlow: TypeAlias = Generator[StreamEffect, Any, T]
 
 __all__ = [
     "Abandoned",
@@ -44,6 +48,7 @@ __all__ = [
     "Read",
     "Readable",
     "ResponseStream",
+    "StreamFlow",
     "StreamingAsyncHttp",
     "StreamingSyncHttp",
 ]
@@ -160,7 +165,7 @@ class ResponseStream:
         if self._chunks is None:
             self._chunks = self._read_already() or self._raw.iter_raw(size)
         try:
-            return next(self._chunks, b"")  # type: ignore[no-any-return]
+            return next(self._chunks, b"")
         except httpx.HTTPError as exc:
             raise _map_error(exc, self._request, self._redactor) from None
 
@@ -173,7 +178,7 @@ class ResponseStream:
         try:
             if isinstance(self._chunks, Iterator):
                 return next(self._chunks, b"")
-            return await anext(self._chunks, b"")  # type: ignore[no-any-return]
+            return await anext(self._chunks, b"")
         except httpx.HTTPError as exc:
             raise _map_error(exc, self._request, self._redactor) from None
 
@@ -207,6 +212,14 @@ def _unlink(raw: Any) -> None:
 class StreamingSyncHttp(SyncHttp):
     """:class:`SyncHttp` plus the streaming effects and a threaded :class:`Gather`."""
 
+    def run(self, flow: StreamFlow[T]) -> T:
+        """Drive ``flow`` (which may use the streaming effects) to completion."""
+        return super().run(cast("Flow[T]", flow))
+
+    def iterate(self, flow: StreamFlow[Any]) -> Iterator[Any]:
+        """Drive ``flow`` lazily, yielding what it emits."""
+        return super().iterate(cast("Flow[Any]", flow))
+
     def send(self, request: HttpRequest) -> HttpResponse:
         """As :meth:`SyncHttp.send`, freeing the request body as soon as possible."""
         response = super().send(request)
@@ -228,7 +241,7 @@ class StreamingSyncHttp(SyncHttp):
         log_response(self.redactor, stream.response)
         return stream
 
-    def iterate_closing(self, flow: Flow[Any]) -> Iterator[Any]:
+    def iterate_closing(self, flow: StreamFlow[Any]) -> Iterator[Any]:
         """Like :meth:`iterate`; when the consumer stops early, :class:`Abandoned` is thrown into
         the flow and its clean-up effects (closing streams, removing files) are still performed."""
         inner = self.iterate(flow)
@@ -238,7 +251,7 @@ class StreamingSyncHttp(SyncHttp):
             finished = True
         finally:
             if not finished:
-                inner.close()
+                cast("Generator[Any, None, None]", inner).close()
                 self.run(_abandon(flow))
 
     def _perform(self, effect: Any) -> Any:
@@ -261,7 +274,7 @@ class StreamingSyncHttp(SyncHttp):
         workers = min(effect.limit, len(effect.flows))
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="omnicloud") as pool:
             futures = [pool.submit(self.run, sub) for sub in effect.flows]
-            done, pending = wait(futures, return_when=FIRST_EXCEPTION)
+            _done, pending = wait(futures, return_when=FIRST_EXCEPTION)
             failed = [f for f in futures if f.done() and f.exception() is not None]
             if failed:
                 for future in pending:
@@ -273,6 +286,14 @@ class StreamingSyncHttp(SyncHttp):
 
 class StreamingAsyncHttp(AsyncHttp):
     """:class:`AsyncHttp` plus the streaming effects (blocking calls go to worker threads)."""
+
+    async def run(self, flow: StreamFlow[T]) -> T:
+        """Drive ``flow`` (which may use the streaming effects) to completion."""
+        return await super().run(cast("Flow[T]", flow))
+
+    def iterate(self, flow: StreamFlow[Any]) -> AsyncIterator[Any]:
+        """Drive ``flow`` lazily, yielding what it emits."""
+        return super().iterate(cast("Flow[Any]", flow))
 
     async def send(self, request: HttpRequest) -> HttpResponse:
         """As :meth:`AsyncHttp.send`, freeing the request body as soon as possible."""
@@ -298,7 +319,7 @@ class StreamingAsyncHttp(AsyncHttp):
         log_response(self.redactor, stream.response)
         return stream
 
-    async def iterate_closing(self, flow: Flow[Any]) -> AsyncIterator[Any]:
+    async def iterate_closing(self, flow: StreamFlow[Any]) -> AsyncIterator[Any]:
         """Like :meth:`iterate`; when the consumer stops early, :class:`Abandoned` is thrown into
         the flow and its clean-up effects (closing streams, removing files) are still performed."""
         inner = self.iterate(flow)
@@ -335,7 +356,7 @@ class Abandoned(Exception):  # noqa: N818 - a signal, not a failure
     """Thrown into a streaming flow whose consumer stopped reading early."""
 
 
-def _abandon(flow: Flow[Any]) -> Flow[None]:
+def _abandon(flow: StreamFlow[Any]) -> StreamFlow[None]:
     """Throw :class:`Abandoned` into a suspended ``flow`` and perform its clean-up effects."""
     try:
         effect = flow.throw(Abandoned())

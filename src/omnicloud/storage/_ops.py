@@ -1,7 +1,8 @@
 """The contract a storage provider implements: every operation as a flow, written once.
 
 A provider subclasses :class:`StorageOps`; :class:`~omnicloud.storage.base.StorageDriver` and
-:class:`~omnicloud.storage.base.AsyncStorageDriver` run the same flows with a sync or an async runner.
+:class:`~omnicloud.storage.base.AsyncStorageDriver` run the same flows with a sync or an async
+runner.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from omnicloud.storage.errors import UnsupportedOperationError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from omnicloud._flow import Flow
+    from omnicloud.http._streaming import StreamFlow
     from omnicloud.storage._source import ChunkSource
 
 __all__ = ["OpenedObject", "StorageOps", "UploadRequest"]
@@ -57,41 +58,41 @@ class StorageOps:
     def close(self) -> None:
         """Release provider resources that are not HTTP connections."""
 
-    def iterate_containers(self) -> Flow[None]:
+    def iterate_containers(self) -> StreamFlow[None]:
         """Emit every :class:`Container`."""
         raise NotImplementedError
 
-    def get_container(self, container_name: str) -> Flow[Container]:
+    def get_container(self, container_name: str) -> StreamFlow[Container]:
         """One container by name."""
         raise NotImplementedError
 
-    def create_container(self, container_name: str) -> Flow[Container]:
+    def create_container(self, container_name: str) -> StreamFlow[Container]:
         """Create a container."""
         raise NotImplementedError
 
-    def delete_container(self, container: Container) -> Flow[bool]:
+    def delete_container(self, container: Container) -> StreamFlow[bool]:
         """Delete an empty container."""
         raise NotImplementedError
 
     def iterate_container_objects(
         self, container: Container, prefix: str | None, delimiter: str | None
-    ) -> Flow[None]:
+    ) -> StreamFlow[None]:
         """Emit the container's objects in name order (and common prefixes, with a delimiter)."""
         raise NotImplementedError
 
-    def get_object(self, container_name: str, object_name: str) -> Flow[Object]:
+    def get_object(self, container_name: str, object_name: str) -> StreamFlow[Object]:
         """One object's description."""
         raise NotImplementedError
 
-    def upload(self, source: ChunkSource, request: UploadRequest) -> Flow[Object]:
+    def upload(self, source: ChunkSource, request: UploadRequest) -> StreamFlow[Object]:
         """Store everything ``source`` gives as one object, all or nothing."""
         raise NotImplementedError
 
-    def open_object(self, obj: Object, start: int, end: int | None) -> Flow[OpenedObject]:
+    def open_object(self, obj: Object, start: int, end: int | None) -> StreamFlow[OpenedObject]:
         """Open bytes ``start`` to ``end`` (exclusive; ``None`` = to the end) for reading."""
         raise NotImplementedError
 
-    def delete_object(self, obj: Object) -> Flow[bool]:
+    def delete_object(self, obj: Object) -> StreamFlow[bool]:
         """Delete an object."""
         raise NotImplementedError
 

@@ -1,7 +1,7 @@
 """Upload sources: one reader over bytes, files, iterators and async iterators.
 
-A :class:`ChunkSource` hands out *filled* pieces (exactly ``size`` bytes except at the end) in order,
-to one reader or to several concurrent part uploaders, and counts the bytes it gave out.
+A :class:`ChunkSource` hands out *filled* pieces (exactly ``size`` bytes except at the end) in
+order, to one reader or to several concurrent part uploaders, and counts the bytes it gave out.
 """
 
 from __future__ import annotations

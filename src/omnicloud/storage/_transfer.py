@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 from typing import Any
@@ -13,7 +14,7 @@ from omnicloud.storage.errors import IntegrityError, ObjectHashMismatchError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from omnicloud._flow import Flow
+    from omnicloud.http._streaming import StreamFlow
     from omnicloud.storage._models import Object
     from omnicloud.storage._ops import OpenedObject, StorageOps
 
@@ -59,7 +60,7 @@ class _Check:
 
 def stream_object(
     ops: StorageOps, obj: Object, start: int, end: int | None, chunk_size: int | None
-) -> Flow[None]:
+) -> StreamFlow[None]:
     """Emit the object's bytes (or a range) in chunks, then check their size and hash."""
     check_range(start, end)
     size = chunk_size or DEFAULT_CHUNK_SIZE
@@ -83,7 +84,7 @@ def download_to_file(
     *,
     overwrite_existing: bool,
     delete_on_failure: bool,
-) -> Flow[bool]:
+) -> StreamFlow[bool]:
     """Save the object (or a range) to a file, written under a temporary name and renamed.
 
     A destination ending in ``/`` (or an existing directory) receives the object's base name.
@@ -132,9 +133,7 @@ def _open_temp(path: str) -> tuple[Any, str]:
 def _fail(handle: Any, temp: str, path: str, delete: bool) -> None:
     handle.close()
     if delete:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(temp)
-        except FileNotFoundError:
-            pass
     else:
         os.replace(temp, path)

@@ -20,7 +20,7 @@ from omnicloud.storage._transfer import download_to_file, stream_object
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from omnicloud._flow import Flow
+    from omnicloud.http._streaming import StreamFlow
 
 __all__ = ["AsyncStorageDriver", "Container", "Object", "StorageDriver"]
 
@@ -51,7 +51,7 @@ def _upload_request(
     )
 
 
-def _upload_file(ops: StorageOps, file_path: str, request: UploadRequest) -> Flow[Object]:
+def _upload_file(ops: StorageOps, file_path: str, request: UploadRequest) -> StreamFlow[Object]:
     handle = yield Call(open, (os.fspath(file_path), "rb"))
     try:
         return (yield from ops.upload(ChunkSource(handle), request))

@@ -9,7 +9,7 @@ from typing import Any
 __all__ = ["Provider", "get_async_driver", "get_driver"]
 
 
-class Provider(str, enum.Enum):
+class Provider(enum.StrEnum):
     """Storage providers (values match Libcloud's provider constants)."""
 
     LOCAL = "local"
@@ -36,7 +36,9 @@ def _load(provider: str | Provider, index: int) -> Any:
         from omnicloud.errors import ConfigurationError
 
         known = ", ".join(sorted(_DRIVERS))
-        raise ConfigurationError(f"unknown storage provider {provider!r} (known: {known})") from None
+        raise ConfigurationError(
+            f"unknown storage provider {provider!r} (known: {known})"
+        ) from None
     return getattr(importlib.import_module(entry[0]), entry[index])
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import Any, cast
 from xml.sax.saxutils import escape
 
 from omnicloud._flow import Gather
@@ -27,6 +28,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from omnicloud._flow import Flow
     from omnicloud.http._models import HttpResponse
+    from omnicloud.http._streaming import StreamFlow
 
 __all__ = ["MIN_PART_SIZE", "TransferSettings", "UploadResult", "upload_flow"]
 
@@ -70,7 +72,7 @@ def upload_flow(
     bucket: str,
     key: str,
     headers: dict[str, str],
-) -> Flow[UploadResult]:
+) -> StreamFlow[UploadResult]:
     """Store everything ``source`` yields as ``bucket/key`` (``headers``: type and metadata)."""
     first: list[bytes] = yield Read(PiecesReader(source), settings.part_size)
     if sum(len(piece) for piece in first) < settings.part_size:
@@ -85,7 +87,7 @@ def _put_single(
     bucket: str,
     key: str,
     headers: dict[str, str],
-) -> Flow[UploadResult]:
+) -> StreamFlow[UploadResult]:
     data = Pieces(pieces)
     md5_hex, md5_b64 = content_md5(data)
     request = endpoint.request(
@@ -120,7 +122,7 @@ def _multipart(
     bucket: str,
     key: str,
     headers: dict[str, str],
-) -> Flow[UploadResult]:
+) -> StreamFlow[UploadResult]:
     start = endpoint.request(
         "POST", bucket, key, query=[("uploads", "")], headers=headers, operation="s3 CreateMPU"
     )
@@ -136,7 +138,9 @@ def _multipart(
             _part_worker(endpoint, retry, settings, parts, bucket, key, upload_id)
             for _ in range(settings.concurrency)
         ]
-        results: list[list[tuple[int, str, bytes]]] = yield Gather(workers, settings.concurrency)
+        results: list[list[tuple[int, str, bytes]]] = yield Gather(
+            cast("list[Flow[Any]]", workers), settings.concurrency
+        )
         done = sorted(item for batch in results for item in batch)
         return (yield from _complete(endpoint, retry, bucket, key, upload_id, done, source))
     except Exception:
@@ -153,7 +157,7 @@ def _part_worker(
     bucket: str,
     key: str,
     upload_id: str,
-) -> Flow[list[tuple[int, str, bytes]]]:
+) -> StreamFlow[list[tuple[int, str, bytes]]]:
     done: list[tuple[int, str, bytes]] = []
     try:
         while True:
@@ -161,9 +165,7 @@ def _part_worker(
             if not pieces:
                 return done
             if number > MAX_PARTS:
-                raise ValidationError(
-                    f"upload needs more than {MAX_PARTS} parts; raise part_size"
-                )
+                raise ValidationError(f"upload needs more than {MAX_PARTS} parts; raise part_size")
             etag, digest = yield from _put_part(
                 endpoint, retry, Pieces(pieces), number, bucket, key, upload_id
             )
@@ -181,7 +183,7 @@ def _put_part(
     bucket: str,
     key: str,
     upload_id: str,
-) -> Flow[tuple[str, bytes]]:
+) -> StreamFlow[tuple[str, bytes]]:
     md5_hex, md5_b64 = content_md5(data)
     request = endpoint.request(
         "PUT",
@@ -211,7 +213,7 @@ def _complete(
     upload_id: str,
     done: list[tuple[int, str, bytes]],
     source: ChunkSource,
-) -> Flow[UploadResult]:
+) -> StreamFlow[UploadResult]:
     body = "".join(
         f"<Part><PartNumber>{number}</PartNumber><ETag>&quot;{escape(etag)}&quot;</ETag></Part>"
         for number, etag, _ in done
@@ -242,7 +244,7 @@ def _complete(
 
 def _abort(
     endpoint: S3Endpoint, retry: RetryPolicy, bucket: str, key: str, upload_id: str
-) -> Flow[None]:
+) -> StreamFlow[None]:
     request = endpoint.request(
         "DELETE", bucket, key, query=[("uploadId", upload_id)], operation="s3 AbortMPU"
     )

@@ -20,7 +20,7 @@ from omnicloud.storage.drivers._local_store import LocalStore, ObjectInfo
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from omnicloud._flow import Flow
+    from omnicloud.http._streaming import StreamFlow
     from omnicloud.storage._source import ChunkSource
 
 __all__ = ["AsyncLocalStorageDriver", "LocalStorageDriver", "LocalStorageOps"]
@@ -57,25 +57,25 @@ class LocalStorageOps(StorageOps):
             driver=self.driver,
         )
 
-    def iterate_containers(self) -> Flow[None]:
+    def iterate_containers(self) -> StreamFlow[None]:
         found = yield Call(self.store.list_containers)
         yield Emit([self._container(name, modify_time=mtime) for name, mtime in found])
 
-    def get_container(self, container_name: str) -> Flow[Container]:
+    def get_container(self, container_name: str) -> StreamFlow[Container]:
         mtime = yield Call(self.store.get_container, (container_name,))
         return self._container(container_name, modify_time=mtime)
 
-    def create_container(self, container_name: str) -> Flow[Container]:
+    def create_container(self, container_name: str) -> StreamFlow[Container]:
         mtime = yield Call(self.store.create_container, (container_name,))
         return self._container(container_name, modify_time=mtime)
 
-    def delete_container(self, container: Container) -> Flow[bool]:
+    def delete_container(self, container: Container) -> StreamFlow[bool]:
         yield Call(self.store.delete_container, (container.name,))
         return True
 
     def iterate_container_objects(
         self, container: Container, prefix: str | None, delimiter: str | None
-    ) -> Flow[None]:
+    ) -> StreamFlow[None]:
         prefix = prefix or ""
         names: list[str] = yield Call(self.store.list_names, (container.name, prefix))
         seen: set[str] = set()
@@ -99,7 +99,7 @@ class LocalStorageOps(StorageOps):
         if page:
             yield from self._emit_page(container, page)
 
-    def _emit_page(self, container: Container, names: list[str]) -> Flow[None]:
+    def _emit_page(self, container: Container, names: list[str]) -> StreamFlow[None]:
         infos = yield Call(self.store.describe_many, (container.name, names))
         yield Emit([self._object(container, info) for info in infos])
 
@@ -113,11 +113,11 @@ class LocalStorageOps(StorageOps):
             driver=self.driver,
         )
 
-    def get_object(self, container_name: str, object_name: str) -> Flow[Object]:
+    def get_object(self, container_name: str, object_name: str) -> StreamFlow[Object]:
         info = yield Call(self.store.describe, (container_name, object_name))
         return self._object(self._container(container_name), info)
 
-    def upload(self, source: ChunkSource, request: UploadRequest) -> Flow[Object]:
+    def upload(self, source: ChunkSource, request: UploadRequest) -> StreamFlow[Object]:
         name = request.container.name
         writer = yield Call(self.store.begin_write, (name, request.object_name))
         try:
@@ -129,11 +129,11 @@ class LocalStorageOps(StorageOps):
             raise
         return self._object(request.container, info)
 
-    def open_object(self, obj: Object, start: int, end: int | None) -> Flow[OpenedObject]:
+    def open_object(self, obj: Object, start: int, end: int | None) -> StreamFlow[OpenedObject]:
         reader = yield Call(self.store.open, (obj.container_name, obj.name, start, end))
         return OpenedObject(reader=reader, size=reader.size, md5=reader.md5)
 
-    def delete_object(self, obj: Object) -> Flow[bool]:
+    def delete_object(self, obj: Object) -> StreamFlow[bool]:
         yield Call(self.store.delete, (obj.container_name, obj.name))
         return True
 

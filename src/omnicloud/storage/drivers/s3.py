@@ -20,13 +20,13 @@ from omnicloud.http._streaming import Close, Open, Read, StreamingAsyncHttp, Str
 from omnicloud.storage._models import Container, Object
 from omnicloud.storage._ops import OpenedObject, StorageOps, UploadRequest
 from omnicloud.storage.base import AsyncStorageDriver, StorageDriver
-from omnicloud.storage.errors import ContainerAlreadyExistsError
 from omnicloud.storage.drivers._s3_upload import TransferSettings, upload_flow
+from omnicloud.storage.errors import ContainerAlreadyExistsError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from omnicloud._flow import Flow
     from omnicloud.http._models import HttpResponse
+    from omnicloud.http._streaming import StreamFlow
     from omnicloud.storage._source import ChunkSource
 
 __all__ = ["AsyncS3StorageDriver", "S3StorageDriver", "S3StorageOps"]
@@ -55,11 +55,11 @@ class S3StorageOps(StorageOps):
     def __repr__(self) -> str:
         return f"S3StorageOps({self.endpoint!r})"
 
-    def _send(self, request: Any) -> Flow[HttpResponse]:
+    def _send(self, request: Any) -> StreamFlow[HttpResponse]:
         return send_with_retries(request, self.retry)
 
     # containers -----------------------------------------------------------------------------
-    def iterate_containers(self) -> Flow[None]:
+    def iterate_containers(self) -> StreamFlow[None]:
         token: str | None = None
         while True:
             query = [("continuation-token", token)] if token else None
@@ -79,7 +79,7 @@ class S3StorageOps(StorageOps):
                 return
             token = next_token
 
-    def get_container(self, container_name: str) -> Flow[Container]:
+    def get_container(self, container_name: str) -> StreamFlow[Container]:
         request = self.endpoint.request("HEAD", container_name, operation="s3 HeadBucket")
         response = yield from self._send(request)
         if response.status != 200:
@@ -87,7 +87,7 @@ class S3StorageOps(StorageOps):
         region = response.headers.get("x-amz-bucket-region")
         return self._container(container_name, region=region or self.endpoint.region)
 
-    def create_container(self, container_name: str) -> Flow[Container]:
+    def create_container(self, container_name: str) -> StreamFlow[Container]:
         # us-east-1 answers 200 to re-creating a bucket you own; ask first so every region
         # reports ContainerAlreadyExistsError the same way.
         head = self.endpoint.request("HEAD", container_name, operation="s3 HeadBucket")
@@ -113,7 +113,7 @@ class S3StorageOps(StorageOps):
             raise error_from_response(response, "s3 CreateBucket", missing="container")
         return self._container(container_name, region=self.endpoint.region)
 
-    def delete_container(self, container: Container) -> Flow[bool]:
+    def delete_container(self, container: Container) -> StreamFlow[bool]:
         request = self.endpoint.request("DELETE", container.name, operation="s3 DeleteBucket")
         response = yield from self._send(request)
         if response.status not in (200, 204):
@@ -123,7 +123,7 @@ class S3StorageOps(StorageOps):
     # listing ----------------------------------------------------------------------------------
     def iterate_container_objects(
         self, container: Container, prefix: str | None, delimiter: str | None
-    ) -> Flow[None]:
+    ) -> StreamFlow[None]:
         token: str | None = None
         while True:
             query = [("list-type", "2"), ("max-keys", str(self.page_size))]
@@ -187,7 +187,9 @@ class S3StorageOps(StorageOps):
         headers = response.headers
         etag = headers.get("etag", "").strip('"') or None
         meta = {
-            k[len(META_PREFIX) :]: v for k, v in headers.items() if k.lower().startswith(META_PREFIX)
+            k[len(META_PREFIX) :]: v
+            for k, v in headers.items()
+            if k.lower().startswith(META_PREFIX)
         }
         return Object(
             name=name,
@@ -205,7 +207,7 @@ class S3StorageOps(StorageOps):
             driver=self.driver,
         )
 
-    def get_object(self, container_name: str, object_name: str) -> Flow[Object]:
+    def get_object(self, container_name: str, object_name: str) -> StreamFlow[Object]:
         request = self.endpoint.request(
             "HEAD", container_name, object_name, operation="s3 HeadObject"
         )
@@ -214,7 +216,7 @@ class S3StorageOps(StorageOps):
             raise error_from_response(response, "s3 HeadObject", missing="object")
         return self._from_headers(self._container(container_name), object_name, response)
 
-    def upload(self, source: ChunkSource, request: UploadRequest) -> Flow[Object]:
+    def upload(self, source: ChunkSource, request: UploadRequest) -> StreamFlow[Object]:
         headers = {"Content-Type": request.content_type, **request.headers}
         for key, value in request.meta_data.items():
             headers[META_PREFIX + key.lower()] = value
@@ -242,7 +244,7 @@ class S3StorageOps(StorageOps):
             driver=self.driver,
         )  # fmt: skip
 
-    def open_object(self, obj: Object, start: int, end: int | None) -> Flow[OpenedObject]:
+    def open_object(self, obj: Object, start: int, end: int | None) -> StreamFlow[OpenedObject]:
         headers = {}
         ranged = start > 0 or end is not None
         if ranged:
@@ -266,7 +268,7 @@ class S3StorageOps(StorageOps):
         md5 = etag.lower() if whole and len(etag) == 32 and "-" not in etag else None
         return OpenedObject(reader=stream, size=int(length) if length else None, md5=md5)
 
-    def delete_object(self, obj: Object) -> Flow[bool]:
+    def delete_object(self, obj: Object) -> StreamFlow[bool]:
         request = self.endpoint.request(
             "DELETE", obj.container_name, obj.name, operation="s3 DeleteObject"
         )
@@ -275,7 +277,9 @@ class S3StorageOps(StorageOps):
             raise error_from_response(response, "s3 DeleteObject", missing="object")
         return True
 
-    def iterate_multipart_uploads(self, container: Container, prefix: str | None) -> Flow[None]:
+    def iterate_multipart_uploads(
+        self, container: Container, prefix: str | None
+    ) -> StreamFlow[None]:
         """Emit ``(key, upload_id)`` for uploads started but neither completed nor aborted."""
         marker: tuple[str, str] | None = None
         while True:
@@ -296,7 +300,10 @@ class S3StorageOps(StorageOps):
             )
             if (text_of(root, "IsTruncated") or "").lower() != "true":
                 return
-            marker = (text_of(root, "NextKeyMarker") or "", text_of(root, "NextUploadIdMarker") or "")
+            marker = (
+                text_of(root, "NextKeyMarker") or "",
+                text_of(root, "NextUploadIdMarker") or "",
+            )
 
     def presigned_url(
         self, obj: Object, method: str, expires: int, headers: dict[str, str] | None
@@ -372,9 +379,7 @@ class S3StorageDriver(StorageDriver):
         )  # fmt: skip
         super().__init__(ops, StreamingSyncHttp(config, redactor))
 
-    def ex_iterate_multipart_uploads(
-        self, container: Container, prefix: str | None = None
-    ) -> Any:
+    def ex_iterate_multipart_uploads(self, container: Container, prefix: str | None = None) -> Any:
         """Open multipart uploads as ``(key, upload_id)`` pairs."""
         ops: S3StorageOps = self._ops  # type: ignore[assignment]
         return self._http.iterate_closing(ops.iterate_multipart_uploads(container, prefix))
@@ -407,9 +412,7 @@ class AsyncS3StorageDriver(AsyncStorageDriver):
         )  # fmt: skip
         super().__init__(ops, StreamingAsyncHttp(config, redactor))
 
-    def ex_iterate_multipart_uploads(
-        self, container: Container, prefix: str | None = None
-    ) -> Any:
+    def ex_iterate_multipart_uploads(self, container: Container, prefix: str | None = None) -> Any:
         """Open multipart uploads as ``(key, upload_id)`` pairs (async iterator)."""
         ops: S3StorageOps = self._ops  # type: ignore[assignment]
         return self._http.iterate_closing(ops.iterate_multipart_uploads(container, prefix))
