@@ -46,6 +46,11 @@ class Provider(StrEnum):
     EXOSCALE = "exoscale"
     IKOULA = "ikoula"
     CLOUDSIGMA = "cloudsigma"
+    LOCAL = "local"
+    S3 = "s3"
+    MINIO = "minio"
+    CEPH = "ceph"
+    SWIFT_S3 = "swift_s3"
 
     def __str__(self) -> str:
         return self.value
@@ -53,6 +58,9 @@ class Provider(StrEnum):
 
 _CS = "omnicloud.compute.drivers.cloudstack"
 _LB = "omnicloud.loadbalancer.drivers.cloudstack"
+_SIGMA = "omnicloud.compute.drivers.cloudsigma"
+_LOCAL = "omnicloud.storage.drivers.local"
+_S3 = "omnicloud.storage.drivers.s3"
 
 # (driver type, provider, async?) -> "module:Class"
 _DRIVERS: dict[tuple[str, str, bool], str] = {
@@ -62,8 +70,17 @@ _DRIVERS: dict[tuple[str, str, bool], str] = {
     ("compute", "exoscale", True): f"{_CS}:AsyncExoscaleNodeDriver",
     ("compute", "ikoula", False): f"{_CS}:IkoulaNodeDriver",
     ("compute", "ikoula", True): f"{_CS}:AsyncIkoulaNodeDriver",
+    ("compute", "cloudsigma", False): f"{_SIGMA}:CloudSigmaNodeDriver",
+    ("compute", "cloudsigma", True): f"{_SIGMA}:AsyncCloudSigmaNodeDriver",
     ("loadbalancer", "cloudstack", False): f"{_LB}:CloudStackLBDriver",
     ("loadbalancer", "cloudstack", True): f"{_LB}:AsyncCloudStackLBDriver",
+    ("storage", "local", False): f"{_LOCAL}:LocalStorageDriver",
+    ("storage", "local", True): f"{_LOCAL}:AsyncLocalStorageDriver",
+    **{
+        ("storage", name, asynchronous): f"{_S3}:{'Async' if asynchronous else ''}S3StorageDriver"
+        for name in ("s3", "minio", "ceph", "swift_s3")
+        for asynchronous in (False, True)
+    },
 }
 _LOCK = threading.Lock()
 

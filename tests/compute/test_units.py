@@ -27,7 +27,9 @@ def test_get_driver_forms() -> None:
     assert omnicloud.get_driver(DriverType.COMPUTE, Provider.EXOSCALE) is cs.ExoscaleNodeDriver
     assert omnicloud.aio.get_driver(Provider.IKOULA) is cs.AsyncIkoulaNodeDriver
     assert Provider.EXOSCALE == "exoscale" and str(Provider.IKOULA) == "ikoula"
-    with pytest.raises(UnknownProviderError, match="known: cloudstack, exoscale, ikoula"):
+    with pytest.raises(
+        UnknownProviderError, match="known: cloudsigma, cloudstack, exoscale, ikoula"
+    ):
         omnicloud.get_driver("nimbus")
     with pytest.raises(UnknownProviderError, match="unknown driver type"):
         omnicloud.get_driver("teleport", "cloudstack")
@@ -141,3 +143,15 @@ def test_wire_declarations() -> None:
     thing = from_wire(Thing, {"id": 7, "n": "3"}, driver="me")
     assert (thing.id, thing.count, thing.names, thing.owner) == ("7", 3, [], "me")
     assert from_wire(Thing, {"n": None}).count == 0
+
+
+def test_registry_covers_cloudsigma_and_storage() -> None:
+    from omnicloud.compute.drivers.cloudsigma import AsyncCloudSigmaNodeDriver, CloudSigmaNodeDriver
+    from omnicloud.storage.drivers.local import LocalStorageDriver
+    from omnicloud.storage.drivers.s3 import AsyncS3StorageDriver, S3StorageDriver
+
+    assert omnicloud.get_driver(Provider.CLOUDSIGMA) is CloudSigmaNodeDriver
+    assert omnicloud.aio.get_driver(Provider.CLOUDSIGMA) is AsyncCloudSigmaNodeDriver
+    assert omnicloud.get_driver(DriverType.STORAGE, Provider.LOCAL) is LocalStorageDriver
+    assert omnicloud.get_driver(DriverType.STORAGE, "minio") is S3StorageDriver
+    assert omnicloud.aio.get_driver(DriverType.STORAGE, Provider.S3) is AsyncS3StorageDriver
