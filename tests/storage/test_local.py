@@ -142,3 +142,18 @@ def test_files_from_other_tools_are_listed_without_hash(tmp_path: Path) -> None:
     [obj] = driver.list_container_objects(driver.get_container("box"))
     assert (obj.name, obj.size, obj.hash) == ("sub/f.txt", 9, None)
     assert b"".join(driver.download_object_as_stream(obj)) == b"hand made"
+
+
+def test_upload_file_fast_path_and_hashed_path(tmp_path: Path) -> None:
+    driver = LocalStorageDriver(str(tmp_path / "root"))
+    container = driver.create_container("box")
+    source = tmp_path / "source.bin"
+    source.write_bytes(os.urandom(3 * 1024 * 1024 + 5))
+    fast = driver.upload_object(str(source), container, "fast", verify_hash=False)
+    assert (fast.size, fast.hash) == (source.stat().st_size, None)
+    hashed = driver.upload_object(str(source), container, "hashed")
+    assert hashed.hash == hashlib.md5(source.read_bytes()).hexdigest()
+    for name in ("fast", "hashed"):
+        obj = driver.get_object("box", name)
+        assert b"".join(driver.download_object_as_stream(obj)) == source.read_bytes()
+    assert os.listdir(tmp_path / "root" / ".omnicloud" / "tmp") == []

@@ -88,6 +88,19 @@ class StorageOps:
         """Store everything ``source`` gives as one object, all or nothing."""
         raise NotImplementedError
 
+    def upload_file(
+        self, path: str, request: UploadRequest, verify_hash: bool
+    ) -> StreamFlow[Object]:
+        """Store a file; by default streamed through :meth:`upload` (always hashed)."""
+        from omnicloud.http._streaming import Call
+        from omnicloud.storage._source import ChunkSource
+
+        handle = yield Call(open, (path, "rb"))
+        try:
+            return (yield from self.upload(ChunkSource(handle), request))
+        finally:
+            yield Call(handle.close)
+
     def open_object(self, obj: Object, start: int, end: int | None) -> StreamFlow[OpenedObject]:
         """Open bytes ``start`` to ``end`` (exclusive; ``None`` = to the end) for reading."""
         raise NotImplementedError

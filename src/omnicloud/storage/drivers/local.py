@@ -129,6 +129,18 @@ class LocalStorageOps(StorageOps):
             raise
         return self._object(request.container, info)
 
+    def upload_file(
+        self, path: str, request: UploadRequest, verify_hash: bool
+    ) -> StreamFlow[Object]:
+        if verify_hash:
+            return (yield from super().upload_file(path, request, verify_hash))
+        info = yield Call(
+            self.store.import_file,
+            (request.container.name, request.object_name, path, request.content_type,
+             request.meta_data),
+        )  # fmt: skip
+        return self._object(request.container, info)
+
     def open_object(self, obj: Object, start: int, end: int | None) -> StreamFlow[OpenedObject]:
         reader = yield Call(self.store.open, (obj.container_name, obj.name, start, end))
         return OpenedObject(reader=reader, size=reader.size, md5=reader.md5)
