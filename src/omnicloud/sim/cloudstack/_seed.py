@@ -299,8 +299,16 @@ def seed(state: CloudStackState, admin_keys: tuple[str, str]) -> None:
             "PortForwarding",
         ],
     }
-    store.put("networkoffering", shared_offering)
-    store.put("networkoffering", isolated_offering)
+    for offering in (shared_offering, isolated_offering, *_extra_network_offerings(created)):
+        offering.update(_OFFERING_COMMON)
+        offering.setdefault("forvpc", False)
+        store.put("networkoffering", offering)
+    store.put("vpcoffering", _vpc_offering(created))
+    for name, text, action in (
+        ("default_allow", "Default Network ACL Allow All", "Allow"),
+        ("default_deny", "Default Network ACL Deny All", "Deny"),
+    ):
+        _default_acl(store, name, text, action)
     basic, advanced = zones
     store.put(
         "network",
@@ -326,6 +334,7 @@ def seed(state: CloudStackState, admin_keys: tuple[str, str]) -> None:
         )
         network.update(owner_fields(account))
         store.put("network", network)
+        _seed_router(state, account, advanced, network, created)
         store.put(
             "securitygroup",
             {
@@ -418,3 +427,118 @@ def _template(
         **owner_fields(admin),
         "_zones": zone_ids,
     }
+
+
+_OFFERING_COMMON: Doc = {
+    "serviceofferingid": seed_id("serviceoffering:System Offering For Software Router"),
+    "ispersistent": False,
+    "egressdefaultpolicy": True,
+    "fordisplay": True,
+    "supportspublicaccess": False,
+    "supportsstrechedl2subnet": False,
+    "internetprotocol": "IPv4",
+}
+
+
+def _extra_network_offerings(created: str) -> list[Doc]:
+    vpc_tier = {
+        "id": seed_id("networkoffering:vpc-tier"),
+        "name": "DefaultIsolatedNetworkOfferingForVpcNetworks",
+        "displaytext": "Offering for Isolated VPC networks with Source Nat service enabled",
+        "traffictype": "Guest",
+        "guestiptype": "Isolated",
+        "state": "Enabled",
+        "isdefault": True,
+        "specifyvlan": False,
+        "specifyipranges": False,
+        "availability": "Optional",
+        "conservemode": False,
+        "networkrate": 200,
+        "created": created,
+        "forvpc": True,
+        "_services": [
+            "Dhcp",
+            "Dns",
+            "Lb",
+            "UserData",
+            "SourceNat",
+            "StaticNat",
+            "PortForwarding",
+            "NetworkACL",
+            "Vpn",
+        ],
+    }
+    shared = {
+        "id": seed_id("networkoffering:shared"),
+        "name": "DefaultSharedNetworkOffering",
+        "displaytext": "Offering for Shared networks",
+        "traffictype": "Guest",
+        "guestiptype": "Shared",
+        "state": "Enabled",
+        "isdefault": True,
+        "specifyvlan": True,
+        "specifyipranges": True,
+        "availability": "Optional",
+        "conservemode": True,
+        "networkrate": 200,
+        "created": created,
+        "_services": ["Dhcp", "Dns", "UserData"],
+    }
+    return [vpc_tier, shared]
+
+
+def _vpc_offering(created: str) -> Doc:
+    names = ("Dhcp", "Dns", "Lb", "PortForwarding", "SourceNat", "StaticNat", "UserData")
+    return {
+        "id": seed_id("vpcoffering:default"),
+        "name": "Default VPC offering",
+        "displaytext": "Default VPC offering",
+        "isdefault": True,
+        "state": "Enabled",
+        "distributedvpcrouter": False,
+        "supportsregionLevelvpc": False,
+        "fordisplay": True,
+        "internetprotocol": "IPv4",
+        "created": created,
+        "_services": [*names, "Vpn", "NetworkACL", "Gateway"],
+    }
+
+
+def _default_acl(store: Any, name: str, text: str, action: str) -> None:
+    acl_id = seed_id(f"networkacllist:{name}")
+    store.put(
+        "networkacllist", {"id": acl_id, "name": name, "description": text, "fordisplay": True}
+    )
+    for number, traffic in ((1, "Ingress"), (2, "Egress")):
+        store.put(
+            "networkacl",
+            {
+                "id": seed_id(f"networkacl:{name}:{traffic}"),
+                "protocol": "all",
+                "traffictype": traffic,
+                "state": "Active",
+                "cidrlist": "0.0.0.0/0",
+                "aclid": acl_id,
+                "aclname": name,
+                "action": action,
+                "number": number,
+                "fordisplay": True,
+                "reason": "",
+                "_ref": acl_id,
+            },
+        )
+
+
+def _seed_router(
+    state: CloudStackState, account: Doc, zone: Doc, network: Doc, created: str
+) -> None:
+    """A router and source NAT address for a seeded isolated network."""
+    from .commands._netdocs import new_router, public_ip_doc, seed_public_address
+
+    address = seed_public_address(state)
+    ip = public_ip_doc(account, zone, address, 0.0, network=network, source_nat=True)
+    ip["allocated"] = created
+    state.store.put("publicipaddress", ip)
+    router = new_router(state, account, zone, 0.0, network=network, public_ip=ip)
+    router["created"] = created
+    state.store.save(router)

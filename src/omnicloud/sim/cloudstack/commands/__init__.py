@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 from . import (
+    acls,
+    addresses,
+    affinity,
     apis,
     infra,
     jobs,
     keypairs,
     limits,
+    loadbalancers,
+    network_admin,
     networks,
     nics,
+    projects,
+    rules,
     security_groups,
     simulator,
     snapshots,
@@ -17,16 +24,24 @@ from . import (
     templates,
     vms,
     volumes,
+    vpn,
 )
 
 __all__ = [
+    "acls",
+    "addresses",
+    "affinity",
     "apis",
     "infra",
     "jobs",
     "keypairs",
     "limits",
+    "loadbalancers",
+    "network_admin",
     "networks",
     "nics",
+    "projects",
+    "rules",
     "security_groups",
     "simulator",
     "snapshots",
@@ -34,4 +49,5 @@ __all__ = [
     "templates",
     "vms",
     "volumes",
+    "vpn",
 ]

@@ -1,14 +1,15 @@
-"""Read-only networking views the compute side needs (guest networks, offerings, and the public
-IP / forwarding-rule lists Libcloud's ``list_nodes`` reads). The networking half of the API adds
-its create/delete commands in its own modules; these lists read the same stored kinds."""
+"""Networking lists the compute side needs too (guest networks, offerings, and the public IP /
+forwarding-rule lists Libcloud's ``list_nodes`` reads). The create/delete commands live in the
+networking modules (network_admin, addresses, rules, ...); these lists read the same kinds."""
 
 from __future__ import annotations
 
 from .._call import Call, Listing
 from .._docs import render_many
 from .._registry import LIST_OWNER_PARAMS, Param, command
-from .._store import public
+from .._store import Doc, public
 from ._common import tag_filters
+from ._netdocs import owned_list, pick_fields, project_where, sweep_networks
 
 
 def _owned_or_shared(call: Call) -> list[str] | None:
@@ -27,6 +28,7 @@ def _owned_or_shared(call: Call) -> list[str] | None:
             "canusefordeploy", "boolean", description="list networks available for vm deployment"
         ),
         Param("vpcid", "uuid", description="List networks by VPC"),
+        Param("forvpc", "boolean", description="the network belongs to a VPC"),
         Param("tags", "map", description="List resources by tags (key/value pairs)"),
         *LIST_OWNER_PARAMS,
     ),
@@ -34,12 +36,9 @@ def _owned_or_shared(call: Call) -> list[str] | None:
 )
 def list_networks(call: Call) -> Listing:
     """Lists all available networks (shared ones and the caller's own)."""
+    sweep_networks(call)
     owners = _owned_or_shared(call)
-    fields = {
-        k: call.text(k)
-        for k in ("zoneid", "type", "traffictype", "vpcid", "projectid")
-        if call.has(k)
-    }
+    fields = {k: call.text(k) for k in ("zoneid", "type", "traffictype", "vpcid") if call.has(k)}
     for key in ("isdefault", "canusefordeploy"):
         if call.has(key):
             fields[key] = call.flag(key)  # type: ignore[assignment]
@@ -48,6 +47,11 @@ def list_networks(call: Call) -> Listing:
         marks = ",".join("?" * len(owners)) or "NULL"
         where.append((f"(owner IS NULL OR owner IN ({marks}))", tuple(owners)))
     where.extend(tag_filters(call))
+    where.extend(project_where(call))
+    if call.has("forvpc"):
+        where.append(
+            ("(json_extract(data, '$.vpcid') IS NOT NULL) = ?", (int(call.flag("forvpc")),))
+        )
     offset, limit = call.window()
     total, docs = call.state.store.find(
         "network",
@@ -76,13 +80,35 @@ def list_networks(call: Call) -> Listing:
             "uuid",
             description="list network offerings available for network creation in specific zone",
         ),
+        Param("forvpc", "boolean", description="the network offering can be used for VPC tiers"),
+        Param("isdefault", "boolean", description="true if need to list only default offerings"),
+        Param("state", "string", description="list network offerings by state"),
+        Param("traffictype", "string", description="list by traffic type"),
+        Param(
+            "supportedservices",
+            "list",
+            description="list network offerings supporting certain services",
+        ),
     ),
     list_key="networkoffering",
 )
 def list_network_offerings(call: Call) -> Listing:
     """Lists all available network offerings."""
-    fields = {k: call.text(k) for k in ("name",) if call.has(k)}
+    fields: dict[str, object] = {
+        k: call.text(k) for k in ("name", "state", "traffictype") if call.has(k)
+    }
+    for key in ("forvpc", "isdefault"):
+        if call.has(key):
+            fields[key] = call.flag(key)
     where: list[tuple[str, tuple[object, ...]]] = []
+    for service in call.items("supportedservices"):
+        where.append(
+            (
+                "EXISTS (SELECT 1 FROM json_each(data, '$._services') "
+                "WHERE lower(value) = lower(?))",
+                (service,),
+            )
+        )
     if call.has("guestiptype"):
         where.append(
             ("lower(json_extract(data, '$.guestiptype')) = lower(?)", (call.text("guestiptype"),))
@@ -97,27 +123,24 @@ def list_network_offerings(call: Call) -> Listing:
         offset=offset,
         limit=limit,
     )
-    items = []
-    for doc in docs:
-        view = public(doc)
-        view["service"] = [{"name": name} for name in doc.get("_services", [])]
-        items.append(view)
-    return Listing(total, items)
+    return Listing(total, [offering_view(doc) for doc in docs])
 
 
-def _simple_list(call: Call, kind: str, filters: tuple[str, ...]) -> Listing:
-    fields = {k: call.text(k) for k in filters if call.has(k)}
-    offset, limit = call.window()
-    total, docs = call.state.store.find(
-        kind,
-        owners=call.visible_owners(),
-        ids=[call.need_text("id")] if call.has("id") else None,
-        fields=fields,
-        keyword=call.text("keyword"),
-        offset=offset,
-        limit=limit,
-    )
-    return Listing(total, render_many(call.state, docs))
+def offering_view(doc: Doc) -> Doc:
+    """A network or VPC offering with its services and their providers."""
+    view = public(doc)
+    vpc = bool(doc.get("forvpc")) or "Gateway" in doc.get("_services", [])
+    view["service"] = [
+        {"name": name, "provider": [{"name": _provider(name, vpc)}]}
+        for name in doc.get("_services", [])
+    ]
+    return view
+
+
+def _provider(service: str, vpc: bool) -> str:
+    if service == "SecurityGroup":
+        return "SecurityGroupProvider"
+    return "VpcVirtualRouter" if vpc else "VirtualRouter"
 
 
 @command(
@@ -138,17 +161,27 @@ def _simple_list(call: Call, kind: str, filters: tuple[str, ...]) -> Listing:
             description="limits search results to allocated public IP addresses",
         ),
         Param("isstaticnat", "boolean", description="list only static NAT IP addresses"),
+        Param("issourcenat", "boolean", description="list only source NAT IP addresses"),
+        Param("state", "string", description="lists IP addresses by state"),
+        Param("forvirtualnetwork", "boolean", description="the virtual network for the IP"),
+        Param("tags", "map", description="List resources by tags (key/value pairs)"),
         *LIST_OWNER_PARAMS,
     ),
     list_key="publicipaddress",
 )
 def list_public_ip_addresses(call: Call) -> Listing:
     """Lists all public ip addresses."""
-    return _simple_list(
-        call,
-        "publicipaddress",
-        ("ipaddress", "zoneid", "associatednetworkid", "vpcid", "projectid"),
+    sweep_networks(call)
+    fields = pick_fields(
+        call, ("ipaddress", "zoneid", "associatednetworkid", "vpcid", "isstaticnat", "issourcenat")
     )
+    for key in ("isstaticnat", "issourcenat"):
+        if key in fields:
+            fields[key] = call.flag(key)
+    where: list[tuple[str, tuple[object, ...]]] = []
+    if call.has("state"):
+        where.append(("lower(json_extract(data, '$.state')) = lower(?)", (call.text("state"),)))
+    return owned_list(call, "publicipaddress", fields=fields, where=where)
 
 
 @command(
@@ -161,13 +194,18 @@ def list_public_ip_addresses(call: Call) -> Listing:
             description="the ID of IP address of the port forwarding services",
         ),
         Param("networkid", "uuid", description="list port forwarding rules for certain network"),
+        Param(
+            "virtualmachineid", "uuid", description="Lists all rules applied to the specified VM"
+        ),
+        Param("tags", "map", description="List resources by tags (key/value pairs)"),
         *LIST_OWNER_PARAMS,
     ),
     list_key="portforwardingrule",
 )
 def list_port_forwarding_rules(call: Call) -> Listing:
     """Lists all port forwarding rules for an IP address."""
-    return _simple_list(call, "portforwardingrule", ("ipaddressid", "networkid"))
+    fields = pick_fields(call, ("ipaddressid", "networkid", "virtualmachineid"))
+    return owned_list(call, "portforwardingrule", fields=fields)
 
 
 @command(
@@ -186,4 +224,5 @@ def list_port_forwarding_rules(call: Call) -> Listing:
 )
 def list_ip_forwarding_rules(call: Call) -> Listing:
     """List the IP forwarding rules."""
-    return _simple_list(call, "ipforwardingrule", ("ipaddressid", "virtualmachineid"))
+    fields = pick_fields(call, ("ipaddressid", "virtualmachineid"))
+    return owned_list(call, "ipforwardingrule", fields=fields)

@@ -9,6 +9,24 @@ from .._registry import LIST_OWNER_PARAMS, Param, command
 from .._store import Doc, public
 from ._common import async_success
 
+# Networking resource types (ResourceObjectType names) join the compute ones of ``TAGGABLE``.
+TAGGABLE.update(
+    {
+        "publicipaddress": ("publicipaddress", "PublicIpAddress"),
+        "portforwardingrule": ("portforwardingrule", "PortForwardingRule"),
+        "firewallrule": ("firewallrule", "FirewallRule"),
+        "loadbalancer": ("loadbalancerrule", "LoadBalancer"),
+        "vpc": ("vpc", "Vpc"),
+        "networkacl": ("networkacl", "NetworkACL"),
+        "networkacllist": ("networkacllist", "NetworkACLList"),
+        "project": ("project", "Project"),
+        "vpngateway": ("vpngateway", "VpnGateway"),
+        "customergateway": ("vpncustomergateway", "CustomerGateway"),
+        "vpnconnection": ("vpnconnection", "VpnConnection"),
+        "affinitygroup": ("affinitygroup", "AffinityGroup"),
+    }
+)
+
 
 def _resources(call: Call) -> tuple[str, str, list[Doc]]:
     resource_type = call.need_text("resourcetype")
