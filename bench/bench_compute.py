@@ -101,7 +101,7 @@ async def create_ours(url: str, key: str, secret: str) -> float:
     from omnicloud.aio import get_driver
 
     cls = get_driver("cloudstack")
-    async with cls(key, secret, url=url, poll_interval=POLL, concurrency=NODES) as driver:
+    async with cls(key, secret, url=url, poll_interval=POLL) as driver:
         zone = next(z for z in await driver.list_locations() if z.network_type == "Basic")
         size = (await driver.list_sizes())[0]
         image = (await driver.list_images(location=zone))[0]

@@ -6,14 +6,16 @@ its own (the pattern of httpx's auth flows). A sync runner and an async runner p
 * :class:`Send` an HTTP request and receive the :class:`~omnicloud.http.HttpResponse`;
 * :class:`Sleep` for some seconds;
 * :class:`Gather` sub-flows (concurrently when the runner is async) and receive their results;
-* :class:`Emit` items to the caller of an iterating runner (lazy listings).
+* :class:`Emit` items to the caller of an iterating runner (lazy listings);
+* :class:`Batch` one item with the like items of other flows running at the same moment (the async
+  runner coalesces them into one call of ``run``; the sync runner calls ``run`` with the one item).
 
 An exception raised while performing an effect is thrown back into the flow at its ``yield``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Generator, Sequence
+from collections.abc import Callable, Generator, Hashable, Sequence
 from dataclasses import dataclass
 
 TYPE_CHECKING = False
@@ -24,7 +26,7 @@ if TYPE_CHECKING:
 
     T = TypeVar("T")
 
-__all__ = ["Effect", "Emit", "Flow", "Gather", "Send", "Sleep", "step"]
+__all__ = ["Batch", "Effect", "Emit", "Flow", "Gather", "Send", "Sleep", "step"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +61,27 @@ class Emit:
     items: Sequence[Any]
 
 
-Effect = Send | Sleep | Gather | Emit
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """Handle ``item`` together with the items other flows batch under the same ``key``.
+
+    ``run(items)`` is a flow returning one outcome per item, in order: the value the waiting flow
+    receives, or an exception instance that is raised in that flow at its ``yield``. If ``run``
+    itself raises, every waiting flow receives that exception.
+
+    The async runner collects the items that arrive for ``key`` within ``window`` seconds (0: the
+    flows resumed in the same event-loop tick) and calls the ``run`` of the first of them once for
+    all. The sync runner calls ``run([item])``. So a flow behaves the same either way, and the
+    batch function must give each item the outcome it would have had alone.
+    """
+
+    key: Hashable
+    item: Any
+    run: Callable[[Sequence[Any]], Flow[Sequence[Any]]]
+    window: float = 0.0
+
+
+Effect = Send | Sleep | Gather | Emit | Batch
 if TYPE_CHECKING:
     Flow: TypeAlias = Generator[Effect, Any, T]
 

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
     from omnicloud._flow import Flow
 
-__all__ = ["PollSettings", "PollStatus", "poll"]
+__all__ = ["PollSettings", "PollStatus", "next_tick", "poll"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +29,13 @@ class PollStatus:
 
 @dataclass(frozen=True, slots=True)
 class PollSettings:
-    """Poll every ``interval`` s (the first time after ``first_interval``), for ``timeout`` s."""
+    """Poll every ``interval`` s (the first time after ``first_interval``), for ``timeout`` s.
+
+    Checks fall on a shared grid (multiples of ``first_interval`` for the first check, of
+    ``interval`` after it, on the monotonic clock; see :func:`next_tick`), so concurrent waits
+    check at the same moments and a runner can coalesce their checks
+    (:class:`~omnicloud._flow.Batch`). The first check comes after 0.5 to 1.5 ``first_interval``.
+    """
 
     interval: float = 2.0
     first_interval: float = 0.25
@@ -40,6 +46,17 @@ class PollSettings:
             raise ValidationError("poll interval must be positive")
         if self.timeout <= 0:
             raise ValidationError("job timeout must be a positive number of seconds")
+
+
+def next_tick(interval: float, now: float | None = None) -> float:
+    """Seconds until the next multiple of ``interval`` on the monotonic clock.
+
+    At least half an interval, so aligning a poll never checks twice in quick succession; once
+    aligned, consecutive checks are one ``interval`` apart.
+    """
+    moment = time.monotonic() if now is None else now
+    delay = interval - moment % interval
+    return delay + interval if delay < interval / 2 else delay
 
 
 def poll(
@@ -57,7 +74,9 @@ def poll(
     Cancelling the surrounding task (or Ctrl+C) stops polling at the next wait.
     """
     deadline = time.monotonic() + settings.timeout
-    delay = settings.first_interval
+    # the first check after about first_interval (on its own grid, so that waits begun within
+    # the same slot check together), later ones on the interval grid
+    delay = next_tick(settings.first_interval) if settings.first_interval > 0 else 0.0
     while True:
         remaining = deadline - time.monotonic()
         yield Sleep(max(0.0, min(delay, remaining)))
@@ -71,4 +90,4 @@ def poll(
                 f"{what} did not finish within {settings.timeout:g} s; it may still be running",
                 job_id=job_id,
             )
-        delay = settings.interval
+        delay = next_tick(settings.interval)

@@ -5,12 +5,14 @@ Nothing here does I/O; :mod:`omnicloud.cloudstack._client` runs these flows sync
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
-from collections.abc import Callable, Mapping
+import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from omnicloud._flow import Emit, Gather
+from omnicloud._flow import Batch, Emit, Gather, step
 from omnicloud._poll import PollSettings, PollStatus, poll
 from omnicloud.errors import (
     CloudStackApiError,
@@ -18,8 +20,10 @@ from omnicloud.errors import (
     CloudStackPermissionError,
     CloudStackRateLimitedError,
     JobCancelledError,
+    JobError,
     JobFailedError,
     MalformedResponseError,
+    OmnicloudError,
     ValidationError,
 )
 from omnicloud.http._config import RetryPolicy
@@ -42,6 +46,7 @@ __all__ = [
     "CloudStackSettings",
     "call",
     "is_read_command",
+    "job_statuses",
     "list_items",
     "parse_retry_after",
     "run_command",
@@ -212,6 +217,15 @@ def job_status(
 ) -> Flow[PollStatus]:
     """One ``queryAsyncJobResult``: done with the job's result, or a failure raised."""
     job = yield from call(settings, "queryAsyncJobResult", {"jobid": job_id}, headers)
+    return job_outcome(job_id, job)
+
+
+def job_outcome(job_id: str, job: Any) -> PollStatus:
+    """A job document (``queryAsyncJobResult`` or ``listAsyncJobs``) as a poll status.
+
+    Pending: not done. Succeeded: done with ``jobresult``. Failed or cancelled: the matching
+    :class:`JobFailedError` or :class:`JobCancelledError` is raised.
+    """
     if not isinstance(job, dict):
         raise MalformedResponseError(f"queryAsyncJobResult {job_id}: unexpected answer")
     status = _as_int(job.get("jobstatus"))
@@ -236,6 +250,119 @@ def job_status(
     )
 
 
+# A batched status check lists at most this many pages of the account's jobs before asking for
+# the jobs it has not seen one by one.
+MAX_JOB_PAGES = 10
+# Jobs listed are those created since the earliest wait began, less this margin for clock skew.
+JOB_LIST_MARGIN = 600.0
+
+
+@dataclass(frozen=True, slots=True)
+class JobWait:
+    """One job being waited for: its id and when (wall clock) the wait began."""
+
+    job_id: str
+    since: float
+
+
+def job_statuses(
+    settings: CloudStackSettings,
+    waits: Sequence[JobWait],
+    headers: Mapping[str, str] | None = None,
+) -> Flow[list[Any]]:
+    """The status of several jobs at once: one outcome per wait (a PollStatus or a job error).
+
+    One job: one ``queryAsyncJobResult``, exactly as an unbatched poll. Several: the caller's
+    jobs created since the earliest wait began are listed with ``listAsyncJobs`` (paged, stopping
+    as soon as every job is seen; CloudStack returns the same fields as ``queryAsyncJobResult``),
+    and the jobs not found there (another account's, a project's, older than the listing, or a
+    server whose listing lacks the result) are asked for one by one with ``queryAsyncJobResult``.
+    A refused listing falls back to the one-by-one queries. Transport failures are raised.
+    """
+    if len(waits) == 1:
+        status = yield from job_status(settings, waits[0].job_id, headers)
+        return [status]
+    wanted = {wait.job_id for wait in waits}
+    found: dict[str, Any] = {}
+    since = min(wait.since for wait in waits) - JOB_LIST_MARGIN
+    # a refused or odd listing: ask for every job not yet seen
+    with contextlib.suppress(CloudStackApiError, MalformedResponseError):
+        yield from _find_jobs(settings, wanted, found, since, headers)
+    outcomes: dict[str, Any] = {}
+    for job_id, job in found.items():
+        if _as_int(job.get("jobstatus")) != JOB_PENDING and "jobresult" not in job:
+            continue  # finished, but this server lists jobs without their results
+        try:
+            outcomes[job_id] = job_outcome(job_id, job)
+        except (JobError, MalformedResponseError) as exc:
+            outcomes[job_id] = exc
+    missing = [
+        job_id for job_id in dict.fromkeys(wait.job_id for wait in waits) if job_id not in outcomes
+    ]
+    if missing:
+        checks = [_job_outcome_or_error(settings, job_id, headers) for job_id in missing]
+        answers = yield Gather(checks, limit=settings.concurrency)
+        outcomes.update(zip(missing, answers, strict=True))
+    return [outcomes[wait.job_id] for wait in waits]
+
+
+def _find_jobs(
+    settings: CloudStackSettings,
+    wanted: set[str],
+    found: dict[str, Any],
+    since: float,
+    headers: Mapping[str, str] | None,
+) -> Flow[None]:
+    """Fill ``found`` with the wanted jobs ``listAsyncJobs`` shows, reading only pages needed."""
+    params = {"startdate": time.strftime("%Y-%m-%dT%H:%M:%S+0000", time.gmtime(max(0.0, since)))}
+    listing = list_items(settings, "listAsyncJobs", params, headers=headers)
+    value: Any = None
+    error: BaseException | None = None
+    pages = 0
+    try:
+        while len(found) < len(wanted) and pages < MAX_JOB_PAGES:
+            try:
+                effect = step(listing, value, error)
+            except StopIteration:
+                return
+            value, error = None, None
+            if isinstance(effect, Emit):
+                pages += 1
+                for job in effect.items:
+                    job_id = job.get("jobid") if isinstance(job, dict) else None
+                    if job_id in wanted:
+                        found[job_id] = job
+                continue
+            try:
+                value = yield effect
+            except Exception as exc:
+                error = exc
+    finally:
+        listing.close()
+
+
+def _job_outcome_or_error(
+    settings: CloudStackSettings, job_id: str, headers: Mapping[str, str] | None
+) -> Flow[Any]:
+    """One job's outcome; its own failure (job error, HTTP error) is returned, not raised."""
+    try:
+        status = yield from job_status(settings, job_id, headers)
+    except OmnicloudError as exc:
+        return exc
+    return status
+
+
+def _batched_status(
+    settings: CloudStackSettings, wait: JobWait, headers: Mapping[str, str] | None
+) -> Flow[PollStatus]:
+    """One job's status check, coalesced with the concurrent checks of the same client."""
+    key = ("cloudstack-jobs", id(settings), tuple(sorted((headers or {}).items())))
+    status: PollStatus = yield Batch(
+        key, wait, lambda waits: job_statuses(settings, waits, headers)
+    )
+    return status
+
+
 def wait_for_job(
     settings: CloudStackSettings,
     job_id: str,
@@ -244,9 +371,14 @@ def wait_for_job(
     on_progress: Callable[[Any], None] | None = None,
     what: str | None = None,
 ) -> Flow[Any]:
-    """Poll a job until it ends; return its ``jobresult`` or raise a job error."""
+    """Poll a job until it ends; return its ``jobresult`` or raise a job error.
+
+    Each check is a :class:`~omnicloud._flow.Batch`: run by the async runner, the checks of all
+    jobs waited for at the same moment become one ``listAsyncJobs`` request.
+    """
+    wait = JobWait(job_id, time.time())
     result = yield from poll(
-        lambda: job_status(settings, job_id, headers),
+        lambda: _batched_status(settings, wait, headers),
         settings.poll,
         what=what or f"job {job_id}",
         job_id=job_id,

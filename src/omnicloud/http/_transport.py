@@ -1,16 +1,19 @@
 """Runners: perform a flow's effects over httpx, synchronously or asynchronously.
 
 The two runner classes only differ in how they wait (``time.sleep`` vs ``anyio.sleep``), how they
-send (``httpx.Client`` vs ``httpx.AsyncClient``) and how they gather sub-flows (in turn vs in a task
-group). Everything else (request building, error mapping, tracing) is shared here once.
+send (``httpx.Client`` vs ``httpx.AsyncClient``), how they gather sub-flows (in turn vs in a task
+group) and how they perform :class:`~omnicloud._flow.Batch` (one item at a time vs coalesced across
+the flows waiting at the same moment). Everything else (request building, error mapping, tracing) is
+shared here once.
 """
 
 from __future__ import annotations
 
+import sys
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Hashable, Iterator, Sequence
 
-from omnicloud._flow import Emit, Gather, Send, Sleep, step
+from omnicloud._flow import Batch, Emit, Gather, Send, Sleep, step
 from omnicloud.errors import (
     OmnicloudError,
     RequestNotSentError,
@@ -26,6 +29,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, TypeVar
 
+    import anyio
     import httpx
 
     from omnicloud._flow import Flow
@@ -35,6 +39,44 @@ if TYPE_CHECKING:
 __all__ = ["AsyncHttp", "SyncHttp"]
 
 USER_AGENT = "omnicloud/0.1"
+
+
+def _no_sniffio() -> None:
+    """Remember that ``sniffio`` is absent (anyio 4 no longer needs it).
+
+    httpcore runs ``import sniffio`` on every pool operation; when the module is missing, every such
+    import searches ``sys.path`` again (a failed import is not cached): about 10 % of an async
+    request's CPU. Recording the absence in ``sys.modules`` makes the import fail at once, and
+    httpcore then assumes asyncio, as it does anyway without sniffio.
+    """
+    if "sniffio" not in sys.modules:
+        import importlib.util
+
+        if importlib.util.find_spec("sniffio") is None:
+            sys.modules["sniffio"] = None  # type: ignore[assignment]
+
+
+def _outcome(outcomes: Sequence[Any], index: int, size: int) -> Any:
+    """The outcome of item ``index`` of a batch of ``size``: returned, or raised if an exception."""
+    if len(outcomes) != size:
+        raise TypeError(f"a batch of {size} items returned {len(outcomes)} outcomes")
+    outcome = outcomes[index]
+    if isinstance(outcome, BaseException):
+        raise outcome
+    return outcome
+
+
+class _Waiter:
+    """One flow's item in a batch being collected, and (when answered) its outcome."""
+
+    __slots__ = ("event", "index", "item", "orphaned", "outcomes")
+
+    def __init__(self, item: Any, index: int, event: anyio.Event | None) -> None:
+        self.item = item
+        self.index = index
+        self.event = event
+        self.outcomes: Sequence[Any] | BaseException = ()
+        self.orphaned = False
 
 
 def _client_options(config: HttpConfig) -> dict[str, Any]:
@@ -196,12 +238,14 @@ class SyncHttp:
             except Exception as exc:
                 error = exc
 
-    def _perform(self, effect: Send | Sleep | Gather) -> Any:
+    def _perform(self, effect: Send | Sleep | Gather | Batch) -> Any:
         if isinstance(effect, Send):
             return self.send(effect.request)
         if isinstance(effect, Sleep):
             time.sleep(max(0.0, effect.seconds))
             return None
+        if isinstance(effect, Batch):
+            return _outcome(self.run(effect.run([effect.item])), 0, 1)
         return [self.run(sub) for sub in effect.flows]
 
 
@@ -212,12 +256,16 @@ class AsyncHttp:
         self.config = config or HttpConfig()
         self.redactor = redactor or Redactor()
         self._client: httpx.AsyncClient | None = None
+        self._gate: anyio.Semaphore | None = None
+        self._batches: dict[Hashable, list[_Waiter]] = {}
 
     @property
     def client(self) -> httpx.AsyncClient:
         """The underlying httpx async client (created lazily)."""
         if self._client is None:
             import httpx
+
+            _no_sniffio()
 
             self._client = httpx.AsyncClient(
                 transport=self.config.async_transport, **_client_options(self.config)
@@ -229,23 +277,32 @@ class AsyncHttp:
         if self._client is not None:
             await self._client.aclose()
             self._client = None
+        self._gate = None
 
     async def send(self, request: HttpRequest) -> HttpResponse:
-        """Send one request (no retries) and read the whole body within the total timeout."""
+        """Send one request (no retries) and read the whole body within the total timeout.
+
+        At most ``max_connections`` requests are handed to httpx at once; the others wait here.
+        httpcore's pool re-scans its whole request queue against every connection on each
+        change, so 200 requests queued there cost more CPU than the requests themselves.
+        """
         import anyio
         import httpx
 
         client = self.client
+        if self._gate is None:
+            self._gate = anyio.Semaphore(max(1, self.config.max_connections))
         built = _build(client, request)
         _trace_out(self.redactor, request, built)
         started = time.monotonic()
         try:
             with anyio.fail_after(self.config.timeout):
-                raw = await client.send(built, stream=True)
-                try:
-                    content = b"".join([chunk async for chunk in raw.aiter_bytes()])
-                finally:
-                    await raw.aclose()
+                async with self._gate:
+                    raw = await client.send(built, stream=True)
+                    try:
+                        content = b"".join([chunk async for chunk in raw.aiter_bytes()])
+                    finally:
+                        await raw.aclose()
         except TimeoutError:
             raise RequestTimeoutError(
                 f"{request.label}: the response took longer than the total timeout",
@@ -291,7 +348,7 @@ class AsyncHttp:
             except Exception as exc:
                 error = exc
 
-    async def _perform(self, effect: Send | Sleep | Gather) -> Any:
+    async def _perform(self, effect: Send | Sleep | Gather | Batch) -> Any:
         import anyio
 
         if isinstance(effect, Send):
@@ -299,7 +356,54 @@ class AsyncHttp:
         if isinstance(effect, Sleep):
             await anyio.sleep(max(0.0, effect.seconds))
             return None
+        if isinstance(effect, Batch):
+            return await self._batch(effect)
         return await self._gather(effect)
+
+    async def _batch(self, effect: Batch) -> Any:
+        """Join the batch being collected for ``effect.key``, or lead a new one.
+
+        The leader waits ``effect.window`` (at least one event-loop tick), closes the batch and
+        runs ``effect.run`` for every item collected, then hands each follower its outcome. If
+        the leader is cancelled first, its followers start over (one of them leads).
+        """
+        import anyio
+
+        while True:
+            collecting = self._batches.get(effect.key)
+            if collecting is not None:
+                waiter = _Waiter(effect.item, len(collecting), anyio.Event())
+                collecting.append(waiter)
+                assert waiter.event is not None
+                await waiter.event.wait()
+                if waiter.orphaned:
+                    continue
+                if isinstance(waiter.outcomes, BaseException):
+                    raise waiter.outcomes
+                return _outcome(waiter.outcomes, waiter.index, len(collecting))
+            members = [_Waiter(effect.item, 0, None)]
+            self._batches[effect.key] = members
+            outcomes: Sequence[Any] | BaseException = ()
+            try:
+                try:
+                    await anyio.sleep(max(0.0, effect.window))
+                finally:
+                    if self._batches.get(effect.key) is members:
+                        del self._batches[effect.key]
+                outcomes = await self.run(effect.run([member.item for member in members]))
+            except Exception as exc:
+                outcomes = exc
+                raise
+            except BaseException:
+                for member in members[1:]:
+                    member.orphaned = True
+                raise
+            finally:
+                for member in members[1:]:
+                    member.outcomes = outcomes
+                    assert member.event is not None
+                    member.event.set()
+            return _outcome(outcomes, 0, len(members))
 
     async def _gather(self, effect: Gather) -> list[Any]:
         import anyio
