@@ -6,12 +6,11 @@ For async code use :class:`httpx.ASGITransport` directly (re-exported here as ``
 
 from __future__ import annotations
 
+import asyncio
 import threading
-from contextlib import AbstractContextManager
 from typing import Any
 
 import httpx
-from anyio.from_thread import BlockingPortal, start_blocking_portal
 
 from .cloudstack._errors import SimulatedReset
 
@@ -23,22 +22,27 @@ ASGITransport = httpx.ASGITransport
 class SyncASGITransport(httpx.BaseTransport):
     """An ``httpx.BaseTransport`` that runs requests through an ASGI app on a private event loop.
 
-    The loop lives in a background thread (an anyio blocking portal) started on first use and
-    stopped by :meth:`close`. A simulated connection reset surfaces as ``httpx.ReadError``.
+    The loop runs in a daemon thread started on first use and stopped by :meth:`close`; a
+    forgotten transport never keeps the interpreter from exiting. A simulated connection reset
+    surfaces as ``httpx.ReadError``.
     """
 
     def __init__(self, app: Any, *, client: tuple[str, int] = ("127.0.0.1", 12345)) -> None:
         self._inner = httpx.ASGITransport(app=app, client=client)
         self._lock = threading.Lock()
-        self._portal_cm: AbstractContextManager[BlockingPortal] | None = None
-        self._portal: BlockingPortal | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
 
-    def _get_portal(self) -> BlockingPortal:
+    def _get_loop(self) -> asyncio.AbstractEventLoop:
         with self._lock:
-            if self._portal is None:
-                self._portal_cm = start_blocking_portal()
-                self._portal = self._portal_cm.__enter__()
-            return self._portal
+            if self._loop is None:
+                loop = asyncio.new_event_loop()
+                thread = threading.Thread(
+                    target=loop.run_forever, name="omnicloud-asgi", daemon=True
+                )
+                thread.start()
+                self._loop, self._thread = loop, thread
+            return self._loop
 
     async def _send(self, request: httpx.Request) -> httpx.Response:
         response = await self._inner.handle_async_request(request)
@@ -52,8 +56,9 @@ class SyncASGITransport(httpx.BaseTransport):
         """Send ``request`` to the app and return its complete response."""
         body = request.read()
         replay = httpx.Request(request.method, request.url, headers=request.headers, content=body)
+        future = asyncio.run_coroutine_threadsafe(self._send(replay), self._get_loop())
         try:
-            response = self._get_portal().call(self._send, replay)
+            response = future.result()
         except SimulatedReset as error:
             raise httpx.ReadError(str(error), request=request) from error
         response.request = request
@@ -62,6 +67,8 @@ class SyncASGITransport(httpx.BaseTransport):
     def close(self) -> None:
         """Stop the background event loop."""
         with self._lock:
-            cm, self._portal_cm, self._portal = self._portal_cm, None, None
-        if cm is not None:
-            cm.__exit__(None, None, None)
+            loop, thread, self._loop, self._thread = self._loop, self._thread, None, None
+        if loop is not None and thread is not None:
+            loop.call_soon_threadsafe(loop.stop)
+            thread.join(timeout=10)
+            loop.close()
