@@ -133,7 +133,8 @@ def list_projects(call: Call) -> Listing:
     """Lists projects and provides detailed information for listed projects."""
     fields = pick_fields(call, ("name", "displaytext", "state"))
     listing = owned_list(call, "project", fields=fields, scoped=False)
-    listing.items = [project_view(call, item) for item in listing.items]
+    raw = [call.state.store.get("project", item["id"]) for item in listing.items]
+    listing.items = [project_view(call, doc) for doc in raw if doc is not None]
     return listing
 
 
