@@ -544,7 +544,12 @@ def release_rules(call: Call, ip: Doc) -> None:
     """Delete every rule on a public IP and disable its static NAT."""
     for rule in rules_on_ip(call, ip["id"]):
         drop_resource(call.state, rule["id"])
-    for key in ("virtualmachineid", "virtualmachinename", "virtualmachinedisplayname"):
+    for key in (
+        "virtualmachineid",
+        "virtualmachinename",
+        "virtualmachinedisplayname",
+        "virtualmachinetype",
+        "vmipaddress",
+    ):
         ip.pop(key, None)
-    ip.pop("vmipaddress", None)
     ip["isstaticnat"] = False
