@@ -30,6 +30,7 @@ from bench._harness import machine, save, versions
 MIB = 1024 * 1024
 KEY, SECRET = "AKIDBENCH", "bench-secret"
 CLIENTS = ("omnicloud", "boto3", "libcloud")
+DOWNLOADERS = ("omnicloud", "boto3", "boto3-stream", "libcloud")
 
 
 # ---------------------------------------------------------------------------------- children
@@ -83,19 +84,15 @@ def child(client: str, op: str, endpoint: str, bucket: str, size: int) -> float:
             for _ in driver.download_object_as_stream(driver.get_object(bucket, key), MIB):
                 pass
         return time.perf_counter() - started
-    if client == "boto3":
-        import boto3
-
-        s3 = boto3.client(
-            "s3",
-            endpoint_url=endpoint,
-            aws_access_key_id=KEY,
-            aws_secret_access_key=SECRET,
-            region_name="us-east-1",
-        )
+    if client.startswith("boto3"):
+        s3 = boto3_client(endpoint)
+        key = "bench-boto3"
         started = time.perf_counter()
         if op == "upload":
             s3.upload_fileobj(Reader(size), bucket, key)
+        elif client == "boto3-stream":
+            for _ in s3.get_object(Bucket=bucket, Key=key)["Body"].iter_chunks(MIB):
+                pass
         else:
             s3.download_fileobj(bucket, key, Sink())
         return time.perf_counter() - started
@@ -112,6 +109,18 @@ def child(client: str, op: str, endpoint: str, bucket: str, size: int) -> float:
     return time.perf_counter() - started
 
 
+def boto3_client(endpoint: str) -> Any:
+    import boto3
+
+    return boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        aws_access_key_id=KEY,
+        aws_secret_access_key=SECRET,
+        region_name="us-east-1",
+    )
+
+
 def local_child(source: str, root: str, verify: str) -> float:
     from omnicloud.storage.drivers.local import LocalStorageDriver
 
@@ -124,6 +133,7 @@ def local_child(source: str, root: str, verify: str) -> float:
 
 # ---------------------------------------------------------------------------------- parent
 def measure(argv: list[str]) -> dict[str, Any]:
+    """Run one child; ``ru_maxrss`` is the child's own peak (the parent stays small)."""
     started = time.perf_counter()
     process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(process.pid, 0)
@@ -155,41 +165,31 @@ def start_moto() -> tuple[subprocess.Popen[bytes], str]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    import httpx
+    import urllib.request
 
     for _ in range(100):
         try:
-            httpx.get(f"http://127.0.0.1:{port}/moto-api/", timeout=1)
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/moto-api/", timeout=1).close()
             break
-        except httpx.HTTPError:
+        except OSError:
             time.sleep(0.1)
     return process, f"http://127.0.0.1:{port}"
 
 
 def s3_bench(size: int, repeat: int) -> list[dict[str, Any]]:
-    import boto3
-
+    """The parent imports no client library, so forked children start small."""
     process, endpoint = start_moto()
     rows = []
     try:
-        s3 = boto3.client(
-            "s3",
-            endpoint_url=endpoint,
-            aws_access_key_id=KEY,
-            aws_secret_access_key=SECRET,
-            region_name="us-east-1",
-        )
-        s3.create_bucket(Bucket="bench")
+        subprocess.run([sys.executable, __file__, "--setup", endpoint], check=True)
         me = [sys.executable, __file__, "--child"]
-        for op in ("upload", "download"):
-            for client in CLIENTS:
+        for op, clients in (("upload", CLIENTS), ("download", DOWNLOADERS)):
+            for client in clients:
                 samples = []
                 for _ in range(repeat):
                     argv = [*me, client, op, endpoint, "bench", str(size)]
                     samples.append(measure(argv))
                 rows.append(summarise("s3 (moto)", op, client, size, samples))
-        for client in CLIENTS:
-            s3.delete_object(Bucket="bench", Key=f"bench-{client}")
     finally:
         process.terminate()
         process.wait(10)
@@ -262,6 +262,9 @@ def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
         client, op, endpoint, bucket, size = sys.argv[2:7]
         print(child(client, op, endpoint, bucket, int(size)))
+        return
+    if len(sys.argv) > 1 and sys.argv[1] == "--setup":
+        boto3_client(sys.argv[2]).create_bucket(Bucket="bench")
         return
     if len(sys.argv) > 1 and sys.argv[1] == "--local":
         print(local_child(sys.argv[2], sys.argv[3], sys.argv[4]))

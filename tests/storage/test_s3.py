@@ -248,3 +248,20 @@ def test_addressing_styles() -> None:
     forced = S3Endpoint(creds, endpoint="http://minio.local:9000", addressing="virtual")
     assert forced.url("b", "k") == "http://b.minio.local:9000/k"
     assert forced.url() == "http://minio.local:9000/"
+
+
+def test_abandoned_downloads_give_connections_back(moto_server: S3Server) -> None:
+    config = HttpConfig(max_connections=2, max_keepalive=2, connect_timeout=2)
+    driver = driver_for(moto_server, http=config)
+    container = driver.create_container(unique())
+    obj = driver.upload_object_via_stream(data_stream(3 * MIB), container, "o")
+    for _ in range(10):
+        stream = driver.download_object_as_stream(obj, chunk_size=64 * 1024)
+        assert len(next(stream)) > 0
+        stream.close()
+    for _ in range(3):
+        for _chunk in driver.download_object_range_as_stream(obj, 0, 10 * 1024 * 1024 // 4):
+            break
+    assert b"".join(driver.download_object_range_as_stream(obj, 0, 4)) == next(data_stream(4))
+    driver.delete_object(obj)
+    driver.delete_container(container)
