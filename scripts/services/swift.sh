@@ -19,7 +19,7 @@ RUN="$DIR/run"
 if [ "${2:-}" = "stop" ]; then
     for pidfile in "$RUN"/*.pid; do
         [ -f "$pidfile" ] || continue
-        kill "$(cat "$pidfile")" 2>/dev/null || true
+        kill -- "-$(cat "$pidfile")" 2>/dev/null || kill "$(cat "$pidfile")" 2>/dev/null || true
         rm -f "$pidfile"
     done
     exit 0
@@ -144,7 +144,7 @@ start() {  # $1 = name, rest = command
     if [ -f "$RUN/$name.pid" ] && kill -0 "$(cat "$RUN/$name.pid")" 2>/dev/null; then
         return
     fi
-    nohup "$@" >"$DIR/log/$name.log" 2>&1 &
+    nohup setsid "$@" >"$DIR/log/$name.log" 2>&1 &
     echo $! >"$RUN/$name.pid"
 }
 start memcached memcached -u "$(id -un)" -l 127.0.0.1 -p "$MPORT" -U 0
