@@ -148,6 +148,8 @@ def ministack_server() -> Iterator[S3Server]:
         pid = Path(SERVICES_DIR, f"ministack-{port}.pid")
         with contextlib.suppress(OSError, ValueError):
             os.kill(int(pid.read_text()), 15)
+        for leftover in (pid, Path(SERVICES_DIR, f"ministack-{port}.log")):
+            leftover.unlink(missing_ok=True)
 
 
 @pytest.fixture(scope="session")
@@ -166,6 +168,9 @@ def swift_server() -> Iterator[S3Server]:
         yield server
     finally:
         subprocess.run(["bash", script, str(port), "stop"], env=env, check=False, timeout=60)
+        import shutil
+
+        shutil.rmtree(Path(SERVICES_DIR, f"swift-{port}"), ignore_errors=True)
 
 
 S3_SERVERS = [name for name in ("moto", "ministack", "swift") if name in SELECTED]
