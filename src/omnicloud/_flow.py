@@ -15,7 +15,9 @@ An exception raised while performing an effect is thrown back into the flow at i
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator, Hashable, Sequence
+import contextlib
+import gc
+from collections.abc import Callable, Generator, Hashable, Iterator, Sequence
 from dataclasses import dataclass
 
 TYPE_CHECKING = False
@@ -26,7 +28,7 @@ if TYPE_CHECKING:
 
     T = TypeVar("T")
 
-__all__ = ["Batch", "Effect", "Emit", "Flow", "Gather", "Send", "Sleep", "step"]
+__all__ = ["Batch", "Effect", "Emit", "Flow", "Gather", "Send", "Sleep", "gc_paused", "step"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,3 +96,23 @@ def step(flow: Flow[Any], value: Any, error: BaseException | None) -> Effect:
     if error is not None:
         return flow.throw(error)
     return flow.send(value)
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a flow builds many objects that all survive.
+
+    Mapping a 500-VM page to models (nodes, their ``extra`` views, address lists, datetimes)
+    otherwise triggers a dozen collections per page that traverse what was listed so far: with
+    10,000 nodes kept, about a quarter of ``list_nodes``' CPU. The objects form no cycles, so
+    nothing is left for the collector; it runs again as usual afterwards. A collector that is
+    already off stays off. (Not worth it around JSON parsing alone: measured, no gain.)
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from omnicloud._flow import Emit, step
+from omnicloud._flow import Emit, gc_paused, step
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -28,7 +28,8 @@ def collect(flow: Flow[Any], convert: Callable[[Any], T]) -> Flow[list[T]]:
         except StopIteration:
             return out
         if isinstance(effect, Emit):
-            out.extend(map(convert, effect.items))
+            with gc_paused():
+                out.extend(map(convert, effect.items))
             value, error = None, None
             continue
         try:
@@ -47,7 +48,8 @@ def mapped(flow: Flow[Any], convert: Callable[[Any], T]) -> Flow[None]:
         except StopIteration:
             return None
         if isinstance(effect, Emit):
-            effect = Emit(list(map(convert, effect.items)))
+            with gc_paused():
+                effect = Emit(list(map(convert, effect.items)))
         try:
             value, error = (yield effect), None
         except Exception as exc:
