@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from omnicloud._flow import Batch, Emit, Gather, step
+from omnicloud._flow import Batch, Emit, Gather, gc_paused, step
 from omnicloud._poll import PollSettings, PollStatus, poll
 from omnicloud.errors import (
     CloudStackApiError,
@@ -59,6 +59,7 @@ JOB_PENDING, JOB_SUCCEEDED, JOB_FAILED, JOB_CANCELLED = 0, 1, 2, 3
 RESERVED = frozenset({"fetch_list", "fetch_result", "headers", "page_size", "on_progress"})
 
 _READ_PREFIXES = ("list", "query", "get", "is", "check")
+_LARGE_BODY = 64 * 1024
 _RETRY_AFTER = re.compile(r"retry after \[?(\d+(?:\.\d+)?)\]?\s*ms", re.IGNORECASE)
 _PAGE_CAP = re.compile(r"max(?:imum)? allowed page size value:?\s*(\d+)", re.IGNORECASE)
 
@@ -150,7 +151,11 @@ def unwrap(command: str, response: HttpResponse, endpoint: str) -> Any:
             status=response.status,
             excerpt=response.excerpt(),
         )
-    document = response.json()
+    if len(response.content) > _LARGE_BODY:
+        with gc_paused():  # a list page: tens of thousands of containers that all survive
+            document = response.json()
+    else:
+        document = response.json()
     if not isinstance(document, dict) or len(document) != 1:
         shape = f"keys {sorted(document)[:5]}" if isinstance(document, dict) else "no object"
         raise MalformedResponseError(
