@@ -11,9 +11,20 @@ from omnicloud.cli._lazy import LazyGroup
 __all__ = ["cli", "run"]
 
 SUBCOMMANDS = {
+    "config": ("omnicloud.cli.config_cmd", "config", "Named clouds and the default cloud."),
     "cs": ("omnicloud.cli._root", "cs_passthrough", "Call any CloudStack API command, like cs."),
     "demo": ("omnicloud.cli.demo_cmd", "demo", "Run the main job on the built-in simulator."),
+    "images": ("omnicloud.cli.catalog_cmd", "images", "Machine images."),
+    "keys": ("omnicloud.cli.access_cmd", "keys", "SSH key pairs."),
+    "locations": ("omnicloud.cli.catalog_cmd", "locations", "Locations (zones, regions)."),
+    "nodes": ("omnicloud.cli.nodes_cmd", "nodes", "Virtual machines."),
+    "security-groups": ("omnicloud.cli.access_cmd", "security_groups", "Security groups."),
     "sim": ("omnicloud.cli.sim_cmd", "sim", "Run the offline cloud simulators."),
+    "sizes": ("omnicloud.cli.catalog_cmd", "sizes", "Machine sizes."),
+    "snapshots": ("omnicloud.cli.volumes_cmd", "snapshots", "Volume snapshots."),
+    "storage": ("omnicloud.cli.storage_cmd", "storage", "Object storage."),
+    "volumes": ("omnicloud.cli.volumes_cmd", "volumes", "Block storage volumes."),
+    "completion": ("omnicloud.cli._root", "completion", "Print a shell completion script."),
 }
 
 
@@ -23,12 +34,23 @@ SUBCOMMANDS = {
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 @click.version_option(__version__, prog_name="omnicloud")
+@click.option(
+    "--cloud", envvar="OMNICLOUD_CLOUD", help="Named cloud to use (default: the default)."
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Choice(["table", "json", "yaml", "csv"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
 @click.option("--trace", is_flag=True, help="Print every HTTP request and response (redacted).")
 @click.pass_context
-def cli(ctx: click.Context, trace: bool) -> None:
+def cli(ctx: click.Context, cloud: str | None, output: str, trace: bool) -> None:
     """omnicloud: drive many clouds through one API."""
     ctx.ensure_object(dict)
-    ctx.obj["trace"] = trace
+    ctx.obj.update(cloud=cloud, output=output, trace=trace)
     if trace:
         from omnicloud.http import enable_trace
 
@@ -46,6 +68,18 @@ def cs_passthrough(ctx: click.Context) -> None:
     from omnicloud.cli.cs_cmd import run_cs
 
     ctx.exit(run_cs(list(ctx.args)))
+
+
+@click.command("completion")
+@click.argument("shell", type=click.Choice(["bash", "zsh", "fish"]))
+def completion(shell: str) -> None:
+    """Print the completion script for SHELL (e.g. eval "$(omnicloud completion bash)")."""
+    from click.shell_completion import get_completion_class
+
+    cls = get_completion_class(shell)
+    if cls is None:  # pragma: no cover - click ships all three
+        raise CliUsageError(f"no completion for {shell}")
+    click.echo(cls(cli, {}, "omnicloud", "_OMNICLOUD_COMPLETE").source())
 
 
 def run(argv: list[str]) -> int:

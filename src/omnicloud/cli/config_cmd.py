@@ -1,0 +1,183 @@
+"""``omnicloud config list|show|add|use|check``: named clouds in ``omnicloud.yaml``."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from omnicloud.cli._cloud import output_format
+from omnicloud.cli._errors import CliUsageError
+from omnicloud.cli._render import emit
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+__all__ = ["config"]
+
+
+def _target_file() -> Path:
+    """The file ``add`` and ``use`` write: ``$OMNICLOUD_CONFIG``, else the user config file."""
+    from omnicloud.config import config_files
+
+    env = os.environ.get("OMNICLOUD_CONFIG")
+    return Path(env).expanduser() if env else config_files()[0]
+
+
+def _load_document(path: Path) -> dict[str, Any]:
+    import yaml
+
+    from omnicloud.errors import ConfigurationError
+
+    if not path.is_file():
+        return {}
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigurationError(f"{path}: not valid YAML ({exc})") from None
+    if not isinstance(document, dict):
+        raise ConfigurationError(f"{path}: expected a mapping at the top level")
+    return document
+
+
+def _save_document(path: Path, document: dict[str, Any]) -> None:
+    import yaml
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        yaml.safe_dump(document, handle, sort_keys=False, default_flow_style=False)
+    temporary.replace(path)
+
+
+def _root(document: dict[str, Any]) -> dict[str, Any]:
+    root = document.get("cloudmesh", document)
+    if not isinstance(root, dict):
+        raise CliUsageError("the config file's 'cloudmesh' entry is not a mapping")
+    return root
+
+
+@click.group()
+def config() -> None:
+    """Named clouds (profiles) and the default cloud."""
+
+
+@config.command("list")
+@click.pass_context
+def list_profiles(ctx: click.Context) -> None:
+    """List every known cloud; the default is marked with *."""
+    from omnicloud.config import load_profiles
+
+    profiles = load_profiles()
+    rows = [
+        {
+            "default": "*" if name == profiles.default else "",
+            "name": name,
+            "kind": profiles.clouds[name].kind,
+            "source": profiles.clouds[name].source,
+        }
+        for name in profiles.names()
+    ]
+    emit(rows, output_format(ctx), columns=["default", "name", "kind", "source"])
+
+
+@config.command("show")
+@click.argument("name", required=False)
+@click.pass_context
+def show_profile(ctx: click.Context, name: str | None) -> None:
+    """Show one cloud (the default when NAME is omitted), secrets redacted."""
+    from omnicloud.config import load_profiles
+
+    emit(load_profiles().get(name).redacted(), output_format(ctx))
+
+
+def _pairs(values: tuple[str, ...]) -> dict[str, str]:
+    result = {}
+    for value in values:
+        key, sep, text = value.partition("=")
+        if not sep or not key:
+            raise CliUsageError(f"expected key=value, got {value!r}")
+        result[key] = text
+    return result
+
+
+@config.command("add")
+@click.argument("name")
+@click.option("--kind", required=True, help="cloudstack, exoscale, ikoula, cloudsigma, s3, ...")
+@click.option(
+    "--cred",
+    "credentials",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="A credential (repeatable); use ${ENV_VAR} to keep secrets out of the file.",
+)
+@click.option(
+    "--default",
+    "defaults",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="A default such as size=Small (repeatable).",
+)
+def add_profile(
+    name: str, kind: str, credentials: tuple[str, ...], defaults: tuple[str, ...]
+) -> None:
+    """Add or replace cloud NAME in the config file (written with mode 600)."""
+    path = _target_file()
+    document = _load_document(path)
+    root = _root(document)
+    clouds = root.setdefault("cloud", {})
+    if not isinstance(clouds, dict):
+        raise CliUsageError(f"{path}: 'cloud' is not a mapping")
+    entry: dict[str, Any] = {"kind": kind.lower(), "credentials": _pairs(credentials)}
+    if defaults:
+        entry["default"] = _pairs(defaults)
+    clouds[name] = entry
+    _save_document(path, document)
+    click.echo(f"added cloud {name!r} ({kind}) to {path}", err=True)
+
+
+@config.command("use")
+@click.argument("name")
+def use_profile(name: str) -> None:
+    """Make NAME the default cloud."""
+    from omnicloud.config import load_profiles
+
+    load_profiles().get(name)  # must exist
+    path = _target_file()
+    document = _load_document(path)
+    _root(document)["default"] = {"cloud": name}
+    _save_document(path, document)
+    click.echo(f"default cloud is now {name!r} ({path})", err=True)
+
+
+@config.command("check")
+@click.argument("name", required=False)
+@click.pass_context
+def check_profile(ctx: click.Context, name: str | None) -> None:
+    """Check that cloud NAME answers with these credentials (one cheap call)."""
+    import time
+
+    from omnicloud._connect import connect
+    from omnicloud.config import load_profiles
+
+    profile = load_profiles().get(name)
+    started = time.monotonic()
+    instance = connect(profile=profile)
+    try:
+        count = len(instance.list_locations())
+    finally:
+        instance.close()
+    elapsed = (time.monotonic() - started) * 1000
+    emit(
+        {
+            "cloud": profile.name,
+            "kind": profile.kind,
+            "status": "ok",
+            "locations": count,
+            "milliseconds": round(elapsed),
+        },
+        output_format(ctx),
+    )
