@@ -231,7 +231,8 @@ def test_failed_and_cancelled_jobs_keep_their_errors_in_a_batch(sim: Sim) -> Non
     assert type(failing) is JobFailedError and failing.errortext
     assert type(cancelled) is JobCancelledError
     assert sim.app.commands["listAsyncJobs"] >= 1
-    assert sim.app.commands["queryAsyncJobResult"] == 0  # all three found in the listing
+    # all three are resolved together; a wait whose first tick lands alone may ask once by itself
+    assert sim.app.commands["queryAsyncJobResult"] <= 1
 
 
 def test_jobs_the_listing_does_not_show_are_queried_one_by_one(sim: Sim) -> None:
