@@ -41,3 +41,21 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     work.mkdir()
     monkeypatch.chdir(work)
     return home
+
+
+@pytest.fixture(autouse=True)
+def reset_trace_logging() -> Iterator[None]:
+    """A test that turns the HTTP trace on (``--trace``, ``enable_trace``) turns it off after.
+
+    Without this, one CLI test run with ``--trace`` would keep the ``omnicloud.http`` logger
+    at DEBUG for the rest of the session, and pytest's log capture would keep every record.
+    """
+    import logging
+
+    logger = logging.getLogger("omnicloud.http")
+    level, handlers = logger.level, list(logger.handlers)
+    yield
+    logger.setLevel(level)
+    for handler in list(logger.handlers):
+        if handler not in handlers:
+            logger.removeHandler(handler)
