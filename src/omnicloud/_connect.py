@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
     from omnicloud.config import Profile
 
-__all__ = ["connect", "data_dir"]
+__all__ = ["connect", "data_dir", "has_driver"]
 
 # Driver options a profile may carry (credentials or options), by the name the driver uses;
 # the cs-style names of cloudstack.ini are translated.
@@ -207,6 +207,11 @@ _FACTORIES: dict[str, dict[str, Factory]] = {
         "cloudstack-sim": _local_storage,
     },
 }
+
+
+def has_driver(driver_type: str, kind: str) -> bool:
+    """Whether omnicloud has a ``driver_type`` ("compute" or "storage") driver for ``kind``."""
+    return kind in _FACTORIES.get(driver_type, {})
 
 
 def connect(

@@ -14,6 +14,7 @@ from omnicloud.cli import main
 from omnicloud.cloudstack import CloudStack, read_config
 from omnicloud.config import load_profiles
 from omnicloud.errors import OmnicloudError
+from tests.reliability._ledger import LEDGER
 from tests.support.fake_cloudstack import KEY, SECRET
 from tests.support.stub_server import Reply, StubServer
 
@@ -54,6 +55,7 @@ words = st.text(
     )
 )
 def test_cli_arguments_never_crash(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    LEDGER.add("fuzz cases: CLI arguments")
     if argv[:1] == ["demo"] or argv[:2] == ["sim", "serve"]:
         argv = ["--help"]  # these really start servers; their argument errors are tested elsewhere
     os.environ["CLOUDSTACK_ENDPOINT"] = "http://127.0.0.1:9/client/api"
@@ -92,6 +94,7 @@ yaml_text = st.one_of(
 @FUZZ
 @given(text=yaml_text)
 def test_profile_files_never_crash(text: str, tmp_path_factory: pytest.TempPathFactory) -> None:
+    LEDGER.add("fuzz cases: profile files")
     path = tmp_path_factory.mktemp("cfg") / "omnicloud.yaml"
     path.write_text(text)
     os.chmod(path, 0o600)
@@ -102,6 +105,7 @@ def test_profile_files_never_crash(text: str, tmp_path_factory: pytest.TempPathF
 @FUZZ
 @given(text=st.text(max_size=300))
 def test_ini_files_never_crash(text: str, tmp_path_factory: pytest.TempPathFactory) -> None:
+    LEDGER.add("fuzz cases: ini files")
     home = tmp_path_factory.mktemp("home")
     (home / ".cloudstack.ini").write_text(text)
     with contextlib.suppress(OmnicloudError):
@@ -133,6 +137,7 @@ bodies = st.one_of(
 def test_malformed_provider_answers_are_omnicloud_errors(
     stub_server: StubServer, body: bytes, status: int, ctype: str
 ) -> None:
+    LEDGER.add("fuzz cases: provider answers")
     stub_server.handle(lambda seen: Reply(status, body, {"Content-Type": ctype} if ctype else {}))
     with CloudStack(f"{stub_server.url}/client/api", KEY, SECRET, retry=0) as client:
         for call in (

@@ -12,6 +12,7 @@ import httpx
 from omnicloud.cloudstack import AsyncCloudStack
 from omnicloud.sim.cloudstack import CloudStackState, SimConfig, create_app
 from tests.integration.conftest import LiveSim
+from tests.reliability._ledger import LEDGER
 
 
 def test_thousand_concurrent_lists_one_client(live_sim: LiveSim) -> None:
@@ -37,6 +38,8 @@ def test_thousand_concurrent_lists_one_client(live_sim: LiveSim) -> None:
     assert done == 1000
     assert 0 < open_connections <= 100  # pooled, bounded by max_connections
     assert after_close == 0
+    LEDGER.add("load: concurrent calls on one client", done)
+    LEDGER.gauge("load: open connections at peak", open_connections)
 
 
 CLIENT_CODE = [
@@ -90,3 +93,5 @@ def test_memory_flat_over_ten_thousand_calls() -> None:
     first, second = anyio.run(go)
     growth = second - first
     assert growth < 256 * 1024, f"client memory grew by {growth} bytes over 9,000 calls"
+    LEDGER.add("load: calls in the memory test", 10_000)
+    LEDGER.gauge("load: client memory growth over 9,000 calls (bytes)", growth)

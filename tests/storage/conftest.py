@@ -1,10 +1,11 @@
 """Storage test servers, started once per session on free loopback ports.
 
 * moto: ``moto_server`` from .venv, as a subprocess (so big transfers do not share our GIL);
-* ministack: ``scripts/services/ministack.sh`` (its own venv; skipped if it cannot be installed);
-* Swift s3api: ``scripts/services/swift.sh`` (Debian packages; skipped if it cannot start).
+* ministack: ``scripts/services/ministack.sh`` (its own venv);
+* Swift s3api: ``scripts/services/swift.sh`` (Debian packages).
 
-``OMNICLOUD_TEST_SERVERS=moto,swift`` limits the S3 servers used.
+A server that cannot start fails its tests (CI never skips them); ``OMNICLOUD_TEST_SERVERS=moto``
+limits the S3 servers used on a machine that cannot run the others.
 """
 
 from __future__ import annotations
@@ -139,7 +140,7 @@ def ministack_server() -> Iterator[S3Server]:
         timeout=300,
     )
     if done.returncode != 0:
-        pytest.skip(f"ministack could not start here: {done.stderr.strip()[-300:]}")
+        pytest.fail(f"ministack could not start: {done.stderr.strip()[-300:]}")
     server = S3Server("ministack", f"http://127.0.0.1:{port}", "test", "test")
     _wait_s3(server)
     try:
@@ -161,7 +162,7 @@ def swift_server() -> Iterator[S3Server]:
         ["bash", script, str(port)], env=env, capture_output=True, text=True, timeout=600
     )
     if done.returncode != 0:
-        pytest.skip(f"Swift could not start here: {done.stderr.strip()[-300:]}")
+        pytest.fail(f"Swift could not start: {done.stderr.strip()[-300:]}")
     server = S3Server("swift", f"http://127.0.0.1:{port}", "test:tester", "testing")
     _wait_s3(server)
     try:

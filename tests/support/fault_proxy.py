@@ -7,7 +7,19 @@ Modes, set per connection with :meth:`FaultProxy.plan`:
 * ``reset_after``: forward the request, then reset before the response reaches the client (the
   server did the work; the client cannot know);
 * ``truncate``: forward the request and only the first ``keep`` bytes of the response, then close;
-* ``delay``: wait ``seconds`` before forwarding the response.
+* ``truncate_body``: forward the response's head and half its body, then close (the
+  Content-Length promises more than arrives);
+* ``cut_body``: forward the response with only the first half of its body and a Content-Length
+  that matches (a well-framed answer whose document is cut short);
+* ``delay``: wait ``seconds`` before forwarding the response;
+* ``reply_before``: answer ``status`` with ``body`` without forwarding (a gateway or a rate limiter
+  turned the request away: the server never saw it);
+* ``reply_after``: forward the request, then answer ``status`` with ``body`` instead of the
+  server's response (a gateway lost the answer: the server did the work).
+
+A fault with ``match`` applies to the next request whose head contains those bytes; other requests
+pass through without using it up. Every request forwarded to the server is kept in ``forwarded``
+(its request line), so tests can count what the server really received.
 """
 
 from __future__ import annotations
@@ -27,6 +39,18 @@ class Fault:
     mode: str = "pass"
     keep: int = 0
     seconds: float = 0.0
+    status: int = 502
+    body: bytes = b"<html><body><h1>502 Bad Gateway</h1></body></html>"
+    content_type: str = "text/html"
+    match: bytes = b""
+
+    def reply(self) -> bytes:
+        """The raw HTTP response of a ``reply_*`` fault."""
+        head = (
+            f"HTTP/1.1 {self.status} Injected\r\nContent-Type: {self.content_type}\r\n"
+            f"Content-Length: {len(self.body)}\r\nConnection: close\r\n\r\n"
+        )
+        return head.encode("ascii") + self.body
 
 
 def _reset(sock: socket.socket) -> None:
@@ -58,6 +82,17 @@ def _read_request(sock: socket.socket) -> bytes:
     return head + b"\r\n\r\n" + body
 
 
+def _cut(response: bytes, reframe: bool) -> bytes:
+    """``response`` with half its body; with ``reframe``, a Content-Length saying so."""
+    head, _, body = response.partition(b"\r\n\r\n")
+    half = body[: len(body) // 2]
+    if not reframe:
+        return head + b"\r\n\r\n" + half
+    lines = [line for line in head.split(b"\r\n") if not line.lower().startswith(b"content-length")]
+    lines.append(b"Content-Length: " + str(len(half)).encode())
+    return b"\r\n".join(lines) + b"\r\n\r\n" + half
+
+
 def _close_after(request: bytes) -> bytes:
     """The request with ``Connection: close`` so the server ends the exchange."""
     head, _, body = request.partition(b"\r\n\r\n")
@@ -73,6 +108,8 @@ class FaultProxy:
         self._plans: deque[Fault] = deque()
         self._lock = threading.Lock()
         self.connections = 0
+        self.forwarded: list[bytes] = []
+        self.injected = 0
         self._listener = socket.socket()
         self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._listener.bind(("127.0.0.1", 0))
@@ -88,11 +125,28 @@ class FaultProxy:
             self._plans.clear()
             self._plans.extend(faults)
             self.connections = 0
+            self.forwarded = []
+            self.injected = 0
 
-    def _next(self) -> Fault:
+    def count(self, needle: bytes) -> int:
+        """How many forwarded request lines contain ``needle``."""
+        with self._lock:
+            return sum(1 for line in self.forwarded if needle in line)
+
+    def _next(self, request: bytes) -> Fault:
+        head = request.partition(b"\r\n\r\n")[0]
         with self._lock:
             self.connections += 1
-            return self._plans.popleft() if self._plans else Fault()
+            if self._plans and (not self._plans[0].match or self._plans[0].match in head):
+                fault = self._plans.popleft()
+                if fault.mode != "pass":
+                    self.injected += 1
+                return fault
+            return Fault()
+
+    def _record(self, request: bytes) -> None:
+        with self._lock:
+            self.forwarded.append(request.partition(b"\r\n")[0])
 
     def _accept(self) -> None:
         while self._running:
@@ -109,10 +163,15 @@ class FaultProxy:
                 if not request:
                     client.close()
                     return
-                fault = self._next()
+                fault = self._next(request)
                 if fault.mode == "reset_before":
                     _reset(client)
                     return
+                if fault.mode == "reply_before":
+                    client.sendall(fault.reply())
+                    client.close()
+                    return
+                self._record(request)
                 upstream = socket.create_connection(("127.0.0.1", self.target_port))
                 upstream.sendall(_close_after(request))
                 response = b""
@@ -124,6 +183,14 @@ class FaultProxy:
                 upstream.close()
                 if fault.mode == "reset_after":
                     _reset(client)
+                    return
+                if fault.mode == "reply_after":
+                    client.sendall(fault.reply())
+                    client.close()
+                    return
+                if fault.mode in ("truncate_body", "cut_body"):
+                    client.sendall(_cut(response, fault.mode == "cut_body"))
+                    client.close()
                     return
                 if fault.mode == "truncate":
                     client.sendall(response[: fault.keep])

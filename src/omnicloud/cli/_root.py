@@ -67,7 +67,7 @@ def cs_passthrough(ctx: click.Context) -> None:
     """Call any CloudStack API command, like cs (see ``omnicloud cs --help``)."""
     from omnicloud.cli.cs_cmd import run_cs
 
-    ctx.exit(run_cs(list(ctx.args)))
+    ctx.exit(run_cs(list(ctx.args), (ctx.obj or {}).get("cloud")))
 
 
 @click.command("completion")

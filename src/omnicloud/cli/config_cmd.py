@@ -165,9 +165,15 @@ def check_profile(ctx: click.Context, name: str | None) -> None:
 
     profile = load_profiles().get(name)
     started = time.monotonic()
-    instance = connect(profile=profile)
+    from omnicloud._connect import has_driver
+
+    kind = "compute" if has_driver("compute", profile.kind) else "storage"
+    instance = connect(driver_type=kind, profile=profile)
     try:
-        count = len(instance.list_locations())
+        if kind == "compute":  # the zones or regions
+            what, count = "locations", len(instance.list_locations())
+        else:  # object storage only (an S3 cloud): the containers, one listing request
+            what, count = "containers", len(instance.list_containers())
     finally:
         instance.close()
     elapsed = (time.monotonic() - started) * 1000
@@ -176,7 +182,7 @@ def check_profile(ctx: click.Context, name: str | None) -> None:
             "cloud": profile.name,
             "kind": profile.kind,
             "status": "ok",
-            "locations": count,
+            what: count,
             "milliseconds": round(elapsed),
         },
         output_format(ctx),

@@ -72,9 +72,11 @@ def _region(option: str | None) -> str:
     return option or os.environ.get("CLOUDSTACK_REGION") or DEFAULT_REGION
 
 
-def _client(region: str | None, post: bool, trace: bool) -> Any:
+def _client(region: str | None, post: bool, trace: bool, cloud: str | None = None) -> Any:
     from omnicloud.cloudstack import CloudStack, read_config
 
+    if cloud is not None:
+        return _profile_client(cloud, post)
     config = read_config(region)
     if post:
         config["method"] = "post"
@@ -82,6 +84,17 @@ def _client(region: str | None, post: bool, trace: bool) -> Any:
         config["trace"] = True
     config.pop("theme", None)
     return CloudStack(**config)
+
+
+def _profile_client(cloud: str, post: bool) -> Any:
+    """The raw client of a CloudStack-family profile (``omnicloud --cloud local cs ...``)."""
+    from omnicloud import connect
+
+    driver = connect(cloud)
+    make = getattr(driver, "ex_api_client", None)
+    if make is None:
+        raise CliUsageError(f"cloud {cloud!r} is not a CloudStack cloud; 'cs' needs one")
+    return make(method="post" if post else None)
 
 
 def _print_json(value: Any) -> None:
@@ -176,7 +189,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _run(argv: Sequence[str]) -> None:
+def _run(argv: Sequence[str], cloud: str | None = None) -> None:
     options, words = _parser().parse_known_args(list(argv))
     stray = [word for word in words if word.startswith("-")]
     if options.help and not words:
@@ -201,7 +214,7 @@ def _run(argv: Sequence[str]) -> None:
         raise CliUsageError(f"not a CloudStack command name: {command!r}")
     _check(command, params, options.region)
     wait = not options.no_wait and "Async" not in command
-    with _client(options.region, options.post, options.trace) as client:
+    with _client(options.region, options.post, options.trace, cloud) as client:
         if fetch_list:
             result = client.call(command, fetch_list=True, **params)
         else:
@@ -211,7 +224,8 @@ def _run(argv: Sequence[str]) -> None:
     _print_json(result if result else {})
 
 
-def run_cs(argv: Sequence[str]) -> int:
-    """Run ``omnicloud cs`` with ``argv``; returns the exit status."""
+def run_cs(argv: Sequence[str], cloud: str | None = None) -> int:
+    """Run ``omnicloud cs`` with ``argv`` (on the named profile when ``cloud`` is given, else
+    on ``cs``'s own configuration); returns the exit status."""
     trace = any(word in {"-t", "--trace"} for word in argv)
-    return guarded(lambda: _run(argv), trace=trace, usage=USAGE.split("\n\n", 1)[0])
+    return guarded(lambda: _run(argv, cloud), trace=trace, usage=USAGE.split("\n\n", 1)[0])

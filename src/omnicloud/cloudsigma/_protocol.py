@@ -16,7 +16,7 @@ from omnicloud._poll import PollSettings, PollStatus, poll
 from omnicloud.errors import JobFailedError, MalformedResponseError, ValidationError
 from omnicloud.http._config import RetryPolicy
 from omnicloud.http._models import HttpRequest, HttpResponse
-from omnicloud.http._retry import backoff_delay, retry_after_header, send_with_retries
+from omnicloud.http._retry import backoff_delay, retry_after_header, send_parsed
 
 from ._errors import (
     CloudSigmaAuthError,
@@ -209,9 +209,12 @@ def call(
     attempt = 0
     while True:
         attempt += 1
-        response = yield from send_with_retries(request, settings.retry)
         try:
-            return _unwrap(response, request.label)
+            return (
+                yield from send_parsed(
+                    request, settings.retry, lambda response: _unwrap(response, request.label)
+                )
+            )
         except CloudSigmaError as error:
             if not _is_concurrency(error) or attempt >= settings.retry.max_attempts:
                 raise

@@ -28,7 +28,7 @@ from omnicloud.errors import (
 )
 from omnicloud.http._config import RetryPolicy
 from omnicloud.http._models import HttpRequest, HttpResponse
-from omnicloud.http._retry import send_with_retries
+from omnicloud.http._retry import send_parsed
 
 from ._signing import expires_after, sign, transform_params
 
@@ -216,8 +216,14 @@ def call(
 ) -> Flow[Any]:
     """One API call: send (with safe retries) and unwrap."""
     request = build_request(settings, command, params, headers)
-    response = yield from send_with_retries(request, settings.retry, parse_retry_after)
-    return unwrap(command, response, settings.endpoint)
+    return (
+        yield from send_parsed(
+            request,
+            settings.retry,
+            lambda response: unwrap(command, response, settings.endpoint),
+            parse_retry_after,
+        )
+    )
 
 
 def job_status(

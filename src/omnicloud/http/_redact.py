@@ -9,7 +9,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-__all__ = ["REDACTED", "Redactor", "is_secret_name"]
+__all__ = ["REDACTED", "Redactor", "install_library_log_filter", "is_secret_name"]
 
 REDACTED = "REDACTED"
 
@@ -129,3 +129,40 @@ class Redactor:
         if isinstance(value, list):
             return [self._json(v) for v in value]
         return value
+
+
+class _UrlArgumentFilter:
+    """A ``logging`` filter: URL arguments of a record lose their secret query values.
+
+    httpx logs every request at INFO as ``HTTP Request: GET <url> ...``; a CloudStack URL carries
+    ``apiKey`` and ``signature``, a presigned S3 URL ``X-Amz-Signature``. Only values of secret
+    parameter names are replaced; the rest of the line is unchanged.
+    """
+
+    def filter(self, record: Any) -> bool:
+        if isinstance(record.args, tuple) and record.args:
+            record.args = tuple(_redacted_url(arg) for arg in record.args)
+        return True
+
+
+def _redacted_url(value: Any) -> Any:
+    text = value if isinstance(value, str) else None
+    if text is None and type(value).__name__ == "URL":  # httpx.URL
+        text = str(value)
+    if text is None or "?" not in text or "://" not in text:
+        return value
+    return Redactor().url(text)
+
+
+_filter_installed = False
+
+
+def install_library_log_filter() -> None:
+    """Keep secrets out of httpx's own request log lines (installed once, on first client)."""
+    global _filter_installed
+    if _filter_installed:
+        return
+    import logging
+
+    logging.getLogger("httpx").addFilter(_UrlArgumentFilter())
+    _filter_installed = True

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from omnicloud._flow import Send, Sleep
 from omnicloud.errors import (
+    MalformedResponseError,
     OutcomeUnknownError,
     RequestNotSentError,
     TransportError,
@@ -16,9 +17,21 @@ from omnicloud.http._models import HttpRequest, HttpResponse
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import TypeVar
+
     from omnicloud._flow import Flow
 
-__all__ = ["GATEWAY_STATUSES", "RetryAfterParser", "backoff_delay", "send_with_retries"]
+    T = TypeVar("T")
+
+__all__ = [
+    "GATEWAY_STATUSES",
+    "RetryAfterParser",
+    "backoff_delay",
+    "log_retry",
+    "next_delay",
+    "send_parsed",
+    "send_with_retries",
+]
 
 GATEWAY_STATUSES = frozenset({500, 502, 503, 504})
 
@@ -75,10 +88,10 @@ def send_with_retries(
         try:
             response: HttpResponse = yield Send(request)
         except RequestNotSentError as exc:
-            delay = _next_delay(policy, attempt, started, None)
+            delay = next_delay(policy, attempt, started, None)
             if delay is None:
                 raise
-            _log_retry(request, attempt, str(exc), delay)
+            log_retry(request, attempt, str(exc), delay)
             yield Sleep(delay)
             continue
         except TransportError as exc:
@@ -88,10 +101,10 @@ def send_with_retries(
                     "not sent again; check the resource's state before retrying",
                     operation=request.label,
                 ) from None
-            delay = _next_delay(policy, attempt, started, None)
+            delay = next_delay(policy, attempt, started, None)
             if delay is None:
                 raise
-            _log_retry(request, attempt, str(exc), delay)
+            log_retry(request, attempt, str(exc), delay)
             yield Sleep(delay)
             continue
 
@@ -101,10 +114,10 @@ def send_with_retries(
             )
             if hinted is not None and hinted > policy.max_rate_limit_wait:
                 return response
-            delay = _next_delay(policy, attempt, started, hinted)
+            delay = next_delay(policy, attempt, started, hinted)
             if delay is None:
                 return response
-            _log_retry(request, attempt, "HTTP 429 rate limited", delay)
+            log_retry(request, attempt, "HTTP 429 rate limited", delay)
             yield Sleep(delay)
             continue
 
@@ -118,16 +131,54 @@ def send_with_retries(
                     "check the resource's state before retrying",
                     operation=request.label,
                 )
-            delay = _next_delay(policy, attempt, started, retry_after_header(response))
+            delay = next_delay(policy, attempt, started, retry_after_header(response))
             if delay is None:
                 return response
-            _log_retry(request, attempt, f"HTTP {response.status}", delay)
+            log_retry(request, attempt, f"HTTP {response.status}", delay)
             yield Sleep(delay)
             continue
         return response
 
 
-def _next_delay(
+def send_parsed(
+    request: HttpRequest,
+    policy: RetryPolicy,
+    parse: Callable[[HttpResponse], T],
+    retry_after: RetryAfterParser | None = None,
+) -> Flow[T]:
+    """Send ``request`` like :func:`send_with_retries` and return ``parse(response)``.
+
+    A successful (2xx) answer whose document ``parse`` rejects as malformed (cut short by a proxy,
+    an HTML page where JSON belongs) is treated like a truncated answer: an idempotent request is
+    sent again within the policy's budget; a non-idempotent one raises
+    :class:`OutcomeUnknownError`, because the server did answer success and may have done the work.
+    Errors ``parse`` raises for error answers (4xx, 5xx) pass through unchanged.
+    """
+    started = time.monotonic()
+    attempt = 0
+    while True:
+        attempt += 1
+        response = yield from send_with_retries(request, policy, retry_after)
+        try:
+            return parse(response)
+        except MalformedResponseError as exc:
+            if not 200 <= response.status < 300:
+                raise
+            if not request.is_idempotent:
+                raise OutcomeUnknownError(
+                    f"{request.label}: HTTP {response.status} but the answer could not be read "
+                    f"({exc}); the request was not sent again; check the resource's state "
+                    "before retrying",
+                    operation=request.label,
+                ) from None
+            delay = next_delay(policy, attempt, started, None)
+            if delay is None:
+                raise
+            log_retry(request, attempt, "a malformed answer", delay)
+            yield Sleep(delay)
+
+
+def next_delay(
     policy: RetryPolicy, attempt: int, started: float, hinted: float | None
 ) -> float | None:
     """The wait before the next attempt, or None when attempts or time are used up."""
@@ -139,7 +190,7 @@ def _next_delay(
     return delay
 
 
-def _log_retry(request: HttpRequest, attempt: int, reason: str, delay: float) -> None:
+def log_retry(request: HttpRequest, attempt: int, reason: str, delay: float) -> None:
     import logging
 
     logging.getLogger("omnicloud.retry").info(

@@ -22,7 +22,7 @@ from omnicloud.errors import (
 )
 from omnicloud.http._config import HttpConfig
 from omnicloud.http._models import HttpRequest, HttpResponse
-from omnicloud.http._redact import Redactor
+from omnicloud.http._redact import Redactor, install_library_log_filter
 from omnicloud.http._trace import log_request, log_response, trace_from_env
 
 TYPE_CHECKING = False
@@ -83,6 +83,7 @@ def _client_options(config: HttpConfig) -> dict[str, Any]:
     import httpx
 
     trace_from_env()
+    install_library_log_filter()
     return {
         "timeout": httpx.Timeout(config.read_timeout, connect=config.connect_timeout),
         "verify": config.ssl_context(),

@@ -7,6 +7,7 @@ runner.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,11 +40,14 @@ class OpenedObject:
 
     ``reader`` has ``read``/``aread`` and ``close``/``aclose``. ``size`` is the number of bytes the
     reader will give; ``md5`` the MD5 hex they must hash to, when the provider states one.
+    ``resume``, when the provider can, opens the rest of the same object version after
+    ``received`` bytes, so that a connection lost mid-body costs no restart.
     """
 
     reader: Any
     size: int | None
     md5: str | None
+    resume: Callable[[int], StreamFlow[OpenedObject]] | None = None
 
 
 class StorageOps:

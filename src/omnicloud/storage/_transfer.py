@@ -8,7 +8,7 @@ import os
 from typing import Any
 
 from omnicloud._flow import Emit
-from omnicloud.errors import ValidationError
+from omnicloud.errors import TransportError, ValidationError
 from omnicloud.http._streaming import Call, Close, Read
 from omnicloud.storage.errors import IntegrityError, ObjectHashMismatchError
 
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULT_CHUNK_SIZE", "check_range", "download_to_file", "stream_object"]
 
 DEFAULT_CHUNK_SIZE = 1024 * 1024
+MAX_RESUMES = 3  # reopenings after a connection lost mid-body, per download
 
 
 def check_range(start: int, end: int | None) -> None:
@@ -58,6 +59,29 @@ class _Check:
             )
 
 
+class _Reading:
+    """The reader in use, which a lost connection replaces by a resumed one."""
+
+    def __init__(self, opened: OpenedObject) -> None:
+        self.opened = opened
+        self.reader = opened.reader
+        self.resumes = 0
+
+    def next_chunk(self, check: _Check, size: int) -> StreamFlow[bytes]:
+        """The next chunk; after a lost connection, the rest of the object reopened."""
+        while True:
+            try:
+                chunk: bytes = yield Read(self.reader, size)
+                return chunk
+            except TransportError:
+                if self.opened.resume is None or self.resumes >= MAX_RESUMES:
+                    raise
+            self.resumes += 1
+            with contextlib.suppress(Exception):  # a broken connection may refuse to close
+                yield Close(self.reader)
+            self.reader = (yield from self.opened.resume(check.received)).reader
+
+
 def stream_object(
     ops: StorageOps, obj: Object, start: int, end: int | None, chunk_size: int | None
 ) -> StreamFlow[None]:
@@ -66,12 +90,13 @@ def stream_object(
     size = chunk_size or DEFAULT_CHUNK_SIZE
     opened = yield from ops.open_object(obj, start, end)
     check = _Check(obj, opened)
+    reading = _Reading(opened)
     try:
-        while chunk := (yield Read(opened.reader, size)):
+        while chunk := (yield from reading.next_chunk(check, size)):
             check.feed(chunk)
             yield Emit((chunk,))
     finally:
-        yield Close(opened.reader)
+        yield Close(reading.reader)
     check.finish()
 
 
@@ -98,12 +123,13 @@ def download_to_file(
     try:
         opened = yield from ops.open_object(obj, start, end)
         check = _Check(obj, opened)
+        reading = _Reading(opened)
         try:
-            while chunk := (yield Read(opened.reader, DEFAULT_CHUNK_SIZE)):
+            while chunk := (yield from reading.next_chunk(check, DEFAULT_CHUNK_SIZE)):
                 check.feed(chunk)
                 yield Call(handle.write, (chunk,))
         finally:
-            yield Close(opened.reader)
+            yield Close(reading.reader)
         yield Call(handle.close)
         check.finish()
         yield Call(os.replace, (temp, path))

@@ -19,7 +19,7 @@ from omnicloud.aws._s3 import S3Endpoint, content_md5, error_from_response
 from omnicloud.aws._xml import parse_xml, text_of
 from omnicloud.errors import MalformedResponseError, ValidationError
 from omnicloud.http._config import RetryPolicy
-from omnicloud.http._retry import send_with_retries
+from omnicloud.http._retry import send_parsed, send_with_retries
 from omnicloud.http._streaming import Pieces, Read
 from omnicloud.storage._source import ChunkSource, PartReader, PiecesReader
 from omnicloud.storage.errors import ObjectHashMismatchError
@@ -228,8 +228,7 @@ def _complete(
         content=document,
         operation="s3 CompleteMultipartUpload",
     )
-    response = yield from send_with_retries(request, retry)
-    root = parse_xml(response.content, status=response.status) if response.content else None
+    response, root = yield from send_parsed(request, retry, _parse_complete)
     if response.status != 200 or root is None or root.tag.rsplit("}", 1)[-1] == "Error":
         raise error_from_response(response, "s3 CompleteMultipartUpload")
     etag = (text_of(root, "ETag") or "").strip().strip('"')
@@ -240,6 +239,13 @@ def _complete(
             f"s3 CompleteMultipartUpload {key}: ETag {etag} differs from the expected {expected}"
         )
     return UploadResult(etag=etag, size=source.bytes_read, parts=len(done))
+
+
+def _parse_complete(response: HttpResponse) -> tuple[HttpResponse, Any]:
+    """The answer and its XML root (S3 may report a failure inside a 200 answer)."""
+    if not response.content:
+        return response, None
+    return response, parse_xml(response.content, status=response.status)
 
 
 def _abort(

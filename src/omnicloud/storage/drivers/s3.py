@@ -6,16 +6,23 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
-from omnicloud._flow import Emit
+from omnicloud._flow import Emit, Sleep
 from omnicloud.aws._s3 import S3Endpoint, error_from_response
 from omnicloud.aws._sigv4 import Credentials
 from omnicloud.aws._xml import child, children, parse_xml, text_of
-from omnicloud.errors import ConfigurationError, MalformedResponseError
+from omnicloud.errors import ConfigurationError, MalformedResponseError, TransportError
 from omnicloud.http._config import HttpConfig, RetryPolicy
 from omnicloud.http._redact import Redactor
-from omnicloud.http._retry import send_with_retries
+from omnicloud.http._retry import (
+    GATEWAY_STATUSES,
+    log_retry,
+    next_delay,
+    send_parsed,
+    send_with_retries,
+)
 from omnicloud.http._streaming import Close, Open, Read, StreamingAsyncHttp, StreamingSyncHttp
 from omnicloud.storage._models import Container, Object
 from omnicloud.storage._ops import OpenedObject, StorageOps, UploadRequest
@@ -32,6 +39,18 @@ if TYPE_CHECKING:
 __all__ = ["AsyncS3StorageDriver", "S3StorageDriver", "S3StorageOps"]
 
 META_PREFIX = "x-amz-meta-"
+
+
+def _byte_range(start: int, end: int | None) -> str:
+    """A ``Range`` header value for ``[start, end)``."""
+    return f"bytes={start}-{'' if end is None else end - 1}"
+
+
+def _xml_when_ok(response: HttpResponse) -> tuple[HttpResponse, Any]:
+    """The answer and, for a 200, its parsed XML (a malformed one raises, so reads are retried)."""
+    if response.status != 200:
+        return response, None
+    return response, parse_xml(response.content, status=response.status)
 
 
 class S3StorageOps(StorageOps):
@@ -64,10 +83,9 @@ class S3StorageOps(StorageOps):
         while True:
             query = [("continuation-token", token)] if token else None
             request = self.endpoint.request("GET", query=query, operation="s3 ListBuckets")
-            response = yield from self._send(request)
+            response, root = yield from send_parsed(request, self.retry, _xml_when_ok)
             if response.status != 200:
                 raise error_from_response(response, "s3 ListBuckets")
-            root = parse_xml(response.content, status=response.status)
             buckets = child(root, "Buckets")
             found = [
                 self._container(text_of(b, "Name") or "", creation_date=text_of(b, "CreationDate"))
@@ -136,10 +154,9 @@ class S3StorageOps(StorageOps):
             request = self.endpoint.request(
                 "GET", container.name, query=query, operation="s3 ListObjectsV2"
             )
-            response = yield from self._send(request)
+            response, root = yield from send_parsed(request, self.retry, _xml_when_ok)
             if response.status != 200:
                 raise error_from_response(response, "s3 ListObjectsV2", missing="container")
-            root = parse_xml(response.content, status=response.status)
             yield Emit(self._listed(container, root))
             if (text_of(root, "IsTruncated") or "").lower() != "true":
                 return
@@ -248,12 +265,50 @@ class S3StorageOps(StorageOps):
         headers = {}
         ranged = start > 0 or end is not None
         if ranged:
-            headers["Range"] = f"bytes={start}-{'' if end is None else end - 1}"
-        request = self.endpoint.request(
-            "GET", obj.container_name, obj.name, headers=headers, operation="s3 GetObject"
+            headers["Range"] = _byte_range(start, end)
+        stream = yield from self._open_get(obj, headers, (200, 206))
+        length = stream.headers.get("content-length")
+        quoted_etag = stream.headers.get("etag", "")
+        etag = quoted_etag.strip('"')
+        whole = stream.status == 200 and not ranged
+        md5 = etag.lower() if whole and len(etag) == 32 and "-" not in etag else None
+
+        def resume(received: int) -> StreamFlow[OpenedObject]:
+            """The rest of this very version of the object (If-Match), after ``received`` bytes."""
+            rest = {"Range": _byte_range(start + received, end)}
+            if quoted_etag:
+                rest["If-Match"] = quoted_etag
+            again = yield from self._open_get(obj, rest, (206,))
+            return OpenedObject(reader=again, size=None, md5=None)
+
+        return OpenedObject(
+            reader=stream, size=int(length) if length else None, md5=md5, resume=resume
         )
-        stream = yield Open(request)
-        if stream.status not in (200, 206):
+
+    def _open_get(
+        self, obj: Object, headers: dict[str, str], expected: tuple[int, ...]
+    ) -> StreamFlow[Any]:
+        """Open ``GetObject``; being a read, it is opened again after a lost connection or a
+        gateway error (never once the caller has bytes: :meth:`open_object`'s ``resume`` is for
+        that)."""
+        started = time.monotonic()
+        attempt = 0
+        while True:
+            attempt += 1
+            request = self.endpoint.request(
+                "GET", obj.container_name, obj.name, headers=headers, operation="s3 GetObject"
+            )
+            try:
+                stream = yield Open(request)
+            except TransportError as exc:
+                delay = next_delay(self.retry, attempt, started, None)
+                if delay is None:
+                    raise
+                log_retry(request, attempt, str(exc), delay)
+                yield Sleep(delay)
+                continue
+            if stream.status in expected:
+                return stream
             body = bytearray()
             try:
                 while chunk := (yield Read(stream, 65536)):
@@ -261,12 +316,13 @@ class S3StorageOps(StorageOps):
             finally:
                 yield Close(stream)
             stream.response.content = bytes(body)
+            if stream.status in GATEWAY_STATUSES or stream.status == 429:
+                delay = next_delay(self.retry, attempt, started, None)
+                if delay is not None:
+                    log_retry(request, attempt, f"HTTP {stream.status}", delay)
+                    yield Sleep(delay)
+                    continue
             raise error_from_response(stream.response, "s3 GetObject", missing="object")
-        length = stream.headers.get("content-length")
-        etag = stream.headers.get("etag", "").strip('"')
-        whole = stream.status == 200 and not ranged
-        md5 = etag.lower() if whole and len(etag) == 32 and "-" not in etag else None
-        return OpenedObject(reader=stream, size=int(length) if length else None, md5=md5)
 
     def delete_object(self, obj: Object) -> StreamFlow[bool]:
         request = self.endpoint.request(
@@ -291,10 +347,9 @@ class S3StorageOps(StorageOps):
             request = self.endpoint.request(
                 "GET", container.name, query=query, operation="s3 ListMultipartUploads"
             )
-            response = yield from self._send(request)
+            response, root = yield from send_parsed(request, self.retry, _xml_when_ok)
             if response.status != 200:
                 raise error_from_response(response, "s3 ListMultipartUploads", "container")
-            root = parse_xml(response.content, status=response.status)
             yield Emit(
                 [(text_of(u, "Key"), text_of(u, "UploadId")) for u in children(root, "Upload")]
             )

@@ -17,6 +17,10 @@ from ._models import *  # noqa: F403
 from ._models import __all__ as _model_names
 from ._network import CloudStackNetworking
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from omnicloud.cloudstack import CloudStack
+
 T = TypeVar("T")
 
 __all__ = [
@@ -65,6 +69,23 @@ def _preset(values: dict[str, str]) -> Callable[[type[T]], type[T]]:
 
 class CloudStackNodeDriver(SyncShell, CloudStackNodeDriverCore):
     """CloudStack: ``CloudStackNodeDriver(key, secret, url="https://cloud/client/api")``."""
+
+    def ex_api_client(self, method: str | None = None) -> CloudStack:
+        """A raw :class:`~omnicloud.cloudstack.CloudStack` client for any API command, on this
+        driver's endpoint, credentials and HTTP settings (``client.listVirtualMachines()``)."""
+        from omnicloud.cloudstack import CloudStack
+
+        settings = self._settings
+        return CloudStack(
+            settings.endpoint,
+            settings.key,
+            settings.secret,
+            method=method or settings.method,
+            poll_interval=settings.poll.interval,
+            job_timeout=settings.poll.timeout,
+            page_size=settings.page_size,
+            http=self._http.config,
+        )
 
 
 class AsyncCloudStackNodeDriver(AsyncShell, CloudStackNodeDriverCore):
