@@ -161,6 +161,7 @@ def test_no_cli_command_leaks_a_secret(
     outcomes: dict[str, int] = {}
     found: list[str] = []
     traced = 0
+    s3_traced = 0
     for argv in commands(tmp_path):
         name = " ".join(argv)
         try:
@@ -171,12 +172,14 @@ def test_no_cli_command_leaks_a_secret(
         outcomes[name] = code
         text = out + err + caplog.text
         traced += sum(1 for record in caplog.records if record.name == "omnicloud.http")
+        s3_traced += caplog.text.count("x-amz-date")  # a SigV4-signed request to moto
         caplog.clear()
         found += [f"{name}: {leak}" for leak in leaks(text, clouds)]
         LEDGER.add("outputs scanned for secrets")
     LEDGER.add("secrets found", len(found))
     assert found == [], found[:10]
     assert traced > 50  # the trace really was on: requests were printed and scanned
+    assert s3_traced >= 8  # the S3 profile's commands really went to the S3 server
     failures = {name: code for name, code in outcomes.items() if code != 0}
     expected_failures = {
         "nodes show no-such-node",

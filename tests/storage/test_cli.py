@@ -109,3 +109,22 @@ def test_s3_cli(
     assert run([*base, "rb", bucket], capsys)[0] == 0
     code, _, _err = run([*base, "rb", bucket], capsys)
     assert code == 1
+
+
+def test_profile_storage_by_default_and_conflicting_choices(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("OMNICLOUD_DATA_DIR", str(tmp_path / "data"))
+    source = tmp_path / "note.txt"
+    source.write_text("kept in the local cloud's storage\n")
+    assert run(["storage", "mb", "profiled"], capsys)[0] == 0
+    assert run(["storage", "put", str(source), "profiled/note.txt"], capsys)[0] == 0
+    # the default cloud is the built-in `local`, whose storage lives in the data directory
+    stored = tmp_path / "data" / "storage" / "profiled"
+    assert stored.is_dir() and any(stored.rglob("note.txt*"))
+    code, out, _ = run(["--cloud", "local", "storage", "ls", "profiled"], capsys)
+    assert code == 0 and "note.txt" in out
+    code, _, err = run(["--cloud", "local", "storage", "--provider", "local", "ls"], capsys)
+    assert code == 2 and "either --cloud" in err
+    code, _, err = run(["--cloud", "local-sigma", "storage", "ls"], capsys)
+    assert code == 2 and "storage" in err

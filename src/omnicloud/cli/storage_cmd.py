@@ -1,9 +1,10 @@
 """``omnicloud storage``: ls, mb, rb, put, get, rm, stat over any storage driver.
 
-Until profiles exist the driver comes from options or the environment: ``--provider local --root
-DIR`` (default: local storage under the user data directory) or ``--provider s3 --endpoint URL
---region R`` with keys from ``AWS_ACCESS_KEY_ID``/``AWS_SECRET_ACCESS_KEY``. Progress bars appear
-only when stderr is a terminal. Heavy modules load inside the commands.
+The store is the cloud profile's (``omnicloud --cloud NAME storage ...``; by default the default
+cloud, whose built-in ``local`` has local storage in the user data directory), or one given by
+options: ``--provider local --root DIR`` or ``--provider s3 --endpoint URL --region R`` with keys
+from ``AWS_ACCESS_KEY_ID``/``AWS_SECRET_ACCESS_KEY``. Progress bars appear only when stderr is a
+terminal. Heavy modules load inside the commands.
 """
 
 from __future__ import annotations
@@ -32,7 +33,14 @@ def _split(target: str, *, need_name: bool) -> tuple[str, str]:
 def _driver(ctx: click.Context) -> Any:
     options = ctx.obj["storage"]
     provider = options["provider"]
-    if provider == "local":
+    cloud = ctx.obj.get("cloud")
+    if provider is None and options["root"] is None:
+        from omnicloud._connect import connect
+
+        return connect(cloud, "storage")
+    if cloud is not None:
+        raise CliUsageError("give either --cloud or storage --provider/--root, not both")
+    if provider in (None, "local"):
         from omnicloud.storage.drivers.local import LocalStorageDriver
 
         root = options["root"]
@@ -109,9 +117,8 @@ def _read(handle: Any, progress: _Progress) -> Iterator[bytes]:
     "--provider",
     type=click.Choice(["local", "s3"]),
     envvar="OMNICLOUD_STORAGE_PROVIDER",
-    default="local",
-    show_default=True,
-    help="Storage backend.",
+    default=None,
+    help="Storage backend given by options (default: the cloud profile's storage).",
 )
 @click.option("--root", envvar="OMNICLOUD_STORAGE_ROOT", help="Local storage directory.")
 @click.option("--endpoint", envvar="AWS_ENDPOINT_URL", help="S3 endpoint URL (default: AWS).")
