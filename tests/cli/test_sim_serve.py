@@ -79,3 +79,41 @@ def test_serve_and_call_with_printed_keys(tmp_path: Path) -> None:
 
 def test_bad_port_is_a_usage_error() -> None:
     assert main(["sim", "serve", "cloudstack", "--port", "70000"]) == 2
+
+
+def test_serve_cloudsigma_and_call_it_with_the_printed_password(tmp_path: Path) -> None:
+    from omnicloud.cloudsigma import CloudSigma
+
+    port = free_port()
+    state = tmp_path / "sigma.db"
+    command = [sys.executable, "-m", "omnicloud", "sim", "serve", "cloudsigma"]
+    process = subprocess.Popen(
+        [*command, "--port", str(port), "--state", str(state)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        banner: dict[str, str] = {}
+        deadline = time.monotonic() + 30
+        while len(banner) < 3 and time.monotonic() < deadline:
+            line = process.stdout.readline()
+            if match := re.match(r"CloudSigma simulator: (\S+)", line):
+                banner["endpoint"] = match.group(1)
+            elif match := re.match(r"(username|password): (\S+)", line):
+                banner[match.group(1)] = match.group(2)
+        assert len(banner) == 3, "no banner"
+        while time.monotonic() < deadline:
+            with socket.socket() as sock:
+                if sock.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.05)
+        with CloudSigma(
+            banner["username"], banner["password"], endpoint=banner["endpoint"]
+        ) as client:
+            assert float(client.get("balance")["balance"]) > 0
+            assert len(client.list("libdrives")) >= 5
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
