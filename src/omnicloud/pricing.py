@@ -4,7 +4,11 @@ The file maps ``{"compute": {driver: {size_id: price | {region: price}}}, "stora
 "updated": unix_time}``. Which file is read, first match wins: the ``pricing_file_path`` argument,
 ``$OMNICLOUD_PRICING_FILE``, ``omnicloud/pricing.json`` in the user data directory,
 ``~/.libcloud/pricing.json`` (so an existing Libcloud download is reused), then the small file
-bundled with omnicloud (the simulators' sizes).
+bundled with omnicloud. The bundled file holds the built-in simulators' prices (driver
+``cloudstack_sim``, keyed by the simulator's service offering ids); it also answers for drivers a
+chosen file lacks, so a downloaded Libcloud file does not hide the simulators' prices.
+
+Prices are hourly, in US dollars, as in Libcloud.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from omnicloud.errors import ConfigurationError, OmnicloudError, ValidationError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from typing import Any
 
 __all__ = [
@@ -24,6 +29,7 @@ __all__ = [
     "PricingNotFoundError",
     "clear_pricing_data",
     "download_pricing_file",
+    "first_size_price",
     "get_pricing",
     "get_pricing_file_path",
     "get_size_price",
@@ -32,7 +38,10 @@ __all__ = [
 
 DEFAULT_PRICING_URL = "https://libcloud-pricing-data.s3.amazonaws.com/pricing.json"
 DRIVER_TYPES = ("compute", "storage")
+SIMULATOR_DRIVER = "cloudstack_sim"
+"""The bundled file's driver name for the built-in CloudStack simulator's service offerings."""
 _CACHE: dict[tuple[str, str, str], dict[str, Any]] = {}
+_MISSING: set[tuple[str, str, str]] = set()  # (file, type, driver) known to have no prices
 
 
 class PricingNotFoundError(OmnicloudError, KeyError):
@@ -80,22 +89,39 @@ def _read(path: Path) -> dict[str, Any]:
     return document
 
 
+def _section(path: Path, driver_type: str, driver_name: str) -> dict[str, Any] | None:
+    key = (str(path), driver_type, driver_name)
+    if key in _CACHE:
+        return _CACHE[key]
+    if key in _MISSING:
+        return None
+    section = _read(path).get(driver_type) or {}
+    if not isinstance(section, dict) or driver_name not in section:
+        _MISSING.add(key)
+        return None
+    prices = section[driver_name]
+    if not isinstance(prices, dict):
+        raise ConfigurationError(f"pricing for {driver_name!r} in {path} is not an object")
+    _CACHE[key] = prices
+    return prices
+
+
 def get_pricing(
     driver_type: str, driver_name: str, pricing_file_path: str | Path | None = None
 ) -> dict[str, Any]:
-    """All prices of one driver (``{size_id: price or {region: price}}``), cached in memory."""
+    """All prices of one driver (``{size_id: price or {region: price}}``), cached in memory.
+
+    Raises :class:`PricingNotFoundError` when neither the chosen file nor (unless a file was
+    passed explicitly) the bundled one has the driver.
+    """
     _check_type(driver_type)
     path = get_pricing_file_path(pricing_file_path)
-    key = (str(path), driver_type, driver_name)
-    if key not in _CACHE:
-        section = _read(path).get(driver_type) or {}
-        if not isinstance(section, dict) or driver_name not in section:
-            raise PricingNotFoundError(f"no {driver_type} pricing for {driver_name!r} in {path}")
-        prices = section[driver_name]
-        if not isinstance(prices, dict):
-            raise ConfigurationError(f"pricing for {driver_name!r} in {path} is not an object")
-        _CACHE[key] = prices
-    return _CACHE[key]
+    prices = _section(path, driver_type, driver_name)
+    if prices is None and not pricing_file_path and path != _bundled():
+        prices = _section(_bundled(), driver_type, driver_name)
+    if prices is None:
+        raise PricingNotFoundError(f"no {driver_type} pricing for {driver_name!r} in {path}")
+    return prices
 
 
 def get_size_price(
@@ -121,16 +147,34 @@ def get_size_price(
         return None
 
 
+def first_size_price(
+    driver_type: str,
+    candidates: Sequence[tuple[str, str]],
+    region: str | None = None,
+    pricing_file_path: str | Path | None = None,
+) -> float | None:
+    """The first known price among ``(driver_name, size_key)`` candidates, else None.
+
+    Drivers use it to try, say, their own name by size id, then by size name.
+    """
+    for driver_name, size_key in candidates:
+        price = get_size_price(driver_type, driver_name, size_key, region, pricing_file_path)
+        if price is not None:
+            return price
+    return None
+
+
 def set_pricing(driver_type: str, driver_name: str, pricing: dict[str, Any]) -> None:
     """Use ``pricing`` for a driver in this process, whatever the file says."""
     _check_type(driver_type)
-    for path in {get_pricing_file_path(), *(Path(k[0]) for k in _CACHE)}:
+    for path in {get_pricing_file_path(), _bundled(), *(Path(k[0]) for k in _CACHE)}:
         _CACHE[(str(path), driver_type, driver_name)] = dict(pricing)
 
 
 def clear_pricing_data() -> None:
     """Forget cached prices (the file is read again on next use)."""
     _CACHE.clear()
+    _MISSING.clear()
 
 
 def download_pricing_file(

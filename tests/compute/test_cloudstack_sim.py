@@ -68,7 +68,7 @@ def test_locations_sizes_images(d: Any, catalogue: dict[str, Any]) -> None:
     assert {loc.network_type for loc in locations} == {"Basic", "Advanced"}
     assert catalogue["basic"].security_groups_enabled is True
     size = catalogue["size"]
-    assert size.ram > 0 and size.extra["cpu"] >= 1 and size.price == 0.0
+    assert size.ram > 0 and size.extra["cpu"] >= 1 and size.price is not None and size.price > 0
     image = catalogue["image"]
     assert image.extra["os"] and image.extra["displaytext"]
     assert d.get_image(image.id) == image

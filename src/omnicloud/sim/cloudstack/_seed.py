@@ -12,7 +12,15 @@ from ._store import Doc
 if TYPE_CHECKING:
     from ._state import CloudStackState
 
-__all__ = ["DEFAULT_LIMITS", "LIMIT_TYPES", "new_keys", "seed", "seed_id"]
+__all__ = [
+    "DEFAULT_LIMITS",
+    "LIMIT_TYPES",
+    "SERVICE_OFFERING_PRICES",
+    "new_keys",
+    "published_prices",
+    "seed",
+    "seed_id",
+]
 
 _NAMESPACE = uuid.UUID("6f6d6e69-636c-6f75-642d-73696d756c61")
 
@@ -50,6 +58,16 @@ DEFAULT_LIMITS = {
 def seed_id(name: str) -> str:
     """A stable uuid for a seeded object."""
     return str(uuid.uuid5(_NAMESPACE, name))
+
+
+def published_prices() -> dict[str, float]:
+    """The simulator's price list in Libcloud's pricing format: offering id -> hourly USD.
+
+    This is the ``compute.cloudstack_sim`` section of the bundled pricing file.
+    """
+    return {
+        seed_id(f"serviceoffering:{name}"): price for name, price in SERVICE_OFFERING_PRICES.items()
+    }
 
 
 def new_keys() -> tuple[str, str]:
@@ -93,6 +111,15 @@ _SERVICE_OFFERINGS = (
     ("Large Instance", 2, 2000, 4096),
     ("XLarge Instance", 4, 2000, 8192),
 )
+
+# What the simulated cloud charges per hour (USD) for each fixed service offering. The custom
+# offering has no list price. Published in omnicloud/data/pricing.json (see published_prices).
+SERVICE_OFFERING_PRICES = {
+    "Small Instance": 0.0125,
+    "Medium Instance": 0.025,
+    "Large Instance": 0.1,
+    "XLarge Instance": 0.2,
+}
 
 _DISK_OFFERINGS = (("Small", 5), ("Medium", 20), ("Large", 100))
 

@@ -52,6 +52,19 @@ def _ids(objs: Sequence[Any] | None) -> list[str] | None:
     return None if not objs else [str(getattr(obj, "id", obj)) for obj in objs]
 
 
+def _fill_prices(sizes: Sequence[CloudStackNodeSize], driver_name: str, region: str | None) -> None:
+    """Hourly prices from :mod:`omnicloud.pricing`: the driver's own entry by offering id, then
+    by name, then the built-in simulator's list (keyed by its offering ids, unique to it)."""
+    from omnicloud.pricing import SIMULATOR_DRIVER, first_size_price
+
+    for size in sizes:
+        size.price = first_size_price(
+            "compute",
+            [(driver_name, size.id), (driver_name, size.name), (SIMULATOR_DRIVER, size.id)],
+            region,
+        )
+
+
 class CloudStackCompute(CloudStackBase):
     """Every base compute operation, on CloudStack commands."""
 
@@ -184,10 +197,11 @@ class CloudStackCompute(CloudStackBase):
     # -- catalogue ----------------------------------------------------------------------------
     @operation
     def list_sizes(self, location: NodeLocation | None = None) -> Flow[list[CloudStackNodeSize]]:
-        """Service offerings (for ``location``'s zone when given)."""
+        """Service offerings (for ``location``'s zone when given), priced where data exists."""
         sizes = yield from self._models(
             "listServiceOfferings", CloudStackNodeSize, zoneid=_id(location)
         )
+        _fill_prices(sizes, str(self.type or "cloudstack"), getattr(location, "name", None))
         return sizes
 
     @operation

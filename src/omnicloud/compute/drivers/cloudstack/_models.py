@@ -172,14 +172,18 @@ class CloudStackNode(Node):
 # -- catalogue --------------------------------------------------------------------------------
 @dataclass(slots=True, eq=False)
 class CloudStackNodeSize(NodeSize):
-    """A service offering; ``extra["cpu"]`` is its core count."""
+    """A service offering; ``extra["cpu"]`` is its core count.
+
+    ``price`` (hourly, USD) comes from :mod:`omnicloud.pricing` when it has data for the cloud,
+    else it is None (unknown).
+    """
 
     id: str = wire("id", default="")
     name: str = wire("name", default="")
     ram: int = wire("memory", int, default=0)
     disk: int = wire("rootdisksize", int, default=0)
     bandwidth: int | None = wire("networkrate", int, default=0)
-    price: float | None = 0.0
+    price: float | None = None
     driver: Any = context()
     extra: Mapping[str, Any] = wire("*", lambda d: Extra(d, SIZE_EXTRA), repr=False)
 
