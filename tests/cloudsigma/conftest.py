@@ -74,6 +74,56 @@ class AsyncCounting(httpx.AsyncHTTPTransport):
         return await super().handle_async_request(request)
 
 
+@dataclass(frozen=True)
+class Sent:
+    """One request a :class:`Recording` transport saw, with the answer's status."""
+
+    method: str
+    host: str
+    path: str
+    query: dict[str, str]
+    status: int
+
+
+class Recording(httpx.HTTPTransport):
+    """Records every request (method, host, path, query) and the status it got (0: none)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sent: list[Sent] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        try:
+            response = super().handle_request(request)
+        except httpx.TransportError:
+            self.sent.append(_sent(request, 0))
+            raise
+        self.sent.append(_sent(request, response.status_code))
+        return response
+
+
+class AsyncRecording(httpx.AsyncHTTPTransport):
+    """Records every request and its status (async)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sent: list[Sent] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        try:
+            response = await super().handle_async_request(request)
+        except httpx.TransportError:
+            self.sent.append(_sent(request, 0))
+            raise
+        self.sent.append(_sent(request, response.status_code))
+        return response
+
+
+def _sent(request: httpx.Request, status: int) -> Sent:
+    query = dict(request.url.params.multi_items())
+    return Sent(request.method, request.url.host, request.url.path, query, status)
+
+
 Run = Callable[..., Any]
 
 

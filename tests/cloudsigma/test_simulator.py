@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import time
+from decimal import Decimal
 from pathlib import Path
 
 import httpx
 import pytest
 
-from omnicloud.sim.cloudsigma import CloudSigmaState, create_app
+from omnicloud.sim.cloudsigma import CloudSigmaState, SimConfig, create_app
 from omnicloud.sim.server import serve_in_thread
 
 from .conftest import Sim
@@ -98,3 +99,101 @@ def test_state_persists_in_a_file(tmp_path: Path) -> None:
     again = CloudSigmaState(path)
     assert again.password == "first-pass"
     assert [t["name"] for t in again.all("tags")] == ["kept"]
+
+
+V = {"vnc_password": "v"}
+LIMIT_CASES = [
+    ("servers/", {"name": "m", "cpu": 1000, "mem": 2**20, **V}, "mem", "greater"),
+    ("servers/", {"name": "s", "cpu": 1000, "mem": 2**30, "smp": 41, **V}, "smp", "less"),
+    ("servers/", {"name": "c", "cpu": 20000, "mem": 2**30, "smp": 1, **V}, "smp", "per core"),
+    ("servers/", {"name": "n", "cpu": 1000, "mem": 2**30}, "vnc_password", "required"),
+    ("drives/", {"name": "tiny", "size": 2**20, "media": "disk"}, "size", "between"),
+    ("drives/", {"name": "t", "size": 2**30, "media": "tape"}, "media", "valid choice"),
+    ("subscriptions/", {"amount": 1, "period": "1 month", "resource": "gold"}, "resource", "valid"),
+]
+
+
+@pytest.mark.parametrize(("path", "body", "point", "words"), LIMIT_CASES)
+def test_capability_limits_answer_validation_bodies(
+    http: httpx.Client, path: str, body: dict[str, object], point: str, words: str
+) -> None:
+    answer = http.post(path, json={"objects": [body]})
+    assert answer.status_code == 400
+    (error,) = answer.json()
+    assert set(error) == {"error_type", "error_point", "error_message"}
+    assert (error["error_type"], error["error_point"]) == ("validation", point)
+    assert words in error["error_message"]
+
+
+def test_capability_overrides_are_enforced(sim: Sim, http: httpx.Client, knobs: SimConfig) -> None:
+    knobs.capabilities = {"servers": {"mem": {"max": 2**31}}}
+    assert http.get("capabilities/").json()["servers"]["mem"]["max"] == 2**31
+    answer = http.post(
+        "servers/",
+        json={"objects": [{"name": "x", "cpu": 1000, "mem": 2**32, "vnc_password": "v"}]},
+    )
+    assert answer.status_code == 400 and answer.json()[0]["error_point"] == "mem"
+
+
+def test_pagination_edges(http: httpx.Client) -> None:
+    everything = http.get("libdrives/", params={"limit": 0}).json()
+    total = everything["meta"]["total_count"]
+    assert len(everything["objects"]) == total == 9
+    past = http.get("libdrives/", params={"limit": 5, "offset": total + 3}).json()
+    assert past["objects"] == [] and past["meta"]["total_count"] == total
+    last = http.get("libdrives/", params={"limit": 4, "offset": 8}).json()
+    assert [d["uuid"] for d in last["objects"]] == [everything["objects"][8]["uuid"]]
+    filtered = http.get("libdrives/", params={"media": "cdrom", "limit": 0}).json()
+    assert filtered["meta"]["total_count"] == len(filtered["objects"]) == 4
+
+
+def test_vlan_subscription_charges_and_creates_the_vlan(sim: Sim, http: httpx.Client) -> None:
+    before = Decimal(http.get("balance/").json()["balance"])
+    answer = http.post(
+        "subscriptions/",
+        json={"objects": [{"amount": 2, "period": "30 days", "resource": "vlan"}]},
+    )
+    assert answer.status_code == 201
+    subs = answer.json()["objects"]
+    assert len(subs) == 2 and Decimal(answer.json()["price"]) == Decimal("18.0000")
+    assert Decimal(http.get("balance/").json()["balance"]) == before - Decimal("18.00")
+    for sub in subs:
+        vlan = http.get(f"vlans/{sub['subscribed_object']}/").json()
+        assert vlan["subscription"]["id"] == sub["id"] and vlan["servers"] == []
+    toggled = http.post(
+        f"subscriptions/{subs[0]['id']}/action/", params={"do": "auto_renew"}, json={}
+    )
+    assert toggled.status_code == 200 and toggled.json()["auto_renew"] is True
+
+
+def test_drive_and_server_actions_answer_202_with_their_envelopes(
+    sim: Sim, http: httpx.Client
+) -> None:
+    drive = http.post(
+        "drives/", json={"objects": [{"name": "r", "size": 2**30, "media": "disk"}]}
+    ).json()["objects"][0]
+    path = f"drives/{drive['uuid']}/"
+    early = http.post(path + "action/", params={"do": "resize"}, json={**drive, "size": 2**31})
+    assert early.status_code == 403  # still creating
+    deadline = time.monotonic() + 5
+    while http.get(path).json()["status"] != "unmounted" and time.monotonic() < deadline:
+        time.sleep(0.01)
+    resized = http.post(path + "action/", params={"do": "resize"}, json={**drive, "size": 2**31})
+    assert resized.status_code == 202
+    assert resized.json()["objects"][0]["status"] == "resizing"
+    assert resized.json()["objects"][0]["size"] == 2**31
+    server = http.post(
+        "servers/",
+        json={"objects": [{"name": "c", "cpu": 1000, "mem": 2**30, "vnc_password": "v"}]},
+    ).json()["objects"][0]
+    clone = http.post(f"servers/{server['uuid']}/action/", params={"do": "clone"}, json={})
+    assert clone.status_code == 202 and "objects" not in clone.json()  # a bare server
+    assert clone.json()["name"] == "c - clone" and clone.json()["status"] == "cloning"
+    for uuid in (server["uuid"], clone.json()["uuid"]):
+        deadline = time.monotonic() + 5
+        while http.delete(f"servers/{uuid}/").status_code != 204:
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+    while http.delete(path).status_code != 204:
+        assert time.monotonic() < deadline
+        time.sleep(0.02)

@@ -16,7 +16,14 @@ from omnicloud.http._transport import AsyncHttp, SyncHttp
 
 from . import _protocol as p
 from ._protocol import CloudSigmaSettings
-from ._regions import REGIONS, Region, check_api_version, endpoint_url, regions_from_locations
+from ._regions import (
+    DEFAULT_REGION,
+    REGIONS,
+    Region,
+    check_api_version,
+    regions_from_locations,
+    resolve_target,
+)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -35,6 +42,7 @@ def make_settings(
     host: str | None = None,
     endpoint: str | None = None,
     api_version: str | None = None,
+    discovery_endpoint: str | None = None,
     timeout: float = 30.0,
     verify: bool | str = True,
     retry: int = 3,
@@ -45,9 +53,14 @@ def make_settings(
     http: HttpConfig | None = None,
     transport: Any = None,
 ) -> tuple[CloudSigmaSettings, HttpConfig, Redactor]:
-    """Validated settings, HTTP configuration and redactor for a client or driver."""
+    """Validated settings, HTTP configuration and redactor for a client or driver.
+
+    A ``region`` code missing from the static table (a location CloudSigma opened after this
+    release) is looked up before the first call in ``GET /locations/`` of
+    ``discovery_endpoint`` (default: the Zurich API).
+    """
     check_api_version(api_version)
-    url = endpoint_url(region, host, endpoint)
+    url, pending = resolve_target(region, host, endpoint)
     config = http or HttpConfig(
         connect_timeout=min(timeout, 10.0),
         read_timeout=timeout,
@@ -64,6 +77,8 @@ def make_settings(
         page_size=page_size,
         concurrency=concurrency,
         retry=config.retry,
+        pending_region=pending,
+        discovery=(discovery_endpoint or REGIONS[DEFAULT_REGION].endpoint) if pending else None,
         poll=PollSettings(
             interval=poll_interval,
             first_interval=min(0.2, poll_interval),
@@ -85,7 +100,11 @@ class _Base:
 
     @property
     def endpoint(self) -> str:
-        """The API base URL (``https://zrh.cloudsigma.com/api/2.0/``)."""
+        """The API base URL (``https://zrh.cloudsigma.com/api/2.0/``).
+
+        For a region found through discovery this is provisional until the first call (or
+        :meth:`CloudSigma.resolve_endpoint`).
+        """
         return self.settings.endpoint
 
     def __repr__(self) -> str:
@@ -171,6 +190,11 @@ class CloudSigma(_Base):
         result: builtins.list[Region] = self._http.run(self._regions_flow())
         return result
 
+    def resolve_endpoint(self) -> str:
+        """The settled API base URL (discovering a new region's endpoint now if needed)."""
+        result: str = self._http.run(p.resolve_endpoint(self.settings))
+        return result
+
     def close(self) -> None:
         """Close pooled connections."""
         self._http.close()
@@ -243,6 +267,11 @@ class AsyncCloudSigma(_Base):
     async def regions(self) -> builtins.list[Region]:
         """The locations this cloud reports (``GET /locations/``)."""
         result: builtins.list[Region] = await self._http.run(self._regions_flow())
+        return result
+
+    async def resolve_endpoint(self) -> str:
+        """The settled API base URL (discovering a new region's endpoint now if needed)."""
+        result: str = await self._http.run(p.resolve_endpoint(self.settings))
         return result
 
     async def aclose(self) -> None:

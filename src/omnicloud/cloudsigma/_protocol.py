@@ -25,7 +25,7 @@ from ._errors import (
     CloudSigmaPermissionError,
     CloudSigmaRateLimitedError,
 )
-from ._regions import endpoint_url
+from ._regions import discovered_endpoint, endpoint_url
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -40,6 +40,7 @@ __all__ = [
     "error_from",
     "list_items",
     "list_page",
+    "resolve_endpoint",
     "wait_for_status",
 ]
 
@@ -63,10 +64,18 @@ class CloudSigmaSettings:
         default_factory=lambda: PollSettings(interval=2.0, first_interval=0.2, timeout=600.0)
     )
     headers: dict[str, str] = field(default_factory=dict)
+    # A location code not in the static table: looked up in ``discovery``'s /locations/ (the
+    # API base URL of a known location) before the first call; ``endpoint`` is provisional.
+    pending_region: str | None = None
+    discovery: str | None = None
     _auth: str = field(init=False, repr=False, default="")
 
     def __post_init__(self) -> None:
         self.endpoint = endpoint_url(endpoint=self.endpoint)
+        if self.pending_region and not self.discovery:
+            raise ValidationError("a region to discover needs a discovery endpoint")
+        if self.discovery:
+            self.discovery = endpoint_url(endpoint=self.discovery)
         if not self.username or not self.password:
             raise ValidationError("CloudSigma needs the account email (username) and password")
         if self.page_size < 1:
@@ -190,6 +199,38 @@ def _is_concurrency(error: CloudSigmaError) -> bool:
     return error.error_type == "concurrency"
 
 
+def resolve_endpoint(settings: CloudSigmaSettings) -> Flow[str]:
+    """Settle ``settings.endpoint`` for a region found only through ``GET /locations/``.
+
+    Asks the known location ``settings.discovery`` (same credentials, safe retries) and takes
+    the endpoint it reports for ``settings.pending_region``; an unlisted code raises
+    ValidationError. Nothing is sent when the endpoint is already settled.
+    """
+    code = settings.pending_region
+    if not code or not settings.discovery:
+        return settings.endpoint
+    known = CloudSigmaSettings(
+        endpoint=settings.discovery,
+        username=settings.username,
+        password=settings.password,
+        retry=settings.retry,
+        headers=settings.headers,
+    )
+    request = build_request(known, "GET", "locations", params=[("limit", "0")])
+    document = yield from send_parsed(
+        request, settings.retry, lambda response: _unwrap(response, request.label)
+    )
+    objects = document.get("objects") if isinstance(document, dict) else document
+    if not isinstance(objects, list):
+        raise MalformedResponseError(f"{request.label}: expected a 'meta'/'objects' list")
+    where = f"GET {known.endpoint}locations/"
+    settings.endpoint = discovered_endpoint(
+        code, [o for o in objects if isinstance(o, dict)], where
+    )
+    settings.pending_region = None
+    return settings.endpoint
+
+
 def call(
     settings: CloudSigmaSettings,
     method: str,
@@ -205,6 +246,8 @@ def call(
     ``concurrency`` error (CloudSigma refused because of a conflicting update, and applied
     nothing) is retried for any method with backoff, within the same retry budget.
     """
+    if settings.pending_region:
+        yield from resolve_endpoint(settings)
     request = build_request(settings, method, path, params=params, body=body, idempotent=idempotent)
     attempt = 0
     while True:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -22,13 +23,17 @@ __all__ = [
     "RETIRED_REGIONS",
     "Region",
     "check_api_version",
+    "discovered_endpoint",
     "endpoint_url",
     "is_loopback",
     "regions_from_locations",
+    "resolve_target",
 ]
 
 API_PREFIX = "/api/2.0/"
 DEFAULT_REGION = "zrh"
+# What a location code looks like (``zrh``, ``mnl2``): anything else is refused outright.
+REGION_CODE = re.compile(r"^[a-z][a-z0-9]{1,9}(?:-[a-z0-9]{1,9})?$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,14 +128,13 @@ def endpoint_url(
     elif host:
         url = f"https://{host}{API_PREFIX}"
     else:
-        code = (region or DEFAULT_REGION).lower()
-        if code in RETIRED_REGIONS:
-            raise ValidationError(f"CloudSigma region {code!r}: {RETIRED_REGIONS[code]}")
+        code = _region_code(region)
         known = REGIONS.get(code)
         if known is None:
             raise ValidationError(
                 f"unknown CloudSigma region {code!r}; known: {', '.join(sorted(REGIONS))} "
-                "(or pass host= for a partner cloud)"
+                "(the clients and drivers look a new location up in GET /locations/; or "
+                "pass host= for a partner cloud)"
             )
         url = known.endpoint
     parts = urlsplit(url)
@@ -141,6 +145,64 @@ def endpoint_url(
             "simulator)"
         )
     return url if url.endswith("/") else url + "/"
+
+
+def _region_code(region: str | None) -> str:
+    """The lower-case code of ``region``; retired and malformed codes are refused."""
+    code = (region or DEFAULT_REGION).strip().lower()
+    if code in RETIRED_REGIONS:
+        raise ValidationError(f"CloudSigma region {code!r}: {RETIRED_REGIONS[code]}")
+    if not REGION_CODE.match(code):
+        raise ValidationError(
+            f"{region!r} is not a CloudSigma location code (like 'zrh' or 'mnl2'); "
+            f"known: {', '.join(sorted(REGIONS))}"
+        )
+    return code
+
+
+def resolve_target(
+    region: str | None = None, host: str | None = None, endpoint: str | None = None
+) -> tuple[str, str | None]:
+    """(API base URL, code to discover) for the client settings.
+
+    A code in the static table (or a host or endpoint) resolves at once and the second item is
+    None. A well-formed code the table does not know yet resolves provisionally to the documented
+    ``https://{code}.cloudsigma.com/api/2.0/`` and is returned as the second item: the first call
+    looks it up in a known location's ``GET /locations/`` (:func:`discovered_endpoint`) and
+    either takes the endpoint found there or fails with a clear error. Retired codes are refused.
+    """
+    if endpoint or host or (region or DEFAULT_REGION).strip().lower() in REGIONS:
+        return endpoint_url(region, host, endpoint), None
+    code = _region_code(region)
+    return endpoint_url(host=f"{code}.cloudsigma.com"), code
+
+
+def discovered_endpoint(code: str, objects: Iterable[Mapping[str, Any]], source: str) -> str:
+    """The API base URL of location ``code`` from ``GET /locations/`` objects read at ``source``.
+
+    A location without ``api_endpoint`` gets the documented ``{code}.cloudsigma.com`` host; a code
+    the list does not contain raises ValidationError naming the locations it does contain.
+    """
+    wanted = code.lower()
+    listed: list[str] = []
+    for item in objects:
+        found = str(item.get("id") or "").lower()
+        if not found:
+            continue
+        listed.append(found)
+        if found != wanted:
+            continue
+        api = str(item.get("api_endpoint") or "").strip()
+        if not api:
+            return endpoint_url(host=f"{wanted}.cloudsigma.com")
+        return endpoint_url(endpoint=api if "//" in api else f"https://{api}")
+    if wanted in RETIRED_REGIONS:  # pragma: no cover - refused before any request
+        raise ValidationError(f"CloudSigma region {wanted!r}: {RETIRED_REGIONS[wanted]}")
+    raise ValidationError(
+        f"unknown CloudSigma region {wanted!r}: it is neither in omnicloud's table nor in the "
+        f"locations {source} reports ({', '.join(sorted(set(listed))) or 'none'}); check the "
+        "code, or pass host= for a partner cloud"
+    )
 
 
 def regions_from_locations(objects: Iterable[Mapping[str, Any]]) -> list[Region]:

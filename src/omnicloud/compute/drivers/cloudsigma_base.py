@@ -39,7 +39,9 @@ class CloudSigmaBase(NodeDriverCore):
 
     ``CloudSigmaNodeDriver(email, password, region="zrh")``; ``host=``/``port=`` or
     ``endpoint=`` point it elsewhere (plain HTTP only to a loopback simulator, with
-    ``secure=False``). ``api_version="1.0"`` raises: CloudSigma retired it.
+    ``secure=False``). ``api_version="1.0"`` raises: CloudSigma retired it. A region code
+    missing from the static table is looked up in ``GET /locations/`` of a known location
+    (``discovery_endpoint``, default Zurich) before the first call.
     """
 
     name = "CloudSigma (API v2.0)"
@@ -58,6 +60,7 @@ class CloudSigmaBase(NodeDriverCore):
         api_version: str | None = "2.0",
         *,
         endpoint: str | None = None,
+        discovery_endpoint: str | None = None,
         timeout: float = 30.0,
         retries: int = 3,
         verify: bool | str = True,
@@ -94,6 +97,7 @@ class CloudSigmaBase(NodeDriverCore):
             host=host,
             endpoint=endpoint,
             api_version=api_version,
+            discovery_endpoint=discovery_endpoint,
             timeout=timeout,
             verify=verify,
             retry=retries,
@@ -105,12 +109,16 @@ class CloudSigmaBase(NodeDriverCore):
             transport=transport,
         )
         self._settings = settings
-        self.endpoint = settings.endpoint
         self._capabilities: CloudSigmaCapabilities | None = None
         self._open(config, redactor)
 
     def _open(self, config: HttpConfig, redactor: Redactor) -> None:  # pragma: no cover
         raise TypeError("use a sync or async driver class, not the core")
+
+    @property
+    def endpoint(self) -> str:
+        """The API base URL (provisional for a region still to be discovered)."""
+        return self._settings.endpoint
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.endpoint}>"

@@ -6,10 +6,11 @@ import base64
 import binascii
 import hmac
 import json
+import threading
 from typing import Any
 
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
@@ -58,15 +59,43 @@ class Api:
         self.state = state
         self.config = config
         self.faults = Faults(config)
+        self._slow_lock = threading.Lock()
         self.router = Router(
             [*_servers.ROUTES, *_drives.ROUTES, *_tags.ROUTES, *_billing.ROUTES, *_misc.ROUTES]
         )
 
+    def _slow(self) -> bool:
+        """Whether this answer is delayed (``slow_requests`` counts down the delayed ones)."""
+        config = self.config
+        if config.slow_seconds <= 0:
+            return False
+        with self._slow_lock:
+            if config.slow_requests is None:
+                return True
+            if config.slow_requests <= 0:
+                return False
+            config.slow_requests -= 1
+            return True
+
     async def handle(self, request: Request) -> Response:
-        if self.config.slow_seconds > 0:
+        """The answer, after ``slow_seconds`` when slowness is on.
+
+        The request is read and applied first, then the answer waits: a client that gives up
+        meanwhile has had its call applied, as with a slow real server.
+        """
+        slow = self._slow()
+        response = await self._answer(request)
+        if slow:
             import anyio
 
             await anyio.sleep(self.config.slow_seconds)
+        return response
+
+    async def _answer(self, request: Request) -> Response:
+        try:
+            raw = await request.body()
+        except ClientDisconnect:
+            return Response(b"", status_code=400)
         if not _authorized(request, self.state):
             return _json(
                 401,
@@ -81,7 +110,6 @@ class Api:
             )
         try:
             self.faults.check()
-            raw = await request.body()
             body = json.loads(raw) if raw.strip() else None
         except SimError as error:
             return _error(error)

@@ -19,9 +19,12 @@ class SimConfig:
     - ``rate_limit``: requests per second before HTTP 429 (None: unlimited).
     - ``error_rate``: probability of a 503 ``backend`` error; ``concurrency_rate``: of a 503
       ``concurrency`` error; both from a generator seeded with ``seed``.
-    - ``slow_seconds``: delay before every answer.
+    - ``slow_seconds``: delay before every answer; with ``slow_requests`` set, only before the
+      next that many answers (the count goes down as they are served).
     - ``firewall_policies``: serve the decommissioned ``/fwpolicies/`` endpoint (404 otherwise).
     - ``capabilities``: overrides merged over the default ``GET /capabilities/`` document.
+    - ``extra_locations``: more ``GET /locations/`` objects (``id``, ``api_endpoint``, ...), e.g.
+      a location that opened after the client's static table was written.
     """
 
     drive_latency: float = 0.05
@@ -33,5 +36,7 @@ class SimConfig:
     concurrency_rate: float = 0.0
     seed: int | None = None
     slow_seconds: float = 0.0
+    slow_requests: int | None = None
     firewall_policies: bool = False
     capabilities: dict[str, Any] = field(default_factory=dict)
+    extra_locations: list[dict[str, Any]] = field(default_factory=list)

@@ -23,17 +23,23 @@ class Faults:
         self._seed = config.seed
         self._window = (0.0, 0)
 
+    def _reseed(self) -> None:
+        """Start the generator again whenever ``seed`` was changed (call with the lock held)."""
+        if self.config.seed != self._seed:
+            self._seed = self.config.seed
+            self._rng = random.Random(self._seed)
+
     def _roll(self, probability: float) -> bool:
         if probability <= 0:
             return False
         with self._lock:
-            if self.config.seed != self._seed:
-                self._seed = self.config.seed
-                self._rng = random.Random(self._seed)
+            self._reseed()
             return self._rng.random() < probability
 
     def check(self) -> None:
         """Raise the injected error for this request, if any."""
+        with self._lock:
+            self._reseed()
         limit = self.config.rate_limit
         if limit:
             now = time.monotonic()

@@ -168,5 +168,9 @@ ROUTES = [
     ),
     ("DELETE", "fwpolicies/*", _fw(_delete("fwpolicies"))),
     ("GET", "capabilities", lambda r: Reply(200, capabilities(r.config.capabilities))),
-    ("GET", "locations", lambda r: list_reply(r, locations(), lambda d: d)),
+    (
+        "GET",
+        "locations",
+        lambda r: list_reply(r, [*locations(), *map(dict, r.config.extra_locations)], lambda d: d),
+    ),
 ]
