@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import csv
+import dataclasses
+import enum
+import io
 import json
 import os
 import stat
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -52,13 +58,84 @@ def test_catalog_golden_table(run) -> None:  # type: ignore[no-untyped-def]
     assert "Ubuntu 22.04" in out
 
 
+_HIDDEN = {"driver", "private_key", "password", "secret"}
+
+
+def expected(value: Any) -> Any:
+    """What -o json must show for a library value: the documented mapping, written afresh."""
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {
+            f.name: expected(getattr(value, f.name))
+            for f in dataclasses.fields(value)
+            if f.name not in _HIDDEN
+        }
+    if isinstance(value, Mapping):
+        return {str(k): expected(v) for k, v in value.items() if k not in _HIDDEN}
+    if isinstance(value, list | tuple):
+        return [expected(v) for v in value]
+    return value
+
+
+def cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ",".join(cell(v) for v in value)
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(getattr(value, "name", value))
+
+
 def test_output_formats(run) -> None:  # type: ignore[no-untyped-def]
+    """Each list command's JSON, YAML and CSV carry the library's own objects' values."""
+    import omnicloud
+
+    run("nodes", "create", "fmt", "--location", "Sandbox-Advanced")
+    run("volumes", "create", "fmtvol", "--size", "5", "--location", "Sandbox-Advanced")
+    run("snapshots", "create", "fmtvol", "--name", "fmtsnap")
+    run("keys", "import", "fmtkey", str(Path(__file__).parent / "golden" / "id_test.pub"))
+    run("security-groups", "create", "fmtgroup", "--description", "formats")
+    with omnicloud.connect("local") as driver:
+        volume = next(v for v in driver.list_volumes() if v.name == "fmtvol")
+        listings = {
+            ("sizes", "list"): driver.list_sizes(),
+            ("images", "list"): driver.list_images(),
+            ("locations", "list"): driver.list_locations(),
+            ("nodes", "list"): driver.list_nodes(),
+            ("volumes", "list"): driver.list_volumes(),
+            ("snapshots", "list", "fmtvol"): driver.list_volume_snapshots(volume),
+            ("keys", "list"): driver.list_key_pairs(),
+            ("security-groups", "list"): driver.ex_list_security_groups(),
+        }
+    for argv, objects in listings.items():
+        assert objects, argv
+        data = json.loads(run("-o", "json", *argv)[0])
+        assert data == [expected(obj) for obj in objects], argv
+        assert yaml.safe_load(run("-o", "yaml", *argv)[0]) == data, argv
+        rows = list(csv.reader(io.StringIO(run("-o", "csv", *argv)[0])))
+        header, body = rows[0], rows[1:]
+        assert {"id", "name"} & set(header) and len(body) == len(objects), argv
+        for row, obj in zip(body, objects, strict=True):
+            for column, text in zip(header, row, strict=True):
+                want = expected(getattr(obj, column))
+                if isinstance(want, list) and want and isinstance(want[0], dict):
+                    assert text == str(len(want)), (argv, column)  # rules: counted
+                else:
+                    assert text == cell(want), (argv, column)
     sizes = json.loads(run("-o", "json", "sizes", "list")[0])
     assert {s["name"] for s in sizes} >= {"Small Instance", "Large Instance"}
-    assert json.loads(json.dumps(sizes)) == sizes  # round-trips
-    assert yaml.safe_load(run("-o", "yaml", "sizes", "list")[0]) == sizes
-    csv_lines = run("-o", "csv", "sizes", "list")[0].splitlines()
-    assert csv_lines[0].startswith("id,name") and len(csv_lines) == len(sizes) + 1
+    profiles = json.loads(run("-o", "json", "config", "list")[0])
+    assert profiles == [
+        {"default": "*", "kind": "cloudstack-sim", "name": "local", "source": "built-in"},
+        {"default": "", "kind": "cloudsigma-sim", "name": "local-sigma", "source": "built-in"},
+    ]
+    run("security-groups", "delete", "fmtgroup")
+    run("keys", "delete", "fmtkey")
+    run("nodes", "destroy", "fmt")
 
 
 def test_node_lifecycle(run) -> None:  # type: ignore[no-untyped-def]

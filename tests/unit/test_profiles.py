@@ -141,3 +141,112 @@ def test_missing_omnicloud_config_file(monkeypatch: pytest.MonkeyPatch, tmp_path
     monkeypatch.setenv("OMNICLOUD_CONFIG", str(tmp_path / "absent.yaml"))
     with pytest.raises(ConfigurationError, match="does not exist"):
         load_profiles()
+
+
+def layer(name: str, kind: str, default: str | None = None) -> str:
+    head = f"default: {{cloud: {default}}}\n" if default else ""
+    return head + f"cloud:\n  {name}: {{kind: {kind}, credentials: {{key: from-{kind}}}}}\n"
+
+
+def test_user_config_file_honours_xdg_config_home(
+    clean_env: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    xdg = tmp_path / "elsewhere"
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(xdg))
+    user_file = xdg / "omnicloud" / "omnicloud.yaml"
+    user_file.parent.mkdir(parents=True)
+    write(user_file, layer("mine", "exoscale", default="mine"))
+    from omnicloud.config import config_files
+
+    assert config_files()[0] == user_file
+    profiles = load_profiles()
+    assert profiles.default == "mine" and profiles.get().kind == "exoscale"
+    assert profiles.get().source == str(user_file) and profiles.files == [str(user_file)]
+
+
+def test_all_three_locations_and_their_precedence(
+    clean_env: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    user_file = clean_env / ".config" / "omnicloud" / "omnicloud.yaml"
+    user_file.parent.mkdir(parents=True)
+    local_file = Path.cwd() / "omnicloud.yaml"
+    env_file = tmp_path / "env.yaml"
+    write(
+        user_file, layer("shared", "exoscale", default="shared") + "  user-only: {kind: ikoula}\n"
+    )
+    write(local_file, layer("shared", "cloudstack") + "  local-only: {kind: cloudsigma}\n")
+    write(env_file, layer("shared", "cloudsigma", default="env-only") + "  env-only: {kind: s3}\n")
+
+    only_user_and_local = load_profiles()
+    assert only_user_and_local.files == [str(user_file), str(local_file)]
+    assert only_user_and_local.get("shared").kind == "cloudstack"  # ./omnicloud.yaml wins
+    assert only_user_and_local.get("shared").credentials == {"key": "from-cloudstack"}
+    assert only_user_and_local.default == "shared"  # only the user file names a default
+    assert only_user_and_local.get("user-only").source == str(user_file)
+
+    monkeypatch.setenv("OMNICLOUD_CONFIG", str(env_file))
+    everything = load_profiles()
+    assert everything.files == [str(user_file), str(local_file), str(env_file)]
+    assert everything.get("shared").kind == "cloudsigma"  # $OMNICLOUD_CONFIG wins
+    assert everything.get("shared").source == str(env_file)
+    assert everything.default == "env-only"
+    assert {"user-only", "local-only", "env-only"} <= set(everything.names())
+
+    monkeypatch.setenv("OMNICLOUD_CLOUD", "local-only")  # the environment beats every file
+    assert load_profiles().get().kind == "cloudsigma"
+
+
+# Seed 003's cloudmesh.yaml (cloudmesh-community/cm), with the kinds omnicloud has no driver for.
+SEED_003 = """
+cloudmesh:
+  profile:
+    firstname: TBD
+    lastname: TBD
+  default:
+    cloud: aws
+  cloud:
+    aws:
+      cm:
+        active: true
+        heading: AWS
+        host: aws.amazon.com
+        label: aws
+        kind: aws
+        version: TBD
+      default:
+        image: ami-0f65671a86f061fcd
+        size: t2.micro
+        location: us-east-1
+      credentials:
+        EC2_ACCESS_ID: TBD
+        EC2_SECRET_KEY: TBD
+        EC2_PRIVATE_KEY_FILE_PATH: ~/.cloudmesh/aws_cert.pem
+        EC2_PRIVATE_KEY_FILE_NAME: aws_cert
+    azure:
+      cm:
+        active: true
+        heading: Azure
+        host: azure.microsoft.com
+        label: azure
+        kind: azure
+        version: TBD
+      default:
+        image: Canonical:UbuntuServer:16.04-LTS:latest
+        size: Basic_A0
+      credentials:
+        AZURE_SUBSCRIPTION_ID: TBD
+        AZURE_MANAGEMENT_CERT_PATH: C:/Demo/azure_cert.pem
+"""
+
+
+def test_seed_003_cloudmesh_yaml_loads_as_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OMNICLOUD_CONFIG", str(write(tmp_path / "cloudmesh.yaml", SEED_003)))
+    profiles = load_profiles()
+    assert profiles.default == "aws"
+    aws, azure = profiles.get(), profiles.get("azure")
+    assert (aws.kind, azure.kind) == ("aws", "azure")
+    assert aws.options["size"] == "t2.micro" and azure.options["size"] == "Basic_A0"
+    assert azure.credentials["AZURE_SUBSCRIPTION_ID"] == "TBD"
+    assert "profile" not in profiles  # cloudmesh's other sections are not clouds

@@ -36,11 +36,18 @@ def _say(text: str) -> None:
     sys.stderr.flush()
 
 
-def guarded(action: Callable[[], int | None], *, trace: bool = False, usage: str = "") -> int:
+def guarded(
+    action: Callable[[], int | None],
+    *,
+    trace: bool = False,
+    usage: str = "",
+    details: bool = True,
+) -> int:
     """Run ``action`` and turn failures into an exit status and one clear line on stderr.
 
-    Usage and configuration errors exit 2; provider and transport errors exit 1, followed by the
-    provider's error document as JSON when there is one. ``trace`` adds the traceback.
+    Usage and configuration errors exit 2; provider and transport errors exit 1, followed (when
+    ``details``, or with ``trace``) by the provider's error document as JSON when there is one.
+    ``trace`` adds the traceback.
     """
     try:
         return action() or EXIT_OK
@@ -55,7 +62,7 @@ def guarded(action: Callable[[], int | None], *, trace: bool = False, usage: str
         return EXIT_USAGE
     except OmnicloudError as exc:
         _say(f"Error: {exc}")
-        detail = _detail(exc)
+        detail = _detail(exc) if details or trace else None
         if detail is not None:
             _say(json.dumps(detail, indent=2, sort_keys=True))
         _traceback(trace)

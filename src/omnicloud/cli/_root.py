@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import warnings
+from typing import TextIO
+
 import click
 
 from omnicloud import __version__
@@ -45,7 +48,11 @@ SUBCOMMANDS = {
     show_default=True,
     help="Output format.",
 )
-@click.option("--trace", is_flag=True, help="Print every HTTP request and response (redacted).")
+@click.option(
+    "--trace",
+    is_flag=True,
+    help="On errors, print the details and traceback; log every HTTP exchange (redacted).",
+)
 @click.pass_context
 def cli(ctx: click.Context, cloud: str | None, output: str, trace: bool) -> None:
     """omnicloud: drive many clouds through one API."""
@@ -99,4 +106,22 @@ def run(argv: list[str]) -> int:
             raise CliUsageError(exc.format_message()) from None
         return result if isinstance(result, int) else 0
 
-    return guarded(invoke, trace="--trace" in argv)
+    trace = "--trace" in argv
+    saved = warnings.showwarning
+    warnings.showwarning = _one_line_warning
+    try:
+        return guarded(invoke, trace=trace, details=trace)
+    finally:
+        warnings.showwarning = saved
+
+
+def _one_line_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: TextIO | None = None,
+    line: str | None = None,
+) -> None:
+    """Warnings (a config file others can read, say) as one line on stderr, no source."""
+    click.echo(f"Warning: {message}", err=True)

@@ -11,6 +11,7 @@ import click
 
 from omnicloud.cli._cloud import cloud_name, driver, find, output_format, profile_option, status
 from omnicloud.cli._errors import CliUsageError
+from omnicloud.cli._jobs import can_submit, submit, wait_option
 from omnicloud.cli._render import emit
 from omnicloud.errors import OmnicloudError
 
@@ -45,33 +46,160 @@ def show_node(ctx: click.Context, node: str) -> None:
     emit(_node(driver(ctx), node), output_format(ctx))
 
 
-def _action(name: str, method: str, verb: str) -> click.Command:
-    @click.command(name, help=f"{verb.capitalize()} nodes (by id or name).")
+# name: (driver method, CloudStack command, "-ing" word, past tense, state once finished)
+_ACTIONS: dict[str, tuple[str, str, str, str, str | None]] = {
+    "start": ("start_node", "startVirtualMachine", "starting", "started", "running"),
+    "stop": ("stop_node", "stopVirtualMachine", "stopping", "stopped", "stopped"),
+    "reboot": ("reboot_node", "rebootVirtualMachine", "rebooting", "rebooted", "running"),
+    "destroy": ("destroy_node", "destroyVirtualMachine", "destroying", "destroyed", None),
+}
+
+
+def _state(node: Any) -> str:
+    return str(getattr(node.state, "value", node.state))
+
+
+def _settle(instance: Any, node: Any, final: str) -> None:
+    """Wait until ``node`` reaches ``final`` where the driver returned before it did."""
+    if final == "running" and hasattr(instance, "wait_until_running"):
+        instance.wait_until_running([node], wait_period=0.5)
+    elif hasattr(instance, "ex_wait_for_node"):
+        instance.ex_wait_for_node(node, final)
+
+
+def _action(name: str) -> click.Command:
+    method, command_name, doing, done, final = _ACTIONS[name]
+    shown = "" if final is None else " and print the nodes"
+
+    @click.command(name, help=f"{name.capitalize()} nodes (by id or name){shown}.")
     @click.argument("node_names", metavar="NODE...", nargs=-1, required=True)
+    @wait_option(f"the nodes are {done}")
     @click.pass_context
-    def command(ctx: click.Context, node_names: tuple[str, ...]) -> None:
+    def command(ctx: click.Context, node_names: tuple[str, ...], wait: bool) -> None:
         instance = driver(ctx)
         everything = instance.list_nodes()
         targets = [find(everything, wanted, "node") for wanted in node_names]
         for target in targets:
-            with status(f"{verb} {target.name}..."):
+            if not wait and can_submit(instance):
+                job = submit(instance, command_name, id=target.id).get("jobid")
+                click.echo(f"{doing} {target.name} ({target.id}), job {job}", err=True)
+                continue
+            with status(f"{doing} {target.name}..."):
                 getattr(instance, method)(target)
-            click.echo(f"{verb} {target.name} ({target.id})", err=True)
+                if wait and final is not None and not can_submit(instance):
+                    _settle(instance, target, final)
+            click.echo(f"{done if wait else doing} {target.name} ({target.id})", err=True)
+        if final is not None:
+            wanted_ids = [target.id for target in targets]
+            by_id = {node.id: node for node in instance.list_nodes()}
+            emit([by_id[i] for i in wanted_ids if i in by_id], output_format(ctx))
 
     return command
 
 
-for _name, _method, _verb in (
-    ("start", "start_node", "started"),
-    ("stop", "stop_node", "stopped"),
-    ("reboot", "reboot_node", "rebooted"),
-    ("destroy", "destroy_node", "destroyed"),
-):
-    nodes.add_command(_action(_name, _method, _verb))
+for _name in _ACTIONS:
+    nodes.add_command(_action(_name))
 
 
 def _names(base: str, count: int) -> list[str]:
     return [base] if count == 1 else [f"{base}-{i + 1}" for i in range(count)]
+
+
+class _Tracker:
+    """A live progress view on stderr when it is a terminal, else one line per finished item."""
+
+    def __init__(self, description: str, total: int) -> None:
+        self._progress: Any = None
+        self._task: Any = None
+        if sys.stderr.isatty():
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+            )
+
+            self._progress = Progress(
+                TextColumn("[progress.description]{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=Console(stderr=True),
+                transient=True,
+                redirect_stdout=False,
+            )
+            self._task = self._progress.add_task(description, total=total)
+
+    def __enter__(self) -> _Tracker:
+        if self._progress is not None:
+            self._progress.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+    def done(self, outcome: str, name: str) -> None:
+        if self._progress is not None:
+            self._progress.advance(self._task)
+        else:
+            click.echo(f"{outcome} {name}", err=True)
+
+
+def _resolve(instance: Any, spec: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "size": find(instance.list_sizes(), spec["size"], "size"),
+        "image": find(instance.list_images(), spec["image"], "image"),
+        "location": find(instance.list_locations(), spec["location"], "location"),
+    }
+
+
+def _submit_many(
+    ctx: click.Context, instance: Any, names: list[str], spec: dict[str, Any]
+) -> list[Any]:
+    """CloudStack with --no-wait: submit one deployVirtualMachine per name, wait for none."""
+    chosen = _resolve(instance, spec)
+    extra = spec["extra"]
+    groups = extra.get("ex_security_groups")
+    ids: list[str] = []
+    failures: list[str] = []
+    with _Tracker("submitting", len(names)) as tracker:
+        for name in names:
+            try:
+                answer = submit(
+                    instance,
+                    "deployVirtualMachine",
+                    name=name,
+                    serviceofferingid=chosen["size"].id,
+                    templateid=chosen["image"].id,
+                    zoneid=chosen["location"].id,
+                    keypair=extra.get("ex_keyname"),
+                    securitygroupnames=",".join(groups) if groups else None,
+                )
+            except OmnicloudError as exc:
+                failures.append(f"{name}: {exc}")
+                tracker.done("failed", name)
+                continue
+            ids.append(str(answer.get("id")))
+            tracker.done(f"submitted (job {answer.get('jobid')})", name)
+    _report(ctx, failures)
+    by_id = {node.id: node for node in instance.list_nodes()}
+    return _in_order([by_id[i] for i in ids if i in by_id], names)
+
+
+def _in_order(created: list[Any], names: list[str]) -> list[Any]:
+    """The nodes in the order their names were asked for (web-2 before web-10)."""
+    rank = {name: index for index, name in enumerate(names)}
+    return sorted(created, key=lambda node: (rank.get(node.name, len(rank)), node.name))
+
+
+def _report(ctx: click.Context, failures: list[str]) -> None:
+    for failure in failures:
+        click.echo(f"Error: {failure}", err=True)
+    if failures:
+        ctx.find_root().obj["exit_code"] = 1
 
 
 async def _create_many(
@@ -83,12 +211,6 @@ async def _create_many(
 
     created: list[Any] = []
     failures: list[str] = []
-    show = sys.stderr.isatty()
-    progress: Any = None
-    if show:
-        from rich.progress import Progress
-
-        progress = Progress(transient=True, console=None)
     async with connect(cloud_name(ctx), asynchronous=True) as instance:
         sizes = await instance.list_sizes()
         images = await instance.list_images()
@@ -99,37 +221,25 @@ async def _create_many(
             "location": find(locations, spec["location"], "location"),
             **spec["extra"],
         }
-        task = progress.add_task("creating", total=len(names)) if progress else None
+        with _Tracker("creating", len(names)) as tracker:
 
-        async def one(name: str) -> None:
-            outcome = "created"
-            try:
-                node = await instance.create_node(name=name, **args)
-                if wait and str(getattr(node.state, "value", node.state)) != "running":
-                    ((node, _ips),) = await instance.wait_until_running([node], wait_period=0.5)
-                created.append(node)
-            except OmnicloudError as exc:  # one failure must not hide the others' results
-                failures.append(f"{name}: {exc}")
-                outcome = "failed"
-            if progress is not None:
-                progress.advance(task)
-            else:
-                click.echo(f"{outcome} {name}", err=True)
+            async def one(name: str) -> None:
+                outcome = "created"
+                try:
+                    node = await instance.create_node(name=name, **args)
+                    if wait and _state(node) != "running":
+                        ((node, _ips),) = await instance.wait_until_running([node], wait_period=0.5)
+                    created.append(node)
+                except OmnicloudError as exc:  # one failure must not hide the others' results
+                    failures.append(f"{name}: {exc}")
+                    outcome = "failed"
+                tracker.done(outcome, name)
 
-        if progress is not None:
-            progress.start()
-        try:
             async with anyio.create_task_group() as group:
                 for name in names:
                     group.start_soon(one, name)
-        finally:
-            if progress is not None:
-                progress.stop()
-    for failure in failures:
-        click.echo(f"Error: {failure}", err=True)
-    if failures:
-        ctx.obj["exit_code"] = 1
-    return sorted(created, key=lambda node: node.name)
+    _report(ctx, failures)
+    return _in_order(created, names)
 
 
 @nodes.command("create")
@@ -148,12 +258,7 @@ async def _create_many(
 @click.option(
     "--security-group", "security_groups", multiple=True, help="Security group name (repeatable)."
 )
-@click.option(
-    "--wait/--no-wait",
-    default=True,
-    show_default=True,
-    help="Wait until the nodes are running and reachable.",
-)
+@wait_option("the nodes are running and reachable")
 @click.pass_context
 def create_nodes(
     ctx: click.Context,
@@ -166,7 +271,10 @@ def create_nodes(
     security_groups: tuple[str, ...],
     wait: bool,
 ) -> None:
-    """Create NAME (or NAME-1..NAME-N with --count), in parallel with a live progress view."""
+    """Create NAME (or NAME-1..NAME-N with --count), in parallel with a live progress view.
+
+    The progress view goes to stderr when it is a terminal; stdout holds only the result.
+    """
     import anyio
 
     extra: dict[str, Any] = {}
@@ -180,7 +288,12 @@ def create_nodes(
         "location": location or profile_option(ctx, "location"),
         "extra": extra,
     }
-    created = anyio.run(_create_many, ctx, _names(name, count), spec, wait)
+    names = _names(name, count)
+    instance = None if wait else driver(ctx)
+    if instance is not None and can_submit(instance):
+        created = _submit_many(ctx, instance, names, spec)
+    else:
+        created = anyio.run(_create_many, ctx, names, spec, wait)
     if created:
         emit(created, output_format(ctx))
     if ctx.find_root().obj.get("exit_code"):
