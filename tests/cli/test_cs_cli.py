@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -216,3 +217,126 @@ def test_console_script_exit_codes(configured: StubServer) -> None:
     )
     assert result.returncode == 1
     assert "denied" in result.stderr and "Traceback" not in result.stderr
+
+
+def _zones_handler() -> FakeCloudStack:
+    zones = {"count": 1, "zone": [{"id": "1", "name": "z", "securitygroupsenabled": True}]}
+    return FakeCloudStack(listZones=lambda s: ok("listZones", zones))
+
+
+def _run_on_pty(argv: list[str]) -> tuple[int, str]:
+    """Run ``argv`` with its stdout on a pseudo-terminal; (exit code, what the terminal got)."""
+    import os
+    import pty
+
+    master, slave = pty.openpty()
+    try:
+        process = subprocess.Popen(argv, stdout=slave, stderr=subprocess.PIPE)
+    finally:
+        os.close(slave)
+    chunks: list[bytes] = []
+    try:
+        while True:
+            try:
+                data = os.read(master, 65536)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not data:
+                break
+            chunks.append(data)
+    finally:
+        os.close(master)
+    assert process.stderr is not None
+    process.stderr.read()
+    process.stderr.close()
+    return process.wait(timeout=60), b"".join(chunks).decode()
+
+
+def test_json_is_highlighted_only_on_a_terminal(
+    configured: StubServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    configured.handle(_zones_handler())
+    command = [sys.executable, "-m", "omnicloud", "cs", "listZones"]
+    code, on_tty = _run_on_pty(command)
+    assert code == 0
+    assert "\x1b[" in on_tty  # ANSI colour codes
+    plain_from_tty = json.loads(re.sub(r"\x1b\[[0-9;]*m", "", on_tty))
+    piped = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    assert piped.returncode == 0
+    assert "\x1b" not in piped.stdout
+    assert json.loads(piped.stdout) == plain_from_tty
+    assert piped.stdout == json.dumps(plain_from_tty, indent=2, sort_keys=True) + "\n"
+
+
+def test_no_color_turns_highlighting_off_on_a_terminal(
+    configured: StubServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    configured.handle(_zones_handler())
+    code, on_tty = _run_on_pty([sys.executable, "-m", "omnicloud", "cs", "listZones"])
+    assert code == 0 and "\x1b" not in on_tty
+    assert json.loads(on_tty)["zone"][0]["name"] == "z"
+
+
+def test_highlighting_follows_isatty_in_process(
+    configured: StubServer, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    configured.handle(_zones_handler())
+    assert main(["cs", "listZones"]) == 0
+    assert "\x1b" not in capsys.readouterr().out
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    assert main(["cs", "listZones"]) == 0
+    assert "\x1b[" in capsys.readouterr().out
+
+
+def _apis_by_region(seen: Seen) -> Reply:
+    region = seen.headers.get("x-region", "")
+    listing = [{"name": "listZones", "description": "Lists zones", "params": []}]
+    if region == "lab":
+        listing.append(
+            {
+                "name": "labOnlyCommand",
+                "description": "Only the lab has this",
+                "params": [{"name": "id", "type": "uuid", "required": True, "description": "x"}],
+            }
+        )
+    return ok("listApis", {"count": len(listing), "api": listing})
+
+
+def test_sync_caches_apis_per_region(
+    stub: StubServer, capsys: pytest.CaptureFixture[str], clean_env: Path
+) -> None:
+    from omnicloud.cloudstack._discovery import cache_path, load_apis
+
+    (clean_env / ".cloudstack.ini").write_text(
+        "".join(
+            f"[{name}]\nendpoint = {stub.url}/client/api\nkey = {KEY}\nsecret = {SECRET}\n"
+            f"header_x-region = {name}\n"
+            for name in ("lab", "prod")
+        )
+    )
+    stub.handle(FakeCloudStack(listApis=_apis_by_region))
+    assert main(["cs", "sync", "--region", "lab"]) == 0
+    assert "Discovered 2 APIs for region 'lab'" in capsys.readouterr().out
+    assert main(["cs", "sync", "--region", "prod"]) == 0
+    assert "Discovered 1 APIs for region 'prod'" in capsys.readouterr().out
+    assert [s.headers.get("x-region") for s in stub.requests] == ["lab", "prod"]
+    assert cache_path("lab") != cache_path("prod")
+    assert cache_path("lab").is_file() and cache_path("prod").is_file()
+    assert set(load_apis("lab") or {}) == {"listZones", "labOnlyCommand"}
+    assert set(load_apis("prod") or {}) == {"listZones"}
+
+    # each region's help and checks use its own cache
+    assert main(["cs", "labOnlyCommand", "--help", "--region", "lab"]) == 0
+    assert "Only the lab has this" in capsys.readouterr().out
+    assert main(["cs", "labOnlyCommand", "--help", "--region", "prod"]) == 2
+    assert "unknown API command 'labOnlyCommand'" in capsys.readouterr().err
+    stub.handle(FakeCloudStack())
+    assert main(["cs", "labOnlyCommand", "--region", "lab"]) == 2
+    assert "missing required parameter(s): id" in capsys.readouterr().err
+    assert stub.requests == []  # nothing sent for either check
+    # a region never synced has no cache: help says so instead of guessing
+    assert main(["cs", "listZones", "--help"]) == 0
+    assert "No API descriptions cached for region" in capsys.readouterr().out

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
+import threading
+import time
 from typing import Any
 
 import anyio
@@ -172,8 +175,12 @@ def test_job_cancelled(stub: StubServer, invoke: Invoke) -> None:
         }
     )
     stub.handle(FakeCloudStack(deployVirtualMachine=jobs.deploy, queryAsyncJobResult=jobs.query))
-    with pytest.raises(JobCancelledError, match="cancelled"):
+    with pytest.raises(JobCancelledError, match="cancelled") as info:
         invoke("deployVirtualMachine", fetch_result=True, zoneid="z")
+    assert info.value.errortext == "cancelled by admin"
+    assert info.value.errorcode == 530
+    assert info.value.job_id == "job-1"
+    assert info.value.result["jobstatus"] == 3
 
 
 def test_job_timeout(stub: StubServer, invoke: Invoke) -> None:
@@ -253,3 +260,123 @@ def test_many_concurrent_deploys_async(stub: StubServer) -> None:
     results = anyio.run(go)
     assert len({r["virtualmachine"]["id"] for r in results}) == 30
     assert sum(1 for s in stub.requests if s.params["command"] == "deployVirtualMachine") == 30
+
+
+class InFlight:
+    """Wraps a handler and records how many requests the server is answering at once."""
+
+    def __init__(self, inner: Any, hold: float) -> None:
+        self.inner = inner
+        self.hold = hold
+        self.lock = threading.Lock()
+        self.current = 0
+        self.peak = 0
+        self.spans: list[tuple[int, float, float]] = []  # (page, start, end)
+
+    def __call__(self, seen: Seen) -> Reply:
+        start = time.monotonic()
+        with self.lock:
+            self.current += 1
+            self.peak = max(self.peak, self.current)
+        try:
+            time.sleep(self.hold)
+            return self.inner(seen)  # type: ignore[no-any-return]
+        finally:
+            with self.lock:
+                self.current -= 1
+                self.spans.append((int(seen.params.get("page", 0)), start, time.monotonic()))
+
+
+def test_async_fetch_list_fetches_remaining_pages_concurrently(stub: StubServer) -> None:
+    meter = InFlight(paged("listVirtualMachines", "virtualmachine", VMS), hold=0.2)
+    stub.handle(FakeCloudStack(listVirtualMachines=meter))
+
+    async def go() -> list[Any]:
+        async with AsyncCloudStack(
+            f"{stub.url}/client/api", KEY, SECRET, page_size=100, concurrency=4
+        ) as client:
+            return await client.listVirtualMachines(fetch_list=True)  # type: ignore[no-any-return]
+
+    result = anyio.run(go)
+    assert [vm["id"] for vm in result] == [vm["id"] for vm in VMS]  # still in order
+    assert sorted(page for page, _, _ in meter.spans) == list(range(1, 14))
+    # the server saw several requests at once, never more than the concurrency limit
+    assert 2 <= meter.peak <= 4
+    # the first page (which gives the count) is fetched alone, before any other
+    first = next(span for span in meter.spans if span[0] == 1)
+    assert all(start >= first[2] for page, start, _ in meter.spans if page != 1)
+
+
+def test_sync_fetch_list_fetches_one_page_at_a_time(stub: StubServer) -> None:
+    meter = InFlight(paged("listVirtualMachines", "virtualmachine", VMS[:450]), hold=0.02)
+    stub.handle(FakeCloudStack(listVirtualMachines=meter))
+    with CloudStack(f"{stub.url}/client/api", KEY, SECRET, page_size=100, concurrency=4) as cs:
+        assert len(cs.listVirtualMachines(fetch_list=True)) == 450
+    assert meter.peak == 1 and len(meter.spans) == 5
+
+
+def test_async_iterator_is_lazy(stub: StubServer) -> None:
+    stub.handle(
+        FakeCloudStack(listVirtualMachines=paged("listVirtualMachines", "virtualmachine", VMS))
+    )
+
+    async def go() -> tuple[Any, int, int, int]:
+        async with AsyncCloudStack(f"{stub.url}/client/api", KEY, SECRET) as client:
+            iterator = client.iterate("listVirtualMachines")
+            first = await iterator.__anext__()
+            after_first = len(stub.requests)
+            rest = 0
+            async for _ in iterator:
+                rest += 1
+                if rest == 499:  # the last item of page 1: page 2 not asked for yet
+                    assert len(stub.requests) == 1
+            return first, after_first, rest, len(stub.requests)
+
+    first, after_first, rest, total = anyio.run(go)
+    assert first["id"] == "vm-0"
+    assert after_first == 1
+    assert rest == 1233
+    assert total == 3
+
+
+class TimedJobs(Jobs):
+    """:class:`Jobs` that also records when the job was submitted and when it was polled."""
+
+    def __init__(self, final: dict[str, Any], polls_until_done: int) -> None:
+        super().__init__(final, polls_until_done)
+        self.times: list[float] = []
+
+    def deploy(self, seen: Seen) -> Reply:
+        self.times.append(time.monotonic())
+        return super().deploy(seen)
+
+    def query(self, seen: Seen) -> Reply:
+        self.times.append(time.monotonic())
+        return super().query(seen)
+
+
+def test_first_poll_comes_sooner_than_the_interval(stub: StubServer, invoke: Invoke) -> None:
+    jobs = TimedJobs(
+        {"jobstatus": 1, "jobresultcode": 0, "jobresult": {"ok": True}}, polls_until_done=2
+    )
+    stub.handle(FakeCloudStack(deployVirtualMachine=jobs.deploy, queryAsyncJobResult=jobs.query))
+    result = invoke(
+        "deployVirtualMachine", client_options={"poll_interval": 1.5}, fetch_result=True
+    )
+    assert result == {"ok": True}
+    submitted, first_poll, second_poll = jobs.times
+    # first poll after about min(0.25, poll_interval) (0.125 to 0.375 s on the poll grid) ...
+    assert first_poll - submitted < 0.7
+    # ... the next one a full interval later (at least half an interval on the grid)
+    assert second_poll - first_poll >= 0.7
+
+
+def test_first_poll_never_later_than_a_short_interval(stub: StubServer, invoke: Invoke) -> None:
+    jobs = TimedJobs(
+        {"jobstatus": 1, "jobresultcode": 0, "jobresult": {"ok": True}}, polls_until_done=4
+    )
+    stub.handle(FakeCloudStack(deployVirtualMachine=jobs.deploy, queryAsyncJobResult=jobs.query))
+    invoke("deployVirtualMachine", client_options={"poll_interval": 0.05}, fetch_result=True)
+    gaps = [later - earlier for earlier, later in itertools.pairwise(jobs.times)]
+    assert len(gaps) == 4
+    assert max(gaps) < 0.3  # first_interval is capped by a poll_interval shorter than 0.25 s

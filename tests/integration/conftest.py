@@ -47,12 +47,15 @@ def sim(live_sim: LiveSim) -> Iterator[LiveSim]:
     for name in (
         "max_page_size",
         "job_latency",
+        "job_latency_by_command",
         "rate_limit",
         "error_rate",
         "reset_rate",
         "slow_seconds",
         "fail_jobs",
         "seed",
+        "accept_unencoded_tilde",
+        "max_userdata_length",
     ):
         setattr(live_sim.config, name, getattr(defaults, name))
     live_sim.proxy.plan()

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import base64
 import logging
+import time
 import uuid
 from collections.abc import Callable
 from typing import Any
 
+import anyio
 import pytest
 
-from omnicloud.cloudstack import CloudStack
+from omnicloud.cloudstack import AsyncCloudStack, CloudStack
 from omnicloud.errors import (
     CloudStackApiError,
     CloudStackAuthError,
     JobFailedError,
+    JobTimeoutError,
     OutcomeUnknownError,
 )
 from tests.integration.conftest import LiveSim
@@ -152,3 +155,106 @@ def test_api_error_from_the_simulator(sim: LiveSim, client_call: ClientCall) -> 
 
 def _user(sim: LiveSim) -> str:
     return next(name for name in sim.state.accounts if name != "admin")
+
+
+@pytest.fixture(params=["sync", "async"])
+def kind(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+def test_lazy_iterator_fetches_one_page_for_the_first_item(sim: LiveSim, kind: str) -> None:
+    prefix = f"lazy{uuid.uuid4().hex[:6]}"
+    ids = set(sim.state.bulk_create_vms(1234, name_prefix=prefix))
+    key, secret = sim.state.credentials("admin")
+    params = {"listall": True, "keyword": prefix}
+
+    def requests() -> int:
+        return sim.proxy.count(b"command=listVirtualMachines")
+
+    sim.proxy.plan()
+    if kind == "sync":
+        with CloudStack(sim.proxied, key, secret) as cs:
+            iterator = cs.iterate("listVirtualMachines", **params)
+            first = next(iterator)
+            after_first = requests()
+            rest = sum(1 for _ in iterator)
+    else:
+
+        async def go() -> tuple[Any, int, int]:
+            async with AsyncCloudStack(sim.proxied, key, secret) as cs:
+                iterator = cs.iterate("listVirtualMachines", **params)
+                first = await iterator.__anext__()
+                after_first = requests()
+                return first, after_first, sum([1 async for _ in iterator])
+
+        first, after_first, rest = anyio.run(go)
+    assert first["id"] in ids
+    assert after_first == 1
+    assert rest == 1233
+    assert requests() == 3
+
+
+def test_async_fetch_list_overlaps_pages_on_the_simulator(sim: LiveSim) -> None:
+    prefix = f"conc{uuid.uuid4().hex[:6]}"
+    ids = set(sim.state.bulk_create_vms(1234, name_prefix=prefix))
+    key, secret = sim.state.credentials("admin")
+
+    async def timed_listing() -> tuple[list[Any], float]:
+        async with AsyncCloudStack(
+            sim.endpoint, key, secret, page_size=100, concurrency=4
+        ) as client:
+            started = time.monotonic()
+            vms = await client.listVirtualMachines(fetch_list=True, listall=True, keyword=prefix)
+            return vms, time.monotonic() - started
+
+    _, baseline = anyio.run(timed_listing)  # the work itself, without added latency
+    with CloudStack(sim.endpoint, key, secret, page_size=100) as cs:
+        in_order = cs.listVirtualMachines(fetch_list=True, listall=True, keyword=prefix)
+    sim.config.slow_seconds = 0.4  # every answer now waits 0.4 s more
+    vms, elapsed = anyio.run(timed_listing)
+    assert {vm["id"] for vm in vms} == ids and len(vms) == 1234
+    assert [vm["id"] for vm in vms] == [vm["id"] for vm in in_order]  # emitted in page order
+    # 13 pages one by one would add at least 13 x 0.4 = 5.2 s; 4 at a time add about
+    # 0.4 + 3 x 0.4 = 1.6 s. Anything under 3.4 s more than the baseline proves overlap.
+    assert elapsed - baseline < 3.4, (elapsed, baseline)
+
+
+def test_progress_callback_on_the_simulator(sim: LiveSim, client_call: ClientCall) -> None:
+    sim.config.job_latency_by_command = {"deployVirtualMachine": 0.4}
+    seen: list[dict[str, Any]] = []
+    name = f"p{uuid.uuid4().hex[:8]}"
+    result = client_call(
+        "deployVirtualMachine",
+        name=name,
+        fetch_result=True,
+        on_progress=seen.append,
+        **deploy_spec(sim),
+    )
+    assert result["virtualmachine"]["name"] == name
+    assert len(seen) >= 2
+    assert seen[0]["jobstatus"] == 0 and seen[-1]["jobstatus"] == 1
+    assert all(job["jobstatus"] == 0 for job in seen[:-1])
+    assert len({job["jobid"] for job in seen}) == 1
+    assert seen[-1]["jobresult"]["virtualmachine"]["id"] == result["virtualmachine"]["id"]
+
+
+def test_job_timeout_on_the_simulator(sim: LiveSim, client_call: ClientCall) -> None:
+    sim.config.job_latency_by_command = {"deployVirtualMachine": 3.0}
+    name = f"slow{uuid.uuid4().hex[:6]}"
+    started = time.monotonic()
+    with pytest.raises(JobTimeoutError, match=r"did not finish within 0\.5 s") as info:
+        client_call(
+            "deployVirtualMachine",
+            name=name,
+            fetch_result=True,
+            options={"job_timeout": 0.5, "poll_interval": 0.1},
+            **deploy_spec(sim),
+        )
+    assert time.monotonic() - started < 2.5
+    job_id = info.value.job_id
+    assert job_id
+    key, secret = sim.state.credentials("admin")
+    with CloudStack(sim.endpoint, key, secret) as cs:
+        job = cs.queryAsyncJobResult(jobid=job_id)
+        assert job["jobstatus"] == 0  # still running on the server: the timeout was ours
+        assert job["cmd"].endswith(".vm.DeployVMCmd")

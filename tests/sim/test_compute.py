@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import ipaddress
+from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
@@ -370,3 +372,134 @@ def test_security_groups(sim: Sim) -> None:
     assert sim.error("deleteSecurityGroup", "alice", name="default")[0] == 431
     sim.run("destroyVirtualMachine", id=vm["id"], expunge="true")
     assert sim.call("deleteSecurityGroup", "alice", name="web") == {"success": "true"}
+
+
+def _project(sim: Sim, who: str, name: str) -> dict[str, Any]:
+    submitted = sim.call("createProject", who, name=name, displaytext=name)
+    project: dict[str, Any] = sim.wait(submitted["jobid"], who)["jobresult"]["project"]
+    return project
+
+
+def test_deploy_in_a_project_and_project_scoping_of_the_list(sim: Sim) -> None:
+    project = _project(sim, "alice", "webapps")
+    in_project = sim.deploy("alice", name="proj-vm", projectid=project["id"])
+    assert in_project["projectid"] == project["id"] and in_project["project"] == "webapps"
+    assert in_project["account"] == "alice"  # the project's owner owns its VMs
+    outside = sim.deploy("alice", name="plain-vm")
+    assert "projectid" not in outside
+
+    def ids(**params: Any) -> set[str]:
+        listed = sim.call("listVirtualMachines", "alice", **params).get("virtualmachine", [])
+        return {vm["id"] for vm in listed}
+
+    # as on the server: without projectid a list leaves project resources out ...
+    assert ids() == {outside["id"]}
+    assert sim.call("listVirtualMachines", "alice")["count"] == 1
+    # ... projectid shows that project's, -1 every project's ...
+    assert ids(projectid=project["id"]) == {in_project["id"]}
+    assert ids(projectid="-1") == {in_project["id"]}
+    # ... and a VM asked for by its id is found either way
+    assert ids(id=in_project["id"]) == {in_project["id"]}
+    assert ids(id=outside["id"], projectid=project["id"]) == set()
+    other = _project(sim, "alice", "empty")
+    assert ids(projectid=other["id"]) == set()
+    listed = sim.call("listProjects", "alice", id=project["id"])["project"][0]
+    assert listed["vmtotal"] == 1
+
+    # another account may not deploy into the project
+    status, body = sim.error(
+        "deployVirtualMachine",
+        "bob",
+        zoneid=sim.zone()["id"],
+        templateid=sim.template()["id"],
+        serviceofferingid=sim.offering()["id"],
+        projectid=project["id"],
+    )
+    assert status == 531 and body["errorcode"] == 531
+    # nor into a suspended project
+    sim.run("suspendProject", "alice", id=project["id"])
+    status, _ = sim.error(
+        "deployVirtualMachine",
+        "alice",
+        zoneid=sim.zone()["id"],
+        templateid=sim.template()["id"],
+        serviceofferingid=sim.offering()["id"],
+        projectid=project["id"],
+    )
+    assert status == 431
+
+
+def test_deploy_with_affinity_group_ids(sim: Sim) -> None:
+    group = sim.run("createAffinityGroup", "alice", name="spread", type="host anti-affinity")[
+        "affinitygroup"
+    ]
+    vm = sim.deploy("alice", name="aff-1", affinitygroupids=group["id"])
+    assert [(g["id"], g["name"], g["type"]) for g in vm["affinitygroup"]] == [
+        (group["id"], "spread", "host anti-affinity")
+    ]
+    second = sim.deploy("alice", name="aff-2", affinitygroupids=group["id"])
+    (listed,) = sim.call("listAffinityGroups", "alice", id=group["id"])["affinitygroup"]
+    assert set(listed["virtualmachineIds"]) == {vm["id"], second["id"]}
+    shown = sim.call("listVirtualMachines", "alice", id=vm["id"])["virtualmachine"][0]
+    assert shown["affinitygroup"][0]["id"] == group["id"]
+    # a group in use by a VM cannot be deleted; another account cannot use it
+    status, _ = sim.error(
+        "deployVirtualMachine",
+        "bob",
+        zoneid=sim.zone()["id"],
+        templateid=sim.template()["id"],
+        serviceofferingid=sim.offering()["id"],
+        affinitygroupids=group["id"],
+    )
+    assert status == 531
+    status, _ = sim.error(
+        "deployVirtualMachine",
+        "alice",
+        zoneid=sim.zone()["id"],
+        templateid=sim.template()["id"],
+        serviceofferingid=sim.offering()["id"],
+        affinitygroupids="00000000-0000-0000-0000-000000000000",
+    )
+    assert status == 431
+
+
+def test_nic_add_and_remove(sim: Sim) -> None:
+    advanced = sim.zone("Sandbox-Advanced")
+    vm = sim.deploy("alice", zoneid=advanced["id"], name="two-nics")
+    offering = sim.call(
+        "listNetworkOfferings", name="DefaultIsolatedNetworkOfferingWithSourceNatService"
+    )["networkoffering"][0]
+    extra = sim.call(
+        "createNetwork",
+        "alice",
+        name="second",
+        displaytext="second network",
+        networkofferingid=offering["id"],
+        zoneid=advanced["id"],
+    )["network"]
+    result = sim.run(
+        "addNicToVirtualMachine", "alice", virtualmachineid=vm["id"], networkid=extra["id"]
+    )["virtualmachine"]
+    added = [nic for nic in result["nic"] if nic["networkid"] == extra["id"]]
+    assert len(result["nic"]) == 2 and len(added) == 1
+    nic = added[0]
+    assert nic["isdefault"] is False and nic["ipaddress"] and nic["macaddress"]
+    assert ipaddress.ip_address(nic["ipaddress"]) in ipaddress.ip_network(extra["cidr"])
+    assert nic["macaddress"] != result["nic"][0]["macaddress"]
+    listed = sim.call("listNics", "alice", virtualmachineid=vm["id"])
+    assert listed["count"] == 2
+    only = sim.call("listNics", "alice", virtualmachineid=vm["id"], networkid=extra["id"])
+    assert [n["id"] for n in only["nic"]] == [nic["id"]]
+    on_network = sim.call("listVirtualMachines", "alice", networkid=extra["id"])
+    assert [v["id"] for v in on_network["virtualmachine"]] == [vm["id"]]
+
+    removed = sim.run(
+        "removeNicFromVirtualMachine", "alice", virtualmachineid=vm["id"], nicid=nic["id"]
+    )["virtualmachine"]
+    assert [n["id"] for n in removed["nic"]] == [result["nic"][0]["id"]]
+    assert sim.call("listNics", "alice", virtualmachineid=vm["id"])["count"] == 1
+    assert sim.call("listVirtualMachines", "alice", networkid=extra["id"]) == {}
+    status, _ = sim.error(
+        "removeNicFromVirtualMachine", "alice", virtualmachineid=vm["id"], nicid=nic["id"]
+    )
+    assert status == 431  # already gone

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import uuid
 from datetime import timedelta
 from pathlib import Path
 
@@ -117,8 +118,8 @@ def test_cs_job_failure_surfaces(live: Sim) -> None:
     assert caught.value.error["errorcode"] == 533
 
 
-def _cli(live: Sim, *args: str) -> subprocess.CompletedProcess[str]:
-    key, secret = live.keys["alice"]
+def _cli(live: Sim, *args: str, who: str = "alice") -> subprocess.CompletedProcess[str]:
+    key, secret = live.keys[who]
     env = {
         **os.environ,
         "CLOUDSTACK_ENDPOINT": live.endpoint,
@@ -165,3 +166,19 @@ def test_cs_cli_wrong_secret_exits_1(live: Sim) -> None:
     )
     assert done.returncode == 1
     assert json.loads(done.stdout)["listzonesresponse"]["errorcode"] == 401
+
+
+def test_cs_cli_fetch_list_over_a_thousand_vms(live: Sim) -> None:
+    prefix = f"clibulk{uuid.uuid4().hex[:6]}"
+    # the admin's: 1,234 more VMs would put a user account over its VM limit for later tests
+    ids = set(live.state.bulk_create_vms(1234, account="admin", name_prefix=prefix))
+    done = _cli(live, "listVirtualMachines", "fetch_list=true", f"keyword={prefix}", who="admin")
+    assert done.returncode == 0, done.stderr
+    listed = json.loads(done.stdout)
+    assert isinstance(listed, list)  # fetch_list prints the items, not one page's envelope
+    assert len(listed) == 1234
+    assert {vm["id"] for vm in listed} == ids
+    assert all(vm["name"].startswith(prefix) for vm in listed)
+    # without fetch_list the same CLI gets one page of 500 and the total
+    page = json.loads(_cli(live, "listVirtualMachines", f"keyword={prefix}", who="admin").stdout)
+    assert page["count"] == 1234 and len(page["virtualmachine"]) == 500

@@ -98,10 +98,54 @@ class Command:
 
     @property
     def java_class(self) -> str:
-        """A CloudStack-like command class name for the ``cmd`` field of jobs."""
+        """The command's class name for the ``cmd`` field of jobs.
+
+        The server's own name where known (``...user.vm.DeployVMCmd``), else one built like it.
+        """
         scope = "admin" if self.admin else "user"
-        title = self.name[0].upper() + self.name[1:]
-        return f"org.apache.cloudstack.api.command.{scope}.{self.family}.{title}Cmd"
+        package = _JAVA_PACKAGES.get(self.family, self.family)
+        title = _JAVA_CLASSES.get(self.name) or self.name[0].upper() + self.name[1:]
+        return f"org.apache.cloudstack.api.command.{scope}.{package}.{title}Cmd"
+
+
+# CloudStack's API command packages (org.apache.cloudstack.api.command.user.<package>) by the
+# simulator module that implements them, and the server's class names where they differ from
+# the command name (the VM commands are ``...VMCmd``).
+_JAVA_PACKAGES = {
+    "vms": "vm",
+    "nics": "vm",
+    "volumes": "volume",
+    "snapshots": "snapshot",
+    "templates": "template",
+    "networks": "network",
+    "keypairs": "ssh",
+    "security_groups": "securitygroup",
+    "addresses": "address",
+    "affinity": "affinitygroup",
+    "projects": "project",
+    "tags": "tag",
+    "loadbalancers": "loadbalancer",
+    "jobs": "job",
+    "limits": "resource",
+    "rules": "firewall",
+}
+_JAVA_CLASSES = {
+    "deployVirtualMachine": "DeployVM",
+    "startVirtualMachine": "StartVM",
+    "stopVirtualMachine": "StopVM",
+    "rebootVirtualMachine": "RebootVM",
+    "destroyVirtualMachine": "DestroyVM",
+    "expungeVirtualMachine": "ExpungeVM",
+    "recoverVirtualMachine": "RecoverVM",
+    "restoreVirtualMachine": "RestoreVM",
+    "scaleVirtualMachine": "ScaleVM",
+    "changeServiceForVirtualMachine": "UpgradeVM",
+    "resetPasswordForVirtualMachine": "ResetVMPassword",
+    "updateVirtualMachine": "UpdateVM",
+    "listVirtualMachines": "ListVMs",
+    "addNicToVirtualMachine": "AddNicToVM",
+    "removeNicFromVirtualMachine": "RemoveNicFromVM",
+}
 
 
 COMMANDS: dict[str, Command] = {}

@@ -17,6 +17,7 @@ from .._seed import seed_id
 from .._store import Doc
 from .._vmbuild import VmSpec, build_vm, root_volume, sg_summary
 from ._common import async_success, by_name, check_limit, tag_filters
+from ._netdocs import owner_and_project, project_where
 
 _HOSTNAME = re.compile(r"^(?![0-9])(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
 _GB = 1024**3
@@ -209,7 +210,7 @@ deploy = command(
 def _deploy(call: Call) -> Pending:
     """Creates and automatically starts a virtual machine based on a service offering, disk
     offering, and template."""
-    account = call.target_account()
+    account, project = owner_and_project(call)
     zone = call.need_ref("zoneid")
     template = call.need_ref("templateid")
     offering = call.need_ref("serviceofferingid")
@@ -297,7 +298,7 @@ def _deploy(call: Call) -> Pending:
         cpuspeed=speed,
         memory=memory,
         details=details,
-        project=call.ref("projectid"),
+        project=project,
         affinity_groups=affinity,
         extra={"_userdata": userdata} if userdata else {},
     )
@@ -410,12 +411,14 @@ def list_virtual_machines(call: Call) -> Listing:
         "serviceofferingid",
         "hostid",
         "keypair",
-        "projectid",
         "state",
     ):
         if call.has(key):
             fields[key] = call.text(key)
     where: list[tuple[str, tuple[object, ...]]] = []
+    # like the server: project VMs only with projectid (-1: every project) or by their id
+    if call.has("projectid") or not call.has("id"):
+        where.extend(project_where(call))
     if call.has("state"):
         state = call.text("state") or ""
         fields.pop("state")
