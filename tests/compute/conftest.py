@@ -7,12 +7,16 @@ that one test body exercises both shells over real HTTP.
 from __future__ import annotations
 
 import functools
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qs
 
+import httpx
 import pytest
 
+from omnicloud.cloudstack import CloudStack
 from omnicloud.compute.drivers.cloudstack import AsyncCloudStackNodeDriver, CloudStackNodeDriver
 from omnicloud.sim.cloudstack import CloudStackState, SimConfig, create_app
 from omnicloud.sim.server import serve_in_thread
@@ -97,3 +101,74 @@ def d(request: pytest.FixtureRequest, sim: Sim, portal: Any) -> Iterator[Any]:
 def zone(driver: Any, kind: str) -> Any:
     """The simulator's Basic or Advanced zone."""
     return next(loc for loc in driver.list_locations() if loc.network_type == kind)
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture(scope="session")
+def raw(sim: Sim) -> Iterator[CloudStack]:
+    """A raw API client on the simulator, for setup the driver has no method for."""
+    with CloudStack(sim.endpoint, sim.key, sim.secret, poll_interval=0.02) as client:
+        yield client
+
+
+class CountingTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
+    """Forwards to the network and records the ``command`` of every request (sync or async)."""
+
+    def __init__(self) -> None:
+        self.commands: list[str] = []
+        self.sent: list[dict[str, str]] = []
+        self._sync = httpx.HTTPTransport()
+        self._async = httpx.AsyncHTTPTransport()
+
+    def _count(self, request: httpx.Request) -> None:
+        query = parse_qs(request.url.query.decode())
+        if not query.get("command") and request.content:
+            query = parse_qs(request.content.decode())
+        self.commands.append(query.get("command", ["?"])[0])
+        self.sent.append({name: values[0] for name, values in query.items()})
+
+    def params(self, command: str) -> dict[str, str]:
+        """The parameters of the last ``command`` request."""
+        return next(p for p in reversed(self.sent) if p.get("command") == command)
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self._count(request)
+        return self._sync.handle_request(request)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self._count(request)
+        return await self._async.handle_async_request(request)
+
+    def close(self) -> None:
+        self._sync.close()
+
+    async def aclose(self) -> None:
+        await self._async.aclose()
+
+
+def make_driver(mode: str, sim: Sim, portal: Any, cls: Any = None, **options: Any) -> Any:
+    """A sync driver, or an async one behind the portal (close it with :func:`close_driver`)."""
+    options = {**FAST, **options}
+    if mode == "sync":
+        return (cls or CloudStackNodeDriver)(sim.key, sim.secret, url=sim.endpoint, **options)
+    driver = (cls or AsyncCloudStackNodeDriver)(sim.key, sim.secret, url=sim.endpoint, **options)
+    return Blocking(driver, portal)
+
+
+def close_driver(driver: Any, portal: Any) -> None:
+    if isinstance(driver, Blocking):
+        portal.call(driver.driver.aclose)
+    else:
+        driver.close()
+
+
+@pytest.fixture(params=["sync", "async"])
+def counted(request: pytest.FixtureRequest, sim: Sim, portal: Any) -> Iterator[Any]:
+    """``(driver, transport)``: a driver on the simulator whose requests are recorded."""
+    transport = CountingTransport()
+    driver = make_driver(request.param, sim, portal, transport=transport)
+    yield driver, transport
+    close_driver(driver, portal)

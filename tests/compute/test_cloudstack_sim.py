@@ -351,12 +351,16 @@ def test_tags_nics_and_network_lists(d: Any, catalogue: dict[str, Any]) -> None:
     assert d.ex_get_node(node.id).extra["tags"] == {"role": "web"}
 
     nics = d.ex_list_nics(node)
-    assert len(nics) == 1 and nics[0].is_default
-    if len(advanced) > 1:
-        assert d.ex_attach_nic_to_node(node, advanced[1]) is True
-        extra = [n for n in d.ex_list_nics(node) if not n.is_default]
-        assert d.ex_detach_nic_from_node(extra[0], node) is True
-    assert isinstance(d.ex_list_public_ips(), list)
-    assert isinstance(d.ex_list_port_forwarding_rules(), list)
-    assert isinstance(d.ex_list_ip_forwarding_rules(), list)
-    d.destroy_node(node)
+    assert len(nics) == 1 and nics[0].is_default and nics[0].network_id == advanced[0].id
+    offering = next(
+        o for o in d.ex_list_network_offerings() if o.guest_ip_type == "Isolated" and not o.for_vpc
+    )
+    second = d.ex_create_network("second", unique("nic"), offering, catalogue["advanced"])
+    assert d.ex_attach_nic_to_node(node, second) is True
+    (extra,) = [n for n in d.ex_list_nics(node) if not n.is_default]
+    assert extra.network_id == second.id and extra.ip_address
+    assert extra.ip_address in d.ex_get_node(node.id).private_ips
+    assert d.ex_detach_nic_from_node(extra, node) is True
+    assert [n.network_id for n in d.ex_list_nics(node)] == [advanced[0].id]
+    d.destroy_node(node, ex_expunge=True)
+    d.ex_delete_network(second)

@@ -1,4 +1,5 @@
-"""The CloudStack load balancer driver against a scripted CloudStack, sync and async."""
+"""The CloudStack load balancer driver end to end against the simulator over HTTP, sync and async:
+list/create/destroy balancers, attach/detach/list members, protocols and algorithms."""
 
 from __future__ import annotations
 
@@ -11,127 +12,133 @@ import omnicloud
 import omnicloud.aio
 from omnicloud.errors import NotFoundError, ValidationError
 from omnicloud.loadbalancer import Algorithm, LoadBalancer, Member, State
-from tests.support.fake_cloudstack import KEY, SECRET
-from tests.support.stub_server import StubServer
 
-from .conftest import Blocking
-from .fake_network import Doc, ScriptedCloud
-
-VMS = {
-    "vm-1": {"id": "vm-1", "name": "web1", "state": "Running", "nic": [{"ipaddress": "10.0.0.11"}]},
-    "vm-2": {"id": "vm-2", "name": "web2", "state": "Running", "nic": [{"ipaddress": "10.0.0.12"}]},
-}
-
-
-def lb_cloud() -> ScriptedCloud:
-    cloud = ScriptedCloud()
-    rules: dict[str, Doc] = {}
-    members: dict[str, list[str]] = {}
-    cloud.listing("listZones", "zone", lambda p: [{"id": "zone-1", "name": "z"}])
-    cloud.job(
-        "associateIpAddress",
-        lambda p: {"ipaddress": {"id": "ip-1", "ipaddress": "203.0.113.5"}},
-    )
-    cloud.job("disassociateIpAddress", lambda p: {"success": True})
-
-    def create(p: dict[str, str]) -> Doc:
-        rule = {
-            "id": cloud.new_id("lb"),
-            "name": p["name"],
-            "algorithm": p["algorithm"],
-            "publicport": p["publicport"],
-            "privateport": p["privateport"],
-            "publicipid": p["publicipid"],
-            "publicip": "203.0.113.5",
-            "state": "Active",
-        }
-        rules[rule["id"]] = rule
-        members[rule["id"]] = []
-        return {"loadbalancer": rule}
-
-    def assign(p: dict[str, str]) -> Doc:
-        members[p["id"]] += p["virtualmachineids"].split(",")
-        return {"success": True}
-
-    def remove(p: dict[str, str]) -> Doc:
-        members[p["id"]] = [m for m in members[p["id"]] if m not in p["virtualmachineids"]]
-        return {"success": True}
-
-    def delete(p: dict[str, str]) -> Doc:
-        rules.pop(p["id"])
-        return {"success": True}
-
-    cloud.job("createLoadBalancerRule", create)
-    cloud.job("assignToLoadBalancerRule", assign)
-    cloud.job("removeFromLoadBalancerRule", remove)
-    cloud.job("deleteLoadBalancerRule", delete)
-    cloud.listing(
-        "listLoadBalancerRules",
-        "loadbalancerrule",
-        lambda p: [r for r in rules.values() if "id" not in p or r["id"] == p["id"]],
-    )
-    cloud.listing(
-        "listLoadBalancerRuleInstances",
-        "loadbalancerruleinstance",
-        lambda p: [VMS[m] for m in members.get(p["id"], [])],
-    )
-    return cloud
+from .conftest import FAST, Blocking, Sim, close_driver, make_driver, unique, zone
 
 
 @pytest.fixture(params=["sync", "async"])
-def lb(request: pytest.FixtureRequest, stub: StubServer, portal: Any) -> Iterator[Any]:
-    cloud = lb_cloud()
-    stub.handle(cloud.app())
-    options = {"url": f"{stub.url}/client/api", "poll_interval": 0.01}
+def lb(request: pytest.FixtureRequest, sim: Sim, portal: Any) -> Iterator[Any]:
+    """The driver classes as users get them from the registry."""
     if request.param == "sync":
         cls = omnicloud.get_driver(omnicloud.DriverType.LOADBALANCER, omnicloud.Provider.CLOUDSTACK)
-        with cls(KEY, SECRET, **options) as driver:
-            driver.cloud = cloud
+        with cls(sim.key, sim.secret, url=sim.endpoint, **FAST) as driver:
             yield driver
         return
     acls = omnicloud.aio.get_driver("loadbalancer", "cloudstack")
-    driver = acls(KEY, SECRET, **options)
-    proxy = Blocking(driver, portal)
-    proxy.cloud = cloud  # type: ignore[attr-defined]
-    yield proxy
+    driver = acls(sim.key, sim.secret, url=sim.endpoint, **FAST)
+    yield Blocking(driver, portal)
     portal.call(driver.aclose)
 
 
-def test_balancer_lifecycle(lb: Any) -> None:
-    assert "tcp" in lb.list_protocols()
+@pytest.fixture(scope="module")
+def backends(sim: Sim, portal: Any) -> Iterator[dict[str, Any]]:
+    """A guest network in the advanced zone with two running nodes (made once per module)."""
+    compute = make_driver("sync", sim, portal)
+    offering = next(
+        o
+        for o in compute.ex_list_network_offerings()
+        if o.name == "DefaultIsolatedNetworkOfferingWithSourceNatService"
+    )
+    advanced = zone(compute, "Advanced")
+    network = compute.ex_create_network(
+        "lb", unique("lbnet"), offering, advanced, gateway="10.70.3.1", netmask="255.255.255.0"
+    )
+    size = compute.list_sizes()[0]
+    image = next(i for i in compute.list_images() if i.name.startswith("Ubuntu"))
+    nodes = [
+        compute.create_node(unique("web"), size, image, location=advanced, networks=[network])
+        for _ in range(2)
+    ]
+    yield {"network": network, "nodes": nodes, "compute": compute}
+    for node in nodes:
+        compute.destroy_node(node, ex_expunge=True)
+    compute.ex_delete_network(network)
+    close_driver(compute, portal)
+
+
+def test_protocols_and_algorithms(lb: Any) -> None:
+    assert lb.list_protocols() == ["tcp", "udp"]
+    assert lb.list_supported_algorithms() == [
+        Algorithm.ROUND_ROBIN,
+        Algorithm.LEAST_CONNECTIONS,
+        Algorithm.PERSISTENT_IP,
+    ]
+
+
+def test_balancer_lifecycle(lb: Any, backends: dict[str, Any]) -> None:
+    network, (web1, web2) = backends["network"], backends["nodes"]
+    compute = backends["compute"]
+    name = unique("web")
     balancer = lb.create_balancer(
-        name="web",
+        name=name,
         port=80,
         algorithm=Algorithm.LEAST_CONNECTIONS,
-        members=[Member("vm-1", None, 8080)],
+        members=[Member(web1.id, None, None)],
         private_port=8080,
+        network_id=network.id,
     )
     assert isinstance(balancer, LoadBalancer)
-    assert (balancer.ip, balancer.port, balancer.state) == ("203.0.113.5", 80, State.RUNNING)
-    sent = lb.cloud.params("createLoadBalancerRule")
-    assert (sent["algorithm"], sent["privateport"], sent["publicipid"]) == (
-        "leastconn",
-        "8080",
-        "ip-1",
-    )
-    assert "networkid" not in sent  # the anchor sent networkid=None
+    assert (balancer.name, balancer.port, balancer.state) == (name, 80, State.RUNNING)
+    assert balancer.extra["private_port"] == 8080
+    assert balancer.extra["network_id"] == network.id
+    assert balancer.extra["algorithm"] is Algorithm.LEAST_CONNECTIONS
+    (address,) = compute.ex_list_public_ips(id=balancer.extra["public_ip_id"])
+    assert address.address == balancer.ip and address.associated_network_id == network.id
 
-    assert [b.id for b in lb.list_balancers()] == [balancer.id]
-    assert lb.get_balancer(balancer.id).extra["algorithm"] is Algorithm.LEAST_CONNECTIONS
-    member = lb.balancer_attach_member(balancer, Member("vm-2", "10.0.0.12", None))
-    assert member.port == 8080
-    listed = lb.balancer_list_members(balancer)
+    assert balancer.id in {b.id for b in lb.list_balancers()}
+    fetched = lb.get_balancer(balancer.id)
+    assert (fetched.ip, fetched.port, fetched.extra["raw"]["algorithm"]) == (
+        balancer.ip,
+        80,
+        "leastconn",
+    )
+    (only,) = lb.balancer_list_members(balancer)
+    assert (only.id, only.ip, only.port) == (web1.id, web1.private_ips[0], 8080)
+
+    member = lb.balancer_attach_member(balancer, Member(web2.id, web2.private_ips[0], None))
+    assert (member.id, member.port, member.balancer) == (web2.id, 8080, balancer)
+    listed = sorted(lb.balancer_list_members(balancer), key=lambda m: m.id)
+    expected = sorted([web1, web2], key=lambda n: n.id)
     assert [(m.id, m.ip, m.port) for m in listed] == [
-        ("vm-1", "10.0.0.11", 8080),
-        ("vm-2", "10.0.0.12", 8080),
+        (n.id, n.private_ips[0], 8080) for n in expected
     ]
-    node = type("N", (), {"id": "vm-1", "private_ips": ["10.0.0.11"], "public_ips": []})()
-    assert lb.balancer_detach_member(balancer, listed[1]) is True
-    assert [m.id for m in lb.balancer_list_members(balancer)] == ["vm-1"]
-    assert lb.balancer_attach_compute_node(balancer, node).id == "vm-1"
+    assert lb.balancer_detach_member(balancer, member) is True
+    assert [m.id for m in lb.balancer_list_members(balancer)] == [web1.id]
+    attached = lb.balancer_attach_compute_node(balancer, web2)
+    assert (attached.id, attached.ip) == (web2.id, web2.private_ips[0])
+    assert {m.id for m in lb.balancer_list_members(balancer)} == {web1.id, web2.id}
+
     assert lb.destroy_balancer(balancer) is True
-    assert lb.cloud.params("disassociateIpAddress")["id"] == "ip-1"
     with pytest.raises(NotFoundError):
         lb.get_balancer(balancer.id)
-    with pytest.raises(ValidationError):
+    assert balancer.id not in {b.id for b in lb.list_balancers()}
+    # its public IP is released with it
+    assert compute.ex_list_public_ips(id=balancer.extra["public_ip_id"]) == []
+
+
+def test_balancer_object_methods(lb: Any, backends: dict[str, Any]) -> None:
+    """``LoadBalancer.attach_member`` & co. go through the driver that made the balancer."""
+    network, (web1, _web2) = backends["network"], backends["nodes"]
+    balancer = lb.create_balancer(
+        name=unique("obj"), port=443, algorithm=Algorithm.ROUND_ROBIN, network_id=network.id
+    )
+    assert balancer.extra["algorithm"] is Algorithm.ROUND_ROBIN
+    assert lb.balancer_list_members(balancer) == []
+    if isinstance(lb, Blocking):  # the object's methods return coroutines on the async driver
+        return_value = lb.portal.call(balancer.attach_member, Member(web1.id, None, None))
+        members = lb.portal.call(balancer.list_members)
+        assert lb.portal.call(balancer.destroy) is True
+    else:
+        return_value = balancer.attach_member(Member(web1.id, None, None))
+        members = balancer.list_members()
+        assert balancer.destroy() is True
+    assert return_value.id == web1.id
+    assert [m.id for m in members] == [web1.id]
+    assert balancer.id not in {b.id for b in lb.list_balancers()}
+
+
+def test_unsupported_algorithm_is_refused_before_any_request(lb: Any) -> None:
+    before = len(lb.list_balancers())
+    with pytest.raises(ValidationError, match="shortest_response"):
         lb.create_balancer(name="x", algorithm=Algorithm.SHORTEST_RESPONSE)
+    assert len(lb.list_balancers()) == before

@@ -2,7 +2,9 @@
 CloudStack simulator on 127.0.0.1 (so every example runs offline).
 
 Real clouds: ``CLOUDSTACK_API_URL``/``CLOUDSTACK_API_KEY``/``CLOUDSTACK_SECRET_KEY``, or
-``EXOSCALE_API_KEY``/``EXOSCALE_API_SECRET``, or ``IKOULA_API_KEY``/``IKOULA_SECRET_KEY``.
+``EXOSCALE_API_KEY``/``EXOSCALE_SECRET_KEY``, or ``IKOULA_API_KEY``/``IKOULA_SECRET_KEY`` (the
+seed's names; ``EXOSCALE_API_SECRET``, which earlier versions of these examples read, is still
+accepted).
 """
 
 from __future__ import annotations
@@ -28,13 +30,21 @@ def simulator() -> tuple[str, str, str]:
     return f"{server.url}/client/api", key, secret
 
 
-def credentials(prefix: str, secret_name: str = "SECRET_KEY") -> dict[str, Any]:
+LEGACY_SECRET_NAMES = ("API_SECRET",)
+
+
+def credentials(prefix: str) -> dict[str, Any]:
     """Keyword arguments for a driver: real credentials if set, else the simulator's.
 
-    With the simulator, ``url`` overrides the preset endpoint of Exoscale/Ikoula drivers.
+    ``{prefix}_API_KEY`` and ``{prefix}_SECRET_KEY`` (or the older ``{prefix}_API_SECRET``);
+    with the simulator, ``url`` overrides the preset endpoint of Exoscale/Ikoula drivers.
     """
     key = os.environ.get(f"{prefix}_API_KEY")
-    secret = os.environ.get(f"{prefix}_{secret_name}")
+    names = ("SECRET_KEY", *LEGACY_SECRET_NAMES)
+    secret = next(
+        (os.environ[f"{prefix}_{name}"] for name in names if os.environ.get(f"{prefix}_{name}")),
+        None,
+    )
     if key and secret:
         options: dict[str, Any] = {"key": key, "secret": secret}
         if os.environ.get(f"{prefix}_API_URL"):

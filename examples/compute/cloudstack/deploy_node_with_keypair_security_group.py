@@ -12,7 +12,7 @@ from omnicloud import Provider, get_driver
 from omnicloud.compute.deployment import MultiStepDeployment, ScriptDeployment
 
 cls = get_driver(Provider.EXOSCALE)
-driver = cls(**credentials("EXOSCALE", "API_SECRET"))
+driver = cls(**credentials("EXOSCALE"))
 
 image = driver.list_images()[0]
 size = driver.list_sizes()[0]

@@ -10,7 +10,7 @@ from _sim import credentials
 from omnicloud import Provider, get_driver
 
 cls = get_driver(Provider.EXOSCALE)
-driver = cls(**credentials("EXOSCALE", "API_SECRET"))
+driver = cls(**credentials("EXOSCALE"))
 
 zone = next(loc for loc in driver.list_locations() if loc.network_type == "Advanced")
 network = next(net for net in driver.ex_list_networks() if net.zoneid == zone.id)

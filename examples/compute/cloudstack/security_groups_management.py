@@ -5,7 +5,7 @@ from _sim import credentials
 from omnicloud import Provider, get_driver
 
 cls = get_driver(Provider.EXOSCALE)
-driver = cls(**credentials("EXOSCALE", "API_SECRET"))
+driver = cls(**credentials("EXOSCALE"))
 
 print([group.name for group in driver.ex_list_security_groups()])
 group = driver.ex_create_security_group(name="test-security-group")

@@ -8,7 +8,7 @@ from _sim import credentials
 from omnicloud import Provider, get_driver
 
 cls = get_driver(Provider.EXOSCALE)
-driver = cls(**credentials("EXOSCALE", "API_SECRET"))
+driver = cls(**credentials("EXOSCALE"))
 
 created = driver.create_key_pair(name="test-keypair")
 print(created.name, created.fingerprint, "private key received:", created.private_key is not None)

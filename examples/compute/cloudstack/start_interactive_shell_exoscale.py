@@ -11,7 +11,7 @@ from _sim import credentials
 from omnicloud import Provider, get_driver
 
 cls = get_driver(Provider.EXOSCALE)
-driver = cls(**credentials("EXOSCALE", "SECRET_KEY"))
+driver = cls(**credentials("EXOSCALE"))
 print(driver)
 if sys.stdin.isatty():
     code.interact(banner="driver = " + repr(driver), local={"driver": driver})

@@ -11,7 +11,7 @@ from _sim import credentials
 from omnicloud import Provider, get_driver
 
 cls = get_driver(Provider.IKOULA)
-driver = cls(**credentials("IKOULA", "SECRET_KEY"))
+driver = cls(**credentials("IKOULA"))
 print(driver)
 if sys.stdin.isatty():
     code.interact(banner="driver = " + repr(driver), local={"driver": driver})
