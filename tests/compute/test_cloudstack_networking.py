@@ -220,6 +220,8 @@ def test_firewall_egress_and_ip_forwarding(
     assert d.ex_enable_static_nat(node, nat) is True
     (mapped,) = d.ex_list_public_ips(id=nat.id)
     assert mapped.is_static_nat and mapped.virtualmachine_id == node.id
+    listed_node = next(n for n in d.list_nodes() if n.id == node.id)
+    assert nat.address in listed_node.public_ips  # the server shows the NAT address on the VM
     ipf = d.ex_create_ip_forwarding_rule(node, nat, "tcp", 1000, 2000)
     assert isinstance(ipf, CloudStackIPForwardingRule)
     assert (ipf.start_port, ipf.end_port, ipf.address, ipf.node_id) == (

@@ -372,6 +372,8 @@ def test_static_nat_and_ip_forwarding(live: Sim, scenario: dict[str, Any]) -> No
     ]
     assert nat["virtualmachineid"] == vm["id"] and nat["virtualmachinename"] == vm["name"]
     assert nat["vmipaddress"] == vm["nic"][0]["ipaddress"]
+    (shown,) = live.call("listVirtualMachines", "alice", id=vm["id"])["virtualmachine"]
+    assert (shown["publicip"], shown["publicipid"]) == (ip["ipaddress"], ip["id"])
     rule = live.run(
         "createIpForwardingRule", "alice", ipaddressid=ip["id"], protocol="tcp", startport=22
     )["ipforwardingrule"]
@@ -390,6 +392,8 @@ def test_static_nat_and_ip_forwarding(live: Sim, scenario: dict[str, Any]) -> No
     assert status == 537 and "1 to 1 Nat" in body["errortext"]
     assert live.run("disableStaticNat", "alice", ipaddressid=ip["id"]) == {"success": True}
     assert live.call("listIpForwardingRules", "alice", id=rule["id"]) == {}
+    (cleared,) = live.call("listVirtualMachines", "alice", id=vm["id"])["virtualmachine"]
+    assert "publicip" not in cleared and "publicipid" not in cleared
     status, _ = live.error("disableStaticNat", "alice", ipaddressid=ip["id"])
     assert status == 431
 

@@ -157,8 +157,23 @@ def _disassociated(call: Call, payload: Doc) -> Doc:
     if ip is None:
         raise err.param_error(f"IP address {payload['id']} no longer exists")
     release_rules(call, ip)
+    if ip.get("isstaticnat"):
+        _show_nat_on_vm(call, ip.get("virtualmachineid"), None)
     drop_resource(call.state, ip["id"])
     return async_success()
+
+
+def _show_nat_on_vm(call: Call, vm_id: str | None, ip: Doc | None) -> None:
+    """The server lists a VM's static NAT address as its ``publicip``/``publicipid``."""
+    vm = call.state.store.get("vm", vm_id) if vm_id else None
+    if vm is None:
+        return
+    if ip is None:
+        vm.pop("publicip", None)
+        vm.pop("publicipid", None)
+    else:
+        vm.update(publicip=ip["ipaddress"], publicipid=ip["id"])
+    call.state.store.save(vm)
 
 
 @command(
@@ -233,6 +248,7 @@ def enable_static_nat(call: Call) -> Doc:
         vmipaddress=call.text("vmguestip") or nic["ipaddress"],
     )
     call.state.store.save(ip)
+    _show_nat_on_vm(call, vm["id"], ip)
     return dict(SYNC_SUCCESS)
 
 
@@ -268,6 +284,7 @@ def _disabled(call: Call, payload: Doc) -> Doc:
     _, rules = call.state.store.find("ipforwardingrule", fields={"ipaddressid": ip["id"]})
     for rule in rules:
         _drop_with_related(call, rule["id"])
+    _show_nat_on_vm(call, ip.get("virtualmachineid"), None)
     for key in ("virtualmachineid", "virtualmachinename", "virtualmachinedisplayname"):
         ip.pop(key, None)
     ip.pop("vmipaddress", None)
