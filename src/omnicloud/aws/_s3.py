@@ -31,6 +31,7 @@ from omnicloud.storage.errors import (
     ContainerAlreadyExistsError,
     ContainerDoesNotExistError,
     ContainerIsNotEmptyError,
+    InvalidRangeError,
     ObjectDoesNotExistError,
     ObjectHashMismatchError,
     StorageError,
@@ -53,6 +54,7 @@ _CODE_ERRORS: dict[str, type[ProviderError]] = {
     "BadDigest": ObjectHashMismatchError,
     "InvalidDigest": ObjectHashMismatchError,
     "XAmzContentSHA256Mismatch": ObjectHashMismatchError,
+    "InvalidRange": InvalidRangeError,
 }
 
 

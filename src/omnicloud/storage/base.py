@@ -41,7 +41,9 @@ def _upload_request(
         container=container,
         object_name=object_name,
         content_type=ctype,
-        meta_data={str(k): str(v) for k, v in meta.items()},
+        # HTTP headers ignore case and S3 stores x-amz-meta-* names lower-case: every driver
+        # lower-cases metadata keys, so a round trip gives the same dict on every provider.
+        meta_data={str(k).lower(): str(v) for k, v in meta.items()},
         extra=extra,
         headers=dict(headers or {}),
     )

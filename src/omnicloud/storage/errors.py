@@ -11,6 +11,7 @@ __all__ = [
     "IntegrityError",
     "InvalidContainerNameError",
     "InvalidObjectNameError",
+    "InvalidRangeError",
     "ObjectDoesNotExistError",
     "ObjectHashMismatchError",
     "StorageError",
@@ -52,6 +53,14 @@ class InvalidContainerNameError(ValidationError):
 
 class InvalidObjectNameError(ValidationError):
     """The object name is not allowed (absolute, contains ``..`` or NUL, ...)."""
+
+
+class InvalidRangeError(ValidationError, StorageError):
+    """The requested byte range lies beyond the object's end (S3 ``InvalidRange``, HTTP 416).
+
+    A :class:`ValidationError` (the caller asked for bytes that do not exist) that every driver
+    raises alike, whether the local driver noticed it or the server answered 416.
+    """
 
 
 class UnsupportedOperationError(OmnicloudError):

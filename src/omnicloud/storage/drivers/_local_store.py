@@ -224,9 +224,9 @@ class LocalStore:
         stop = info.size if end is None else min(end, info.size)
         if start > info.size or (start == info.size and info.size > 0):
             handle.close()
-            from omnicloud.errors import ValidationError
+            from omnicloud.storage.errors import InvalidRangeError
 
-            raise ValidationError(f"range start {start} is beyond the object's {info.size} bytes")
+            raise InvalidRangeError(f"range start {start} is beyond the object's {info.size} bytes")
         handle.seek(start)
         whole = start == 0 and stop == info.size
         return LocalReader(handle, max(0, stop - start), info.md5 if whole else None)

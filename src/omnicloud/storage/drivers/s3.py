@@ -13,7 +13,12 @@ from omnicloud._flow import Emit, Sleep
 from omnicloud.aws._s3 import S3Endpoint, error_from_response
 from omnicloud.aws._sigv4 import Credentials
 from omnicloud.aws._xml import child, children, parse_xml, text_of
-from omnicloud.errors import ConfigurationError, MalformedResponseError, TransportError
+from omnicloud.errors import (
+    ConfigurationError,
+    MalformedResponseError,
+    OmnicloudError,
+    TransportError,
+)
 from omnicloud.http._config import HttpConfig, RetryPolicy
 from omnicloud.http._redact import Redactor
 from omnicloud.http._retry import (
@@ -101,7 +106,7 @@ class S3StorageOps(StorageOps):
         request = self.endpoint.request("HEAD", container_name, operation="s3 HeadBucket")
         response = yield from self._send(request)
         if response.status != 200:
-            raise error_from_response(response, "s3 HeadBucket", missing="container")
+            raise (yield from self._head_error(response, "s3 HeadBucket", container_name))
         region = response.headers.get("x-amz-bucket-region")
         return self._container(container_name, region=region or self.endpoint.region)
 
@@ -130,6 +135,29 @@ class S3StorageOps(StorageOps):
         if response.status != 200:
             raise error_from_response(response, "s3 CreateBucket", missing="container")
         return self._container(container_name, region=self.endpoint.region)
+
+    def _head_error(
+        self, response: HttpResponse, operation: str, bucket: str, key: str | None = None
+    ) -> StreamFlow[OmnicloudError]:
+        """The exception for a failed HEAD. HEAD answers carry no error document, so a bare 400 or
+        403 cannot tell a bad signature from a missing permission: the same is asked with a GET
+        (an empty listing, or the object's first byte) whose error document names the cause."""
+        missing = "container" if key is None else "object"
+        if response.status in (400, 403) and not response.content:
+            if key is None:
+                query = [("list-type", "2"), ("max-keys", "0")]
+                probe = self.endpoint.request("GET", bucket, query=query, operation=operation)
+            else:
+                headers = {"Range": "bytes=0-0"}
+                probe = self.endpoint.request(
+                    "GET", bucket, key, headers=headers, operation=operation
+                )
+            answer = yield from self._send(probe)
+            if answer.status >= 400 and answer.content:
+                explained = error_from_response(answer, operation, missing=missing)
+                if getattr(explained, "code", None):
+                    return explained
+        return error_from_response(response, operation, missing=missing)
 
     def delete_container(self, container: Container) -> StreamFlow[bool]:
         request = self.endpoint.request("DELETE", container.name, operation="s3 DeleteBucket")
@@ -230,7 +258,9 @@ class S3StorageOps(StorageOps):
         )
         response = yield from self._send(request)
         if response.status != 200:
-            raise error_from_response(response, "s3 HeadObject", missing="object")
+            raise (
+                yield from self._head_error(response, "s3 HeadObject", container_name, object_name)
+            )
         return self._from_headers(self._container(container_name), object_name, response)
 
     def upload(self, source: ChunkSource, request: UploadRequest) -> StreamFlow[Object]:
