@@ -6,25 +6,20 @@ we record the HTTP requests it made and its CPU time (``time.process_time``) aro
 Omnicloud fetches one page of servers and the page's boot drives in one more request; Libcloud
 fetches all servers at once, then one drive per server.
 
-Writes bench/results/cloudsigma.json and prints a Markdown table.
-``python bench/bench_cloudsigma.py [--servers N] [--repeat R]``.
+Writes bench/results/cloudsigma.json and prints a Markdown section.
+``.venv/bin/python -m bench.bench_cloudsigma [--servers N] [--repeat R]``.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import socket
-import statistics
 import subprocess
-import sys
 import tempfile
-import time
-from pathlib import Path
-from typing import Any
 
-RESULTS = Path(__file__).parent / "results" / "cloudsigma.json"
+from bench._harness import PYTHON, compare, failures, log, markdown, pick, ratio, save
+from bench._servers import free_port, wait_port
+
 USER, PASSWORD = "bench@cloudsigma.local", "bench-password-123"
 
 SERVER = """
@@ -52,7 +47,7 @@ driver = CloudSigmaNodeDriver(USER, PASSWORD, endpoint=URL, transport=transport)
 run = driver.list_nodes
 requests = lambda: Counting.count
 """,
-    "libcloud list_nodes": """
+    "Libcloud list_nodes": """
 import libcloud.security
 libcloud.security.CA_CERTS_PATH = CA
 from libcloud.compute.drivers.cloudsigma import CloudSigma_2_0_NodeDriver
@@ -84,42 +79,10 @@ print(json.dumps({{"nodes": len(nodes), "requests": requests(), "cpu": cpu, "wal
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait(port: int, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("the simulator did not start")
-
-
-def _child(name: str, url: str, ca: str, port: int) -> dict[str, Any]:
-    code = CHILD.format(setup=CLIENTS[name], user=USER, password=PASSWORD)
-    done = subprocess.run(
-        [sys.executable, "-c", code, url, ca, str(port)],
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"{name} failed: {done.stderr[-1500:]}")
-    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    return result
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--servers", type=int, default=2000)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--servers", type=int, default=pick(2000, 60))
+    parser.add_argument("--repeat", type=int, default=pick(3, 1))
     args = parser.parse_args()
     import trustme
 
@@ -131,10 +94,10 @@ def main() -> None:
         ca.cert_pem.write_to_path(ca_path)
         cert.cert_chain_pems[0].write_to_path(cert_path)
         cert.private_key_pem.write_to_path(key_path)
-        port = _free_port()
+        port = free_port()
         server = subprocess.Popen(
             [
-                sys.executable,
+                PYTHON,
                 "-c",
                 SERVER.format(user=USER, password=PASSWORD),
                 str(port),
@@ -144,43 +107,72 @@ def main() -> None:
             ]
         )
         try:
-            _wait(port)
+            wait_port(port, timeout=300)
             url = f"https://127.0.0.1:{port}/api/2.0/"
-            runs: dict[str, list[dict[str, Any]]] = {name: [] for name in CLIENTS}
-            for round_number in range(args.repeat):
-                names = list(CLIENTS)
-                if round_number % 2:
-                    names.reverse()
-                for name in names:
-                    runs[name].append(_child(name, url, ca_path, port))
+            argv = {
+                name: [
+                    PYTHON,
+                    "-c",
+                    CHILD.format(setup=setup, user=USER, password=PASSWORD),
+                    url,
+                    ca_path,
+                    str(port),
+                ]
+                for name, setup in CLIENTS.items()
+            }
+            log(f"cloudsigma: {args.servers} servers seeded, {args.repeat} rounds")
+            rows = compare(argv, args.repeat, warmup=1, label="cloudsigma", timeout=900)
         finally:
             server.terminate()
             server.wait(10)
-    summary = {
-        name: {
-            "nodes": samples[0]["nodes"],
-            "requests": samples[0]["requests"],
-            "with_boot_drive": samples[0]["with_boot_drive"],
-            "cpu_s": statistics.median(s["cpu"] for s in samples),
-            "wall_s": statistics.median(s["wall"] for s in samples),
-        }
-        for name, samples in runs.items()
-    }
-    payload = {"servers": args.servers, "repeat": args.repeat, "summary": summary, "runs": runs}
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(payload, indent=2))
-    base = summary["libcloud list_nodes"]
-    print(
-        f"Listing {args.servers} CloudSigma servers with boot drive details (median of "
-        f"{args.repeat} fresh processes)\n"
-    )
-    print("| client | nodes | HTTP requests | client CPU (s) | wall (s) | CPU vs Libcloud |")
-    print("|---|---:|---:|---:|---:|---:|")
-    for name, row in summary.items():
-        print(
-            f"| {name} | {row['nodes']} | {row['requests']} | {row['cpu_s']:.2f} | "
-            f"{row['wall_s']:.2f} | {row['cpu_s'] / base['cpu_s']:.2f}x |"
+    save("cloudsigma", {"servers": args.servers, "repeat": args.repeat, "series": rows})
+    base = next((s for s in rows if s.name == "Libcloud list_nodes" and s.ok), None)
+    body = []
+    for s in rows:
+        if not s.ok:
+            body.append([s.name, "failed", "", "", "", "", "", "", ""])
+            continue
+        body.append(
+            [
+                s.name,
+                s.first("nodes", "-"),
+                s.first("with_boot_drive", "-"),
+                s.first("requests", "-"),
+                f"{s.metric('cpu'):.2f}",
+                f"{s.metric('wall'):.2f}",
+                f"{s.rss_mib:.0f}",
+                ratio(s.metric("requests"), base.metric("requests")) if base else "-",
+                ratio(s.metric("cpu"), base.metric("cpu")) if base else "-",
+            ]
         )
+    lines = [
+        "## CloudSigma",
+        "",
+        f"### Listing {args.servers:,} servers with their boot drives",
+        "",
+        f"HTTPS simulator in its own process; {args.repeat} fresh process(es) per client after a "
+        "warm-up, order rotating. Client CPU and wall are measured around the `list_nodes` call "
+        "inside the child; RSS is the process's peak. omnicloud asks for a page of servers and "
+        "then that page's boot drives in one request; Libcloud lists all servers, then fetches "
+        "each server's drive on its own.",
+        "",
+        markdown(
+            [
+                "client",
+                "nodes",
+                "with boot drive",
+                "HTTP requests",
+                "client CPU s",
+                "wall s",
+                "peak RSS MiB",
+                "requests vs Libcloud",
+                "CPU vs Libcloud",
+            ],
+            body,
+        ),
+        *failures(rows),
+    ]
+    print("\n".join(lines))
 
 
 if __name__ == "__main__":

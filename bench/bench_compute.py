@@ -1,36 +1,50 @@
-"""Compute benchmarks against one CloudStack simulator, side by side with cs and Libcloud.
+"""CloudStack compute against the simulator, side by side with ``cs`` and Libcloud.
 
-1. Concurrency: 200 nodes created at once through the async API, every job taking 1 s
-   (``SimConfig.job_latency``); wall time as a multiple of one job's latency. Same for cs's
-   ``AIOCloudStack`` (needs aiohttp). Both poll jobs every ``POLL`` seconds.
-2. Listing 10,000 VMs: client CPU (``time.process_time``) per VM for our ``list_nodes`` (typed
-   nodes), our raw client's ``fetch_list`` (dicts) and lazy ``iterate`` (dicts, consumed one at a
-   time), cs ``listVirtualMachines(fetch_list=True)`` (dicts) and Libcloud ``list_nodes`` (which
-   returns only the first page: compare per VM), each in a fresh process; the minimum and the
-   median of ``REPEAT`` listings after a warm-up. The simulator always runs in a process of its own.
+1. Listing at scale: 10,000 VMs in the simulator. omnicloud's driver ``list_nodes`` (typed nodes),
+   raw client ``fetch_list`` (dicts) and lazy ``iterate`` (dicts consumed one at a time) vs
+   ``cs`` ``listVirtualMachines(fetch_list=True)`` vs Libcloud ``list_nodes``, which fetches one
+   page only (500 VMs): compare per VM. Each run is a fresh process that lists once to warm up
+   (imports, connection) and then ``--listings`` times; client CPU is ``time.process_time()``
+   around each listing (median), the simulator runs in a process of its own.
+2. Concurrent deploy: 200 VMs at once, every async job taking 1 s. omnicloud's async driver and
+   ``cs``'s ``AIOCloudStack`` (``asyncio.gather``), Libcloud in a 20-thread pool (one driver per
+   thread: a Libcloud connection is not thread-safe) and Libcloud sequentially. Every client
+   polls jobs every ``--poll`` seconds (Libcloud's ``poll_interval`` is set to match). Each run
+   gets a fresh simulator, which counts the API requests made during the timed part.
 
-Scenario 1 runs ``REPEAT`` times per client, alternating clients, each on a fresh simulator; the
-table shows the median and the best run. The machine may be shared: medians matter.
+    .venv/bin/python -m bench.bench_compute [--vms 10000] [--nodes 200] [--latency 1.0]
 
-Writes bench/results/compute.json and prints a Markdown table. ``python bench/bench_compute.py``.
+Writes ``bench/results/compute.json``; prints a Markdown section.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import contextlib
 import json
-import subprocess
+import statistics
 import sys
 import time
-from pathlib import Path
+import urllib.request
+from collections.abc import Iterator, Sequence
 from typing import Any
 
-NODES = 200
-LATENCY = 1.0
-POLL = 0.1
-VMS = 10_000
-REPEAT = 5
-RESULTS = Path(__file__).parent / "results" / "compute.json"
+from bench import _servers
+from bench._harness import (
+    PYTHON,
+    Series,
+    compare,
+    failures,
+    log,
+    markdown,
+    pick,
+    ratio,
+    run_once,
+    save,
+)
+
+ME = [PYTHON, "-m", "bench.bench_compute"]
 
 LIST_CLIENTS = {
     "omnicloud list_nodes": """
@@ -53,89 +67,95 @@ from cs import CloudStack
 client = CloudStack(endpoint=URL, key=KEY, secret=SECRET)
 run = lambda: client.listVirtualMachines(fetch_list=True)
 """,
-    "libcloud list_nodes": """
-from urllib.parse import urlsplit
+    "Libcloud list_nodes (one page)": """
 from libcloud.compute.providers import get_driver
-parts = urlsplit(URL)
-cls = get_driver("cloudstack")
-driver = cls(KEY, SECRET, host=parts.hostname, port=parts.port, path=parts.path, secure=False)
+driver = get_driver("cloudstack")(KEY, SECRET, url=URL, secure=False)
 run = lambda: driver.list_nodes()
 """,
 }
 
-CHILD = """
+LIST_CHILD = """
 import gc, json, sys, time
-URL, KEY, SECRET = sys.argv[1:4]
+URL, KEY, SECRET, LISTINGS = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 {setup}
-run()  # warm-up: imports, connection, first page
-cpus = []
-for _ in range({repeat}):
+items = run()  # warm-up: imports, connection, first pages
+del items
+cpus, walls = [], []
+for _ in range(LISTINGS):
     gc.collect()
-    start = time.process_time()
+    wall, start = time.perf_counter(), time.process_time()
     items = run()
     cpus.append(time.process_time() - start)
+    walls.append(time.perf_counter() - wall)
     count = items if isinstance(items, int) else len(items)
     del items
 cpus.sort()
-print(json.dumps({{"cpu": cpus[len(cpus) // 2], "best": cpus[0], "count": count}}))
+walls.sort()
+print(json.dumps({{"cpu": cpus[len(cpus) // 2], "best_cpu": cpus[0],
+                  "list_wall": walls[len(walls) // 2], "count": count}}))
 """
 
+PROFILE_CHILD = """
+import cProfile, json, pstats, sys, time
+URL, KEY, SECRET = sys.argv[1], sys.argv[2], sys.argv[3]
+{setup}
+run()  # warm-up
+profiler = cProfile.Profile(time.process_time)  # CPU, not time spent waiting for the server
+profiler.enable()
+items = run()
+profiler.disable()
+stats = pstats.Stats(profiler)
+total = sum(row[2] for row in stats.stats.values()) or 1.0
+top = sorted(stats.stats.items(), key=lambda kv: -kv[1][2])[:8]
+print(json.dumps({{"count": items if isinstance(items, int) else len(items), "top": [
+    {{"function": f"{{name}} ({{file.rsplit('/', 2)[-1] if '/' in file else file}}:{{line}})",
+      "self_share": round(row[2] / total, 3)}}
+    for (file, line, name), row in top]}}))
+"""
+PROFILED = (
+    "omnicloud fetch_list (raw dicts)",
+    "omnicloud iterate (lazy, raw dicts)",
+    "omnicloud list_nodes",
+    "cs fetch_list",
+)
 
-def _serve(latency: float, vms: int, queue: Any, stop: Any) -> None:
-    from omnicloud.sim.cloudstack import CloudStackState, SimConfig, create_app
-    from omnicloud.sim.server import serve_in_thread
-
-    state = CloudStackState()
-    if vms:
-        state.bulk_create_vms(vms)
-    config = SimConfig(job_latency=latency, accept_unencoded_tilde=True)
-    with serve_in_thread(create_app(state, config=config)) as server:
-        key, secret = state.credentials("admin")
-        queue.put((f"{server.url}/client/api", key, secret))
-        stop.wait()
-
-
-class SimProcess:
-    """The simulator in its own process, so it never competes with the client for the GIL."""
-
-    def __init__(self, latency: float, vms: int = 0) -> None:
-        import multiprocessing
-
-        self._stop = multiprocessing.Event()
-        queue: Any = multiprocessing.Queue()
-        self._proc = multiprocessing.Process(
-            target=_serve, args=(latency, vms, queue, self._stop), daemon=True
-        )
-        self._proc.start()
-        self.url, self.key, self.secret = queue.get(timeout=300)
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._proc.join(timeout=10)
+DEPLOYERS = {
+    "omnicloud async": "ours",
+    "cs AIOCloudStack": "cs",
+    "Libcloud, 20 threads": "libcloud-threads",
+}
+SEQUENTIAL = {"Libcloud sequential": "libcloud-sequential"}
 
 
-async def create_ours(url: str, key: str, secret: str) -> float:
+# ---------------------------------------------------------------------------------- children
+def _reset(url: str) -> None:
+    base = url.rsplit("/client/api", 1)[0]
+    urllib.request.urlopen(base + "/bench/reset", timeout=30).close()
+
+
+async def deploy_ours(url: str, key: str, secret: str, nodes: int, poll: float) -> dict:
     from omnicloud.aio import get_driver
 
     cls = get_driver("cloudstack")
-    async with cls(key, secret, url=url, poll_interval=POLL) as driver:
+    async with cls(key, secret, url=url, poll_interval=poll) as driver:
         zone = next(z for z in await driver.list_locations() if z.network_type == "Basic")
         size = (await driver.list_sizes())[0]
         image = (await driver.list_images(location=zone))[0]
-        start = time.perf_counter()
-        nodes = await asyncio.gather(
-            *(driver.create_node(f"bench-{i}", size, image, location=zone) for i in range(NODES))
+        _reset(url)
+        start, cpu = time.perf_counter(), time.process_time()
+        created = await asyncio.gather(
+            *(driver.create_node(f"bench-{i}", size, image, location=zone) for i in range(nodes))
         )
-        elapsed = time.perf_counter() - start
-        assert len({node.id for node in nodes}) == NODES
-        return elapsed
+        elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
+        ids = {node.id for node in created}
+    return {"elapsed": elapsed, "deploy_cpu": cpu, "nodes": len(ids)}
 
 
-async def create_cs(url: str, key: str, secret: str) -> float:
+async def deploy_cs(url: str, key: str, secret: str, nodes: int, poll: float) -> dict:
     from cs import AIOCloudStack
 
     async with AIOCloudStack(
-        endpoint=url, key=key, secret=secret, fetch_result=True, poll_interval=POLL
+        endpoint=url, key=key, secret=secret, fetch_result=True, poll_interval=poll
     ) as client:
         zones = (await client.listZones())["zone"]
         zone = next(z for z in zones if z["networktype"] == "Basic")
@@ -143,7 +163,8 @@ async def create_cs(url: str, key: str, secret: str) -> float:
         image = (await client.listTemplates(templatefilter="executable", zoneid=zone["id"]))[
             "template"
         ][0]
-        start = time.perf_counter()
+        _reset(url)
+        start, cpu = time.perf_counter(), time.process_time()
         results = await asyncio.gather(
             *(
                 client.deployVirtualMachine(
@@ -152,108 +173,295 @@ async def create_cs(url: str, key: str, secret: str) -> float:
                     serviceofferingid=size["id"],
                     templateid=image["id"],
                 )
-                for i in range(NODES)
+                for i in range(nodes)
             )
         )
-        elapsed = time.perf_counter() - start
-        assert len(results) == NODES
-        return elapsed
+        elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
+        ids = {r["virtualmachine"]["id"] for r in results}
+    return {"elapsed": elapsed, "deploy_cpu": cpu, "nodes": len(ids)}
 
 
-def concurrency() -> dict[str, Any]:
-    runs: dict[str, list[float]] = {}
-    errors: dict[str, str] = {}
-    clients = (("omnicloud async", create_ours), ("cs AIOCloudStack", create_cs))
-    for attempt in range(REPEAT):
-        for name, runner in clients if attempt % 2 == 0 else clients[::-1]:
-            if name in errors:
-                continue
-            server = SimProcess(LATENCY)
-            try:
-                runs.setdefault(name, []).append(
-                    asyncio.run(runner(server.url, server.key, server.secret))
-                )
-            except ImportError as exc:
-                errors[name] = str(exc)
-            finally:
-                server.stop()
-    out: dict[str, Any] = {name: {"error": error} for name, error in errors.items()}
-    for name, times in runs.items():
-        times.sort()
-        median = times[len(times) // 2]
-        out[name] = {
-            "seconds": round(median, 3),
-            "x_latency": round(median / LATENCY, 3),
-            "best_x_latency": round(times[0] / LATENCY, 3),
-            "runs": [round(t, 3) for t in times],
+def deploy_libcloud(url: str, key: str, secret: str, nodes: int, poll: float, threads: int):
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from libcloud.compute.providers import get_driver
+
+    cls = get_driver("cloudstack")
+    local = threading.local()
+
+    def driver() -> Any:
+        if not hasattr(local, "driver"):
+            local.driver = cls(key, secret, url=url, secure=False)
+            local.driver.connection.poll_interval = poll
+        return local.driver
+
+    first = driver()
+    zone = next((z for z in first.list_locations() if "Basic" in z.name), None)
+    zone = zone or first.list_locations()[0]
+    size = first.list_sizes()[0]
+    image = first.list_images(location=zone)[0]
+
+    def create(index: int) -> str:
+        node = driver().create_node(name=f"lc-{index}", size=size, image=image, location=zone)
+        return str(node.id)
+
+    _reset(url)
+    start, cpu = time.perf_counter(), time.process_time()
+    if threads > 1:
+        with ThreadPoolExecutor(threads, initializer=driver) as pool:
+            ids = set(pool.map(create, range(nodes)))
+    else:
+        ids = {create(i) for i in range(nodes)}
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
+    return {"elapsed": elapsed, "deploy_cpu": cpu, "nodes": len(ids)}
+
+
+def deploy_child(argv: Sequence[str]) -> None:
+    how, url, key, secret, nodes, poll, threads = argv
+    n, p = int(nodes), float(poll)
+    if how == "ours":
+        out = asyncio.run(deploy_ours(url, key, secret, n, p))
+    elif how == "cs":
+        out = asyncio.run(deploy_cs(url, key, secret, n, p))
+    else:
+        count = int(threads) if how == "libcloud-threads" else 1
+        out = deploy_libcloud(url, key, secret, n, p, count)
+    if out["nodes"] != n:
+        raise SystemExit(f"{how}: {out['nodes']} distinct nodes, expected {n}")
+    print(json.dumps(out))
+
+
+# ---------------------------------------------------------------------------------- parent
+def listing(vms: int, repeat: int, listings: int) -> tuple[list[Series], dict, dict]:
+    """The listing comparison, requests per listing, and one cProfile run of the main rows."""
+    requests: dict[str, list[float]] = {}
+    with _servers.cloudstack(latency=0.01, vms=vms) as sim:
+        log(f"compute: simulator with {vms} extra VMs ready")
+        argv = {
+            name: [PYTHON, "-c", LIST_CHILD.format(setup=setup), *sim.args(), str(listings)]
+            for name, setup in LIST_CLIENTS.items()
         }
-    return out
+
+        @contextlib.contextmanager
+        def counted(name: str) -> Iterator[Sequence[str]]:
+            sim.stats(reset=True)
+            yield ()
+            total = sum(sim.stats()["counts"].values())
+            requests.setdefault(name, []).append(total / (listings + 1))
+
+        rows = compare(argv, repeat, warmup=1, context=counted, label="compute list", timeout=1800)
+        profiles = {}
+        for name in PROFILED:
+            code = PROFILE_CHILD.format(setup=LIST_CLIENTS[name])
+            try:
+                profiles[name] = run_once([PYTHON, "-c", code, *sim.args()], timeout=600).data
+            except Exception as error:
+                profiles[name] = {"error": str(error)[-500:]}
+    return rows, requests, profiles
 
 
-def listing() -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    server = SimProcess(0.01, VMS)
-    url, key, secret = server.url, server.key, server.secret
-    try:
-        for name, setup in LIST_CLIENTS.items():
-            code = CHILD.format(setup=setup, repeat=REPEAT)
-            proc = subprocess.run(
-                [sys.executable, "-c", code, url, key, secret],
-                capture_output=True,
-                text=True,
-                timeout=600,
-            )
-            if proc.returncode != 0:
-                out[name] = {"error": proc.stderr.strip().splitlines()[-1:]}
-                continue
-            data = json.loads(proc.stdout.strip().splitlines()[-1])
-            count = data["count"]
-            out[name] = {
-                "count": count,
-                "cpu_s": round(data["cpu"], 4),
-                "us_per_vm": round(data["cpu"] / max(count, 1) * 1e6, 2),
-                "best_us_per_vm": round(data["best"] / max(count, 1) * 1e6, 2),
-            }
-    finally:
-        server.stop()
-    return out
+def deploys(args: Any) -> tuple[list[Series], dict[str, list[dict[str, Any]]]]:
+    requests: dict[str, list[dict[str, Any]]] = {}
+    sizes = [str(args.nodes), str(args.poll), str(args.threads)]
 
+    @contextlib.contextmanager
+    def fresh(name: str) -> Iterator[Sequence[str]]:
+        """A new simulator per run; the child's arguments go URL KEY SECRET NODES POLL THREADS."""
+        with _servers.cloudstack(latency=args.latency) as sim:
+            yield [*sim.args(), *sizes]
+            requests.setdefault(name, []).append(sim.stats())
 
-def table(results: dict[str, Any]) -> str:
-    lines = [
-        f"### {NODES} nodes created concurrently, job latency {LATENCY:g} s (poll {POLL:g} s)",
-        "",
-        f"(median of {REPEAT} runs, alternating clients, fresh simulator each)",
-        "",
-        "| client | seconds | x one job | best x |",
-        "|---|---|---|---|",
-    ]
-    for name, row in results["create"].items():
-        lines.append(
-            f"| {name} | {row.get('seconds', '-')} | {row.get('x_latency', row)} | "
-            f"{row.get('best_x_latency', '-')} |"
+    def argv(how: str) -> list[str]:
+        return [*ME, "--deploy-child", how]
+
+    rows = compare(
+        {name: argv(how) for name, how in DEPLOYERS.items()},
+        args.repeat,
+        warmup=0,
+        context=fresh,
+        label="compute deploy",
+        timeout=1800,
+    )
+    if args.sequential_repeat > 0:
+        rows += compare(
+            {name: argv(how) for name, how in SEQUENTIAL.items()},
+            args.sequential_repeat,
+            warmup=0,
+            context=fresh,
+            label="compute deploy sequential",
+            timeout=max(1800.0, args.nodes * args.latency * 4),
         )
-    lines += [
-        "",
-        f"### Listing {VMS:,} VMs: client CPU per VM (fresh process each, median of {REPEAT})",
-        "",
-        "| client | items returned | CPU s | µs per VM | best µs per VM |",
-        "|---|---|---|---|---|",
-    ]
-    for name, row in results["list"].items():
-        lines.append(
-            f"| {name} | {row.get('count', '-')} | {row.get('cpu_s', '-')} | "
-            f"{row.get('us_per_vm', row.get('error'))} | {row.get('best_us_per_vm', '-')} |"
+    return rows, requests
+
+
+def profile_lines(profiles: dict[str, Any], top: int = 5) -> list[str]:
+    lines = []
+    for name, data in profiles.items():
+        if "top" not in data:
+            lines.append(f"- {name}: profile failed")
+            continue
+        parts = [f"`{row['function']}` {row['self_share']:.0%}" for row in data["top"][:top]]
+        lines.append(f"- {name}: " + ", ".join(parts))
+    return lines
+
+
+def list_table(rows: list[Series], requests: dict[str, list[float]], vms: int) -> str:
+    base = next((s for s in rows if s.name == "cs fetch_list" and s.ok), None)
+    base_us = base.metric("cpu") / max(base.first("count", 1), 1) * 1e6 if base else None
+    body = []
+    for s in rows:
+        if not s.ok:
+            body.append([s.name, "failed", "", "", "", "", "", "", ""])
+            continue
+        count = max(int(s.first("count", 0)), 1)
+        per_vm = s.metric("cpu") / count * 1e6
+        body.append(
+            [
+                s.name,
+                f"{s.first('count', '-'):,}",
+                f"{statistics.median(requests.get(s.name, [float('nan')])):.0f}",
+                f"{s.metric('cpu'):.3f}",
+                f"{per_vm:.2f}",
+                f"{s.metric('best_cpu') / count * 1e6:.2f}",
+                f"{s.metric('list_wall'):.2f}",
+                f"{s.rss_mib:.0f}",
+                ratio(per_vm, base_us) if base_us else "-",
+            ]
         )
-    lines += ["", "Libcloud's list_nodes returns only the first page (500 VMs): compare per VM."]
-    return "\n".join(lines)
+    return markdown(
+        [
+            "client",
+            "VMs returned",
+            "requests per listing",
+            "CPU s per listing",
+            "CPU µs per VM",
+            "best µs per VM",
+            "wall s per listing",
+            "process peak RSS MiB",
+            "µs per VM vs cs",
+        ],
+        body,
+    )
+
+
+def submitted_after(stats: dict[str, Any]) -> float:
+    """Seconds from the first deploy request's arrival to the last deploy answer."""
+    span = stats.get("spans", {}).get("deployVirtualMachine")
+    return float(span[1] - span[0]) if span else float("nan")
+
+
+def deploy_table(rows: list[Series], requests: dict[str, list[dict[str, Any]]], args: Any):
+    base = next((s for s in rows if s.name == "cs AIOCloudStack" and s.ok), None)
+    body = []
+    for s in rows:
+        if not s.ok:
+            body.append([s.name, "failed", "", "", "", "", "", "", "", ""])
+            continue
+        runs = requests.get(s.name, [])
+        nan = float("nan")
+        total = statistics.median([sum(r["counts"].values()) for r in runs]) if runs else nan
+        accepted = statistics.median([submitted_after(r) for r in runs]) if runs else nan
+        elapsed = [x.data["elapsed"] for x in s.samples]
+        body.append(
+            [
+                s.name,
+                str(len(s.samples)),
+                f"{s.metric('elapsed'):.2f}",
+                f"{s.metric('elapsed') / args.latency:.2f}x",
+                f"{min(elapsed) / args.latency:.2f}x",
+                f"{total:.0f}",
+                f"{accepted:.2f}",
+                f"{s.metric('deploy_cpu'):.2f}",
+                f"{s.rss_mib:.0f}",
+                ratio(s.metric("elapsed"), base.metric("elapsed")) if base else "-",
+            ]
+        )
+    return markdown(
+        [
+            "client",
+            "runs",
+            "seconds (median)",
+            "x one job",
+            "best x",
+            "API requests",
+            "all deploys accepted after s",
+            "client CPU s",
+            "peak RSS MiB",
+            "time vs cs",
+        ],
+        body,
+    )
 
 
 def main() -> None:
-    results = {"create": concurrency(), "list": listing()}
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
-    print(table(results))
+    if len(sys.argv) > 1 and sys.argv[1] == "--deploy-child":
+        deploy_child(sys.argv[2:])
+        return
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--vms", type=int, default=pick(10_000, 600))
+    parser.add_argument("--list-repeat", type=int, default=pick(3, 1))
+    parser.add_argument("--listings", type=int, default=pick(3, 1))
+    parser.add_argument("--nodes", type=int, default=pick(200, 10))
+    parser.add_argument("--latency", type=float, default=pick(1.0, 0.2))
+    parser.add_argument("--poll", type=float, default=0.1)
+    parser.add_argument("--threads", type=int, default=20)
+    parser.add_argument("--repeat", type=int, default=pick(3, 1))
+    parser.add_argument("--sequential-repeat", type=int, default=1)
+    args = parser.parse_args()
+
+    log(f"compute: listing {args.vms} VMs, {args.list_repeat} rounds")
+    list_rows, list_requests, profiles = listing(args.vms, args.list_repeat, args.listings)
+    log(f"compute: {args.nodes} concurrent deploys, {args.latency:g} s jobs")
+    deploy_rows, deploy_requests = deploys(args)
+    save(
+        "compute",
+        {
+            "args": vars(args),
+            "list": list_rows,
+            "list_requests_per_listing": list_requests,
+            "list_profiles": profiles,
+            "deploy": deploy_rows,
+            "deploy_requests": deploy_requests,
+        },
+    )
+    libcloud = next((r for r in list_rows if r.name.startswith("Libcloud") and r.ok), None)
+    libcloud_count = f"{libcloud.first('count', 0):,}" if libcloud else "?"
+    seq_note = (
+        f"Libcloud sequential ran {args.sequential_repeat} time(s) only: by construction it takes "
+        "about the number of VMs times one job's latency."
+    )
+    lines = [
+        "## CloudStack compute",
+        "",
+        f"### Listing {args.vms:,} VMs",
+        "",
+        f"{args.list_repeat} fresh process(es) per client, order rotating; each lists once to "
+        f"warm up, then {args.listings} time(s); CPU is `time.process_time()` around each listing "
+        "(median of all), RSS is the process's peak. Libcloud's `list_nodes` fetches only the "
+        f"first page ({libcloud_count} VMs here), so compare it per VM, not per listing.",
+        "",
+        list_table(list_rows, list_requests, args.vms),
+        *failures(list_rows),
+        "",
+        "Where the CPU goes in one listing (cProfile, share of self time; profiling inflates "
+        "small calls, so read it as a ranking):",
+        "",
+        *profile_lines(profiles),
+        "",
+        f"### {args.nodes} VMs deployed concurrently, each job taking {args.latency:g} s",
+        "",
+        f"Fresh simulator and fresh client process per run; {args.repeat} run(s) per concurrent "
+        f"client, order rotating; every client polls each {args.poll:g} s. `seconds` runs from "
+        "the first deploy request until every VM is running; API requests and client CPU cover "
+        "that span only; `all deploys accepted after` is the simulator's own clock from the first "
+        "deploy request's arrival to its answer to the last one (no job can finish earlier than "
+        f"that plus one job's latency). {seq_note}",
+        "",
+        deploy_table(deploy_rows, deploy_requests, args),
+        *failures(deploy_rows),
+    ]
+    print("\n".join(lines))
 
 
 if __name__ == "__main__":

@@ -1,26 +1,26 @@
-"""Benchmark the CloudStack simulator: start-up time, list throughput, deploy submissions.
+"""Benchmark the CloudStack simulator itself: start-up, list throughput, deploy submissions.
 
-Run: ``.venv/bin/python bench/bench_sim.py [--vms 10000] [--deploys 500]``. Prints a table and
-writes ``bench/results/sim.json``.
+Not a comparison: it shows how fast the server behind the compute benchmarks answers, so their
+client figures can be read against it. The simulator runs in this process (in a thread), driven
+by a plain httpx client.
+
+Run: ``.venv/bin/python -m bench.bench_sim [--vms 10000] [--deploys 500]``. Prints a Markdown
+section and writes ``bench/results/sim.json``.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import platform
 import statistics
 import time
-from pathlib import Path
 from typing import Any
 
 import httpx
 
+from bench._harness import log, markdown, pick, save
 from omnicloud.cloudstack._signing import expires_after, sign
 from omnicloud.sim.cloudstack import CloudStackState, SimConfig, create_app
 from omnicloud.sim.server import serve_in_thread
-
-RESULTS = Path(__file__).parent / "results" / "sim.json"
 
 
 def _params(key: str, secret: str, **params: Any) -> dict[str, str]:
@@ -94,50 +94,57 @@ def bench_deploy(http: httpx.Client, url: str, key: str, secret: str, n: int) ->
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--vms", type=int, default=10_000)
-    parser.add_argument("--deploys", type=int, default=500)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--vms", type=int, default=pick(10_000, 600))
+    parser.add_argument("--deploys", type=int, default=pick(500, 20))
     args = parser.parse_args()
 
-    startup = bench_startup()
+    log("simulator: start-up")
+    startup = bench_startup(pick(5, 1))
     state = CloudStackState()
     t0 = time.perf_counter()
     state.bulk_create_vms(args.vms)
     seed_s = time.perf_counter() - t0
     key, secret = state.credentials("admin")
     config = SimConfig(job_latency=0.05)
+    log(f"simulator: listing {args.vms} VMs, {args.deploys} deploy submissions")
     with serve_in_thread(create_app(state, config=config)) as running, httpx.Client() as http:
         url = f"{running.url}/client/api"
         listing = bench_list(http, url, key, secret, args.vms)
         deploys = bench_deploy(http, url, key, secret, args.deploys)
     state.close()
 
-    results = {
-        "python": platform.python_version(),
-        "machine": platform.machine(),
-        "startup": startup,
-        "bulk_create_vms": {"vms": args.vms, "seconds": seed_s},
-        "list_virtual_machines": listing,
-        "deploy_submissions": deploys,
-    }
+    save(
+        "sim",
+        {
+            "startup": startup,
+            "bulk_create_vms": {"vms": args.vms, "seconds": seed_s},
+            "list_virtual_machines": listing,
+            "deploy_submissions": deploys,
+        },
+    )
     rows = [
         ("start-up (state + server ready)", f"{startup['median_s'] * 1000:.0f} ms median"),
-        (f"bulk_create_vms({args.vms})", f"{seed_s:.2f} s"),
-        ("listVirtualMachines page of 500", f"{listing['page_median_ms']:.1f} ms median"),
+        (f"bulk_create_vms({args.vms:,})", f"{seed_s:.2f} s"),
+        ("listVirtualMachines, page of 500", f"{listing['page_median_ms']:.1f} ms median"),
         (
-            f"  all {listing['pages']} pages",
-            f"{listing['all_pages_s']:.2f} s ({listing['vms_per_s']:.0f} VMs/s)",
+            f"all {listing['pages']} pages",
+            f"{listing['all_pages_s']:.2f} s ({listing['vms_per_s']:,.0f} VMs/s)",
         ),
-        ("deployVirtualMachine submissions", f"{deploys['per_s']:.0f} /s"),
+        ("deployVirtualMachine submissions", f"{deploys['per_s']:,.0f} per second"),
     ]
-    width = max(len(name) for name, _ in rows)
-    print(f"{'measure'.ljust(width)}  result")
-    print(f"{'-' * width}  {'-' * 30}")
-    for name, value in rows:
-        print(f"{name.ljust(width)}  {value}")
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
-    print(f"\nwrote {RESULTS}")
+    print(
+        "\n".join(
+            [
+                "## CloudStack simulator",
+                "",
+                "The server behind the compute benchmarks, driven by a plain httpx client in the "
+                "same process (so client and server share one interpreter): how fast it answers.",
+                "",
+                markdown(["measure", "result"], rows),
+            ]
+        )
+    )
 
 
 if __name__ == "__main__":
