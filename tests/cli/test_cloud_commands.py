@@ -234,6 +234,22 @@ def test_security_groups(run) -> None:  # type: ignore[no-untyped-def]
     assert "no security groups" in err
 
 
+def test_destroy_with_expunge_frees_the_security_group(run) -> None:  # type: ignore[no-untyped-def]
+    run("security-groups", "create", "held")
+    run("nodes", "create", "holder", "--location", "Sandbox-Basic", "--security-group", "held")
+    run("nodes", "destroy", "holder")  # destroyed, not expunged: the group is still in use
+    _, err = run("security-groups", "delete", "held", code=1)
+    assert "in use" in err
+    run("security-groups", "create", "freed")
+    run("nodes", "create", "holder2", "--location", "Sandbox-Basic", "--security-group", "freed")
+    run("nodes", "destroy", "holder2", "--expunge")
+    names = {n["name"] for n in json.loads(run("-o", "json", "nodes", "list")[0])}
+    assert "holder2" not in names
+    run("security-groups", "delete", "freed")  # expunged at once: nothing holds the group
+    _, err = run("--cloud", "local-sigma", "nodes", "destroy", "x", "--expunge", code=2)
+    assert "--expunge is for CloudStack" in err
+
+
 def test_other_cloud_by_flag(run) -> None:  # type: ignore[no-untyped-def]
     out, _ = run("--cloud", "local-sigma", "sizes", "list")
     assert out.splitlines()[0].startswith("ID")

@@ -67,25 +67,48 @@ def _settle(instance: Any, node: Any, final: str) -> None:
         instance.ex_wait_for_node(node, final)
 
 
+def _expunge_options(instance: Any, method: str) -> dict[str, Any]:
+    """``ex_expunge=True`` where the driver's destroy takes it, else a usage error."""
+    import inspect
+
+    if "ex_expunge" not in inspect.signature(getattr(instance, method)).parameters:
+        raise CliUsageError("--expunge is for CloudStack clouds; this cloud destroys at once")
+    return {"ex_expunge": True}
+
+
 def _action(name: str) -> click.Command:
     method, command_name, doing, done, final = _ACTIONS[name]
     shown = "" if final is None else " and print the nodes"
 
+    def expunge_option(fn: Any) -> Any:
+        if name != "destroy":
+            return fn
+        return click.option(
+            "--expunge",
+            is_flag=True,
+            help="Purge at once (CloudStack), releasing security groups and addresses now.",
+        )(fn)
+
     @click.command(name, help=f"{name.capitalize()} nodes (by id or name){shown}.")
     @click.argument("node_names", metavar="NODE...", nargs=-1, required=True)
     @wait_option(f"the nodes are {done}")
+    @expunge_option
     @click.pass_context
-    def command(ctx: click.Context, node_names: tuple[str, ...], wait: bool) -> None:
+    def command(
+        ctx: click.Context, node_names: tuple[str, ...], wait: bool, expunge: bool = False
+    ) -> None:
         instance = driver(ctx)
+        options = _expunge_options(instance, method) if expunge else {}
         everything = instance.list_nodes()
         targets = [find(everything, wanted, "node") for wanted in node_names]
         for target in targets:
             if not wait and can_submit(instance):
-                job = submit(instance, command_name, id=target.id).get("jobid")
+                extra = {"expunge": "true"} if expunge else {}
+                job = submit(instance, command_name, id=target.id, **extra).get("jobid")
                 click.echo(f"{doing} {target.name} ({target.id}), job {job}", err=True)
                 continue
             with status(f"{doing} {target.name}..."):
-                getattr(instance, method)(target)
+                getattr(instance, method)(target, **options)
                 if wait and final is not None and not can_submit(instance):
                     _settle(instance, target, final)
             click.echo(f"{done if wait else doing} {target.name} ({target.id})", err=True)
