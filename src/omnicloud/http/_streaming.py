@@ -159,22 +159,26 @@ class ResponseStream:
         return f"<ResponseStream {self._request.label} HTTP {self.status}>"
 
     def read(self, size: int) -> bytes:
-        """The next piece of the body (about ``size`` bytes), ``b""`` at the end."""
+        """The next piece of the body as it arrived (``size`` is a hint), ``b""`` at the end.
+
+        Pieces are not regrouped here (httpx would copy every byte twice to do so); callers that
+        need exact sizes regroup them once.
+        """
         import httpx
 
         if self._chunks is None:
-            self._chunks = self._read_already() or self._raw.iter_raw(size)
+            self._chunks = self._read_already() or self._raw.iter_raw()
         try:
             return next(self._chunks, b"")
         except httpx.HTTPError as exc:
             raise _map_error(exc, self._request, self._redactor) from None
 
     async def aread(self, size: int) -> bytes:
-        """The next piece of the body (about ``size`` bytes), ``b""`` at the end."""
+        """As :meth:`read`, for the async runner."""
         import httpx
 
         if self._chunks is None:
-            self._chunks = self._read_already() or self._raw.aiter_raw(size)
+            self._chunks = self._read_already() or self._raw.aiter_raw()
         try:
             if isinstance(self._chunks, Iterator):
                 return next(self._chunks, b"")

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 from typing import Any
 
 from omnicloud._flow import Emit
 from omnicloud.errors import TransportError, ValidationError
 from omnicloud.http._streaming import Call, Close, Read
+from omnicloud.storage._hashing import md5_hasher
 from omnicloud.storage.errors import IntegrityError, ObjectHashMismatchError
 
 TYPE_CHECKING = False
@@ -39,24 +39,64 @@ class _Check:
         self.obj = obj
         self.opened = opened
         self.received = 0
-        self.md5 = hashlib.md5(usedforsecurity=False) if opened.md5 else None
+        self.md5 = md5_hasher(opened.size) if opened.md5 else None
 
     def feed(self, chunk: bytes) -> None:
         self.received += len(chunk)
         if self.md5 is not None:
             self.md5.update(chunk)
 
+    def close(self) -> None:
+        """Release the hasher (a worker thread for large objects), whatever happened."""
+        if self.md5 is not None:
+            self.md5.close()
+
     def finish(self) -> None:
         expected = self.opened.size
         if expected is not None and self.received != expected:
+            self.close()
             raise IntegrityError(
                 f"{self.obj.name}: received {self.received} bytes, expected {expected}"
             )
-        if self.md5 is not None and self.md5.hexdigest() != self.opened.md5:
+        if self.md5 is not None and (digest := self.md5.hexdigest()) != self.opened.md5:
             raise ObjectHashMismatchError(
-                f"{self.obj.name}: MD5 of the received bytes {self.md5.hexdigest()} differs "
+                f"{self.obj.name}: MD5 of the received bytes {digest} differs "
                 f"from the stored hash {self.opened.md5}"
             )
+
+
+class _Chunker:
+    """Regroups pieces of any size (as the network delivers them) into chunks of exactly ``size``
+    bytes, copying each byte once."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.pieces: list[bytes] = []
+        self.total = 0
+
+    def add(self, piece: bytes) -> list[bytes]:
+        """The chunks ``piece`` completes (often none)."""
+        chunks: list[bytes] = []
+        while piece:
+            need = self.size - self.total
+            if len(piece) < need:
+                self.pieces.append(piece)
+                self.total += len(piece)
+                break
+            head, piece = (piece, b"") if len(piece) == need else (piece[:need], piece[need:])
+            if self.pieces:
+                self.pieces.append(head)
+                chunks.append(b"".join(self.pieces))
+                self.pieces, self.total = [], 0
+            else:
+                chunks.append(head)
+        return chunks
+
+    def rest(self) -> bytes:
+        """What is left at the end (shorter than ``size``)."""
+        tail = b"".join(self.pieces)
+        self.pieces, self.total = [], 0
+        return tail
 
 
 class _Reading:
@@ -91,11 +131,16 @@ def stream_object(
     opened = yield from ops.open_object(obj, start, end)
     check = _Check(obj, opened)
     reading = _Reading(opened)
+    chunker = _Chunker(size)
     try:
-        while chunk := (yield from reading.next_chunk(check, size)):
-            check.feed(chunk)
-            yield Emit((chunk,))
+        while piece := (yield from reading.next_chunk(check, size)):
+            check.feed(piece)
+            for chunk in chunker.add(piece):
+                yield Emit((chunk,))
+        if tail := chunker.rest():
+            yield Emit((tail,))
     finally:
+        check.close()
         yield Close(reading.reader)
     check.finish()
 
@@ -129,6 +174,7 @@ def download_to_file(
                 check.feed(chunk)
                 yield Call(handle.write, (chunk,))
         finally:
+            check.close()
             yield Close(reading.reader)
         yield Call(handle.close)
         check.finish()
