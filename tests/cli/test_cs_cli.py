@@ -340,3 +340,11 @@ def test_sync_caches_apis_per_region(
     # a region never synced has no cache: help says so instead of guessing
     assert main(["cs", "listZones", "--help"]) == 0
     assert "No API descriptions cached for region" in capsys.readouterr().out
+
+
+def test_an_option_missing_its_value_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    from omnicloud.cli import main
+
+    assert main(["cs", "--region"]) == 2  # argparse would raise SystemExit from library code
+    err = capsys.readouterr().err
+    assert "--region: expected one argument" in err and "Traceback" not in err

@@ -14,7 +14,7 @@ from omnicloud.cli._errors import CliUsageError, guarded
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any
+    from typing import Any, NoReturn
 
 __all__ = ["parse_arguments", "run_cs"]
 
@@ -179,8 +179,15 @@ def _check(command: str, params: dict[str, str], region: str | None) -> None:
         raise CliUsageError(f"{command}: missing required parameter(s): {', '.join(missing)}")
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports bad options as our usage error (exit 2) instead of exiting."""
+
+    def error(self, message: str) -> NoReturn:
+        raise CliUsageError(message)
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="omnicloud cs", add_help=False, allow_abbrev=False)
+    parser = _Parser(prog="omnicloud cs", add_help=False, allow_abbrev=False)
     parser.add_argument("-r", "--region", default=None)
     parser.add_argument("--async", dest="no_wait", action="store_true")
     parser.add_argument("--post", action="store_true")
