@@ -173,8 +173,10 @@ class SyncHttp:
         if self._client is None:
             import httpx
 
+            from omnicloud.http._urllib3 import sync_transport
+
             self._client = httpx.Client(
-                transport=self.config.transport, **_client_options(self.config)
+                transport=sync_transport(self.config), **_client_options(self.config)
             )
         return self._client
 
