@@ -15,9 +15,7 @@ An exception raised while performing an effect is thrown back into the flow at i
 
 from __future__ import annotations
 
-import contextlib
-import gc
-from collections.abc import Callable, Generator, Hashable, Iterator, Sequence
+from collections.abc import Callable, Generator, Hashable, Sequence
 from dataclasses import dataclass
 
 TYPE_CHECKING = False
@@ -28,7 +26,7 @@ if TYPE_CHECKING:
 
     T = TypeVar("T")
 
-__all__ = ["Batch", "Effect", "Emit", "Flow", "Gather", "Send", "Sleep", "gc_paused", "step"]
+__all__ = ["Batch", "Effect", "Emit", "Flow", "Gather", "Send", "Sleep", "step"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,23 +94,3 @@ def step(flow: Flow[Any], value: Any, error: BaseException | None) -> Effect:
     if error is not None:
         return flow.throw(error)
     return flow.send(value)
-
-
-@contextlib.contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a flow builds many objects that all survive.
-
-    Parsing a 500-VM page (about 10,000 dicts and lists) and mapping it to models (nodes, their
-    ``extra`` views, address lists) otherwise triggers collections that traverse what was listed
-    so far: with 10,000 nodes kept, a third of ``list_nodes``' CPU. The objects form no cycles,
-    so nothing is left for the collector; it runs again as usual afterwards. A collector that is
-    already off stays off.
-    """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()

@@ -1,4 +1,4 @@
-"""The performance paths keep their behaviour: GC pause around mapping, request gate, pool size."""
+"""The performance paths keep their behaviour: GC handling of listings, request gate, pool size."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from typing import Any
 import anyio
 import httpx
 
-from omnicloud._flow import Emit, gc_paused
+from omnicloud._flow import Emit
+from omnicloud._gc import long_lived
 from omnicloud.compute._collect import collect, mapped
 from omnicloud.compute.drivers.cloudstack import (
     AsyncCloudStackNodeDriver,
@@ -18,18 +19,67 @@ from omnicloud.http import AsyncHttp, HttpConfig, HttpRequest
 from omnicloud.http._transport import _no_sniffio
 
 
-def test_gc_paused_restores_the_collector() -> None:
+def test_long_lived_restores_the_collector() -> None:
     assert gc.isenabled()
-    with gc_paused():
+    with long_lived():
         assert not gc.isenabled()
     assert gc.isenabled()
     gc.disable()
     try:
-        with gc_paused():
+        with long_lived():
             assert not gc.isenabled()
         assert not gc.isenabled()  # the caller's choice is kept
     finally:
         gc.enable()
+
+
+class _Cell:
+    """A tracked container: the collector sees it in exactly one generation."""
+
+    def __init__(self) -> None:
+        self.items: list[object] = []
+
+
+def _generation_of(target: object) -> int | None:
+    for generation in range(3):
+        if any(obj is target for obj in gc.get_objects(generation)):
+            return generation
+    return None
+
+
+def test_long_lived_moves_what_it_built_to_the_oldest_generation() -> None:
+    gc.collect()
+    with long_lived():
+        built = _Cell()
+        assert _generation_of(built) == 0
+    assert _generation_of(built) == 2
+    assert gc.get_freeze_count() == 0  # nothing stays frozen
+
+
+def test_long_lived_leaves_a_programs_own_frozen_objects_frozen() -> None:
+    gc.collect()
+    kept = _Cell()
+    gc.freeze()
+    try:
+        with long_lived():
+            built = _Cell()
+        assert gc.get_freeze_count() > 0
+        assert _generation_of(built) == 0  # left to the collector as usual
+        assert _generation_of(kept) is None  # still in the permanent generation
+    finally:
+        gc.unfreeze()
+
+
+def test_long_lived_objects_in_cycles_are_still_collected() -> None:
+    import weakref
+
+    with long_lived():
+        cell = _Cell()
+        cell.items.append(cell)
+    probe = weakref.ref(cell)
+    del cell
+    gc.collect()
+    assert probe() is None
 
 
 def _pages() -> Any:

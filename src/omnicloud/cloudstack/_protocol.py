@@ -12,7 +12,8 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from omnicloud._flow import Batch, Emit, Gather, gc_paused, step
+from omnicloud._flow import Batch, Emit, Gather, step
+from omnicloud._gc import long_lived
 from omnicloud._poll import PollSettings, PollStatus, poll
 from omnicloud.errors import (
     CloudStackApiError,
@@ -152,7 +153,7 @@ def unwrap(command: str, response: HttpResponse, endpoint: str) -> Any:
             excerpt=response.excerpt(),
         )
     if len(response.content) > _LARGE_BODY:
-        with gc_paused():  # a list page: tens of thousands of containers that all survive
+        with long_lived():  # a list page: tens of thousands of containers that all survive
             document = response.json()
     else:
         document = response.json()

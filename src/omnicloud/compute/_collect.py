@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from omnicloud._flow import Emit, gc_paused, step
+from omnicloud._flow import Emit, step
+from omnicloud._gc import long_lived
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -28,7 +29,7 @@ def collect(flow: Flow[Any], convert: Callable[[Any], T]) -> Flow[list[T]]:
         except StopIteration:
             return out
         if isinstance(effect, Emit):
-            with gc_paused():
+            with long_lived():
                 out.extend(map(convert, effect.items))
             value, error = None, None
             continue
@@ -48,7 +49,7 @@ def mapped(flow: Flow[Any], convert: Callable[[Any], T]) -> Flow[None]:
         except StopIteration:
             return None
         if isinstance(effect, Emit):
-            with gc_paused():
+            with long_lived():
                 effect = Emit(list(map(convert, effect.items)))
         try:
             value, error = (yield effect), None
