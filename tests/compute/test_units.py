@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ import omnicloud.aio
 from omnicloud import DriverType, Provider
 from omnicloud._registry import UnknownProviderError, unset_driver
 from omnicloud.compute import Node, NodeAuthPassword, NodeState, StorageVolumeState
-from omnicloud.compute._wire import context, from_wire, wire
+from omnicloud.compute._wire import ExtraOf, Lenient, bind, context, from_wire, parts, wire
 from omnicloud.compute.drivers import cloudstack as cs
 from omnicloud.compute.drivers.cloudstack._convert import is_private, node_state, volume_state
 from omnicloud.errors import ValidationError
@@ -143,6 +144,55 @@ def test_wire_declarations() -> None:
     thing = from_wire(Thing, {"id": 7, "n": "3"}, driver="me")
     assert (thing.id, thing.count, thing.names, thing.owner) == ("7", 3, [], "me")
     assert from_wire(Thing, {"n": None}).count == 0
+
+
+def _split_pair(value: str) -> tuple[str, str]:
+    left, _, right = value.partition("/")
+    return left, right
+
+
+_LEFT, _RIGHT = parts("pair", _split_pair, 2)
+
+
+def test_wire_tables_lenient_converters_parts_and_bind() -> None:
+    @dataclass(slots=True)
+    class Gadget:
+        colour: str = wire("c", {"r": "red", "g": "green"}, default="none")
+        size: int | None = wire("s", Lenient(int, (ValueError,), -1))
+        left: str = wire(_LEFT, default="?")
+        right: str = wire(_RIGHT, default="?")
+        extra: object = wire("*", ExtraOf({"alias": ("c", None)}))
+        owner: object = context("driver")
+
+    gadget = from_wire(Gadget, {"c": "g", "s": "12", "pair": "a/b"}, driver="d")
+    assert (gadget.colour, gadget.size, gadget.left, gadget.right) == ("green", 12, "a", "b")
+    assert gadget.owner == "d" and gadget.extra["alias"] == "g"  # type: ignore[index]
+    odd = from_wire(Gadget, {"c": "blue", "s": "twelve"})
+    assert (odd.colour, odd.size, odd.left, odd.right, odd.owner) == ("none", -1, "?", "?", None)
+    bound = bind(Gadget, driver="bound")
+    assert [g.owner for g in map(bound, [{}, {"c": "r"}])] == ["bound", "bound"]
+    assert bound({"c": "r"}).colour == "red"
+    with pytest.raises(TypeError, match="no converter"):
+        wire(_LEFT, str)
+
+
+def test_wire_frozen_classes_and_post_init_go_through_init() -> None:
+    @dataclass(frozen=True)
+    class Frozen:
+        id: str = wire("id", default="")
+
+    @dataclass
+    class Checked:
+        id: str = wire("id", default="")
+        seen: list[str] = dataclasses.field(default_factory=list)
+
+        def __post_init__(self) -> None:
+            self.seen.append(self.id)
+
+    assert from_wire(Frozen, {"id": "f"}) == Frozen(id="f")
+    checked = from_wire(Checked, {"id": "c"})
+    assert checked.seen == ["c"]
+    assert from_wire(Checked, {}).seen == [""]  # a fresh list each time
 
 
 def test_registry_covers_cloudsigma_and_storage() -> None:

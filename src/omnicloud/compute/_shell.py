@@ -46,6 +46,9 @@ class SyncShell:
     """Runs operations synchronously; close it (or use ``with``) to free connections."""
 
     _http: SyncHttp
+    #: A sync runner performs a ``Gather`` one flow after another, so listings fetch page by page
+    #: (mapping each page while it is fresh) rather than holding every page until the last.
+    _gathers_concurrently = False
 
     def _open(self, config: HttpConfig, redactor: Redactor) -> None:
         self._http = SyncHttp(config, redactor)
@@ -65,6 +68,7 @@ class AsyncShell:
     """Runs operations as coroutines; use ``async with`` or ``await driver.aclose()``."""
 
     _http: AsyncHttp
+    _gathers_concurrently = True
 
     def _open(self, config: HttpConfig, redactor: Redactor) -> None:
         self._http = AsyncHttp(config, redactor)

@@ -11,7 +11,7 @@ from omnicloud.cloudstack import _protocol
 from omnicloud.cloudstack._protocol import CloudStackSettings
 from omnicloud.compute._collect import collect
 from omnicloud.compute._driver import NodeDriverCore
-from omnicloud.compute._wire import mapper
+from omnicloud.compute._wire import bind, mapper
 from omnicloud.errors import MalformedResponseError, NotFoundError, ValidationError
 from omnicloud.http._config import HttpConfig, RetryPolicy
 from omnicloud.http._redact import Redactor
@@ -65,6 +65,7 @@ class CloudStackConnection:
 
     host: str | None = None
     path: str | None = None
+    _gathers_concurrently = True  # the sync shell says False: its pages come one at a time
 
     def __init__(
         self,
@@ -153,19 +154,16 @@ class CloudStackConnection:
 
     def _list(self, command: str, convert: Callable[[Any], M], **params: Any) -> Flow[list[M]]:
         """Every item of a list command across pages, converted."""
+        concurrency = self._settings.concurrency if self._gathers_concurrently else 1
         flow = _protocol.list_items(
-            self._settings, command, _params(params), concurrency=self._settings.concurrency
+            self._settings, command, _params(params), concurrency=concurrency
         )
         items: list[M] = yield from collect(flow, convert)
         return items
 
     def _models(self, command: str, cls: builtins.type[M], **params: Any) -> Flow[list[M]]:
         """Every item of a list command as ``cls`` objects."""
-        build = mapper(cls)
-        driver = self
-        items: list[M] = yield from self._list(
-            command, lambda doc: build(doc, driver=driver), **params
-        )
+        items: list[M] = yield from self._list(command, bind(cls, driver=self), **params)
         return items
 
     def _one(self, command: str, cls: builtins.type[M], what: str, **params: Any) -> Flow[M]:

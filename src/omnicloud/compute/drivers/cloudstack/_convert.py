@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from omnicloud.compute._types import NodeState, StorageVolumeState, VolumeSnapshotState
+from omnicloud.compute._wire import Lenient
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -12,6 +13,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "GB",
+    "NODE_STATES",
     "as_bool",
     "as_time",
     "is_private",
@@ -82,12 +84,9 @@ def snapshot_state(value: Any) -> VolumeSnapshotState:
     return SNAPSHOT_STATES.get(value, VolumeSnapshotState.UNKNOWN)
 
 
-def as_time(value: Any) -> datetime | None:
-    """CloudStack's ``2024-01-02T03:04:05+0000`` (or anything ISO) -> aware datetime."""
-    try:
-        return datetime.fromisoformat(value)
-    except (TypeError, ValueError):
-        return None
+#: CloudStack's ``2024-01-02T03:04:05+0000`` (or anything ISO) -> datetime (aware when the text
+#: has an offset); None when it is not a time. Mappers inline it as a ``try`` around the C parser.
+as_time: Lenient[datetime] = Lenient(datetime.fromisoformat, (TypeError, ValueError))
 
 
 def as_bool(value: Any) -> bool:
@@ -109,14 +108,23 @@ def tags_dict(value: Any) -> dict[str, str]:
     return {tag["key"]: tag.get("value", "") for tag in value if "key" in tag}
 
 
+_PRIVATE_V4 = ("10.", "192.168.", "169.254.", "127.")
+_PRIVATE_V6 = ("fc", "fd", "fe80")
+
+
 def is_private(address: str) -> bool:
     """RFC 1918 / link-local / ULA addresses (a fast prefix test, no parsing)."""
-    if address.startswith(("10.", "192.168.", "169.254.", "127.")):
-        return True
-    if address.startswith("172."):
-        second = address[4:7].split(".", 1)[0]
-        return second.isdigit() and 16 <= int(second) <= 31
-    return address.lower().startswith(("fc", "fd", "fe80"))
+    first = address[:1]
+    if first == "1":  # every private IPv4 prefix starts so
+        if address.startswith(_PRIVATE_V4):
+            return True
+        if address.startswith("172."):
+            second = address[4:7].split(".", 1)[0]
+            return second.isdigit() and 16 <= int(second) <= 31
+        return False
+    if first == "f" or first == "F":
+        return address.lower().startswith(_PRIVATE_V6)
+    return False
 
 
 # listResourceLimits resourcetype -> Libcloud's ex_limits name

@@ -22,14 +22,14 @@ from omnicloud.compute._models import (
     VolumeSnapshot,
 )
 from omnicloud.compute._types import NodeState, StorageVolumeState, VolumeSnapshotState
-from omnicloud.compute._wire import Extra, context, wire
+from omnicloud.compute._wire import Extra, ExtraOf, context, parts, wire
 
 from ._convert import (
     GB,
+    NODE_STATES,
     as_bool,
     as_time,
     is_private,
-    node_state,
     snapshot_state,
     split_csv,
     tags_dict,
@@ -85,21 +85,26 @@ def _names(value: Any) -> list[str]:
 
 
 # -- nodes ------------------------------------------------------------------------------------
-def _private_ips(nics: Any) -> list[str]:
-    return [nic["ipaddress"] for nic in nics if "ipaddress" in nic and is_private(nic["ipaddress"])]
+_ABSENT = object()
 
 
-def _public_ips(doc: Mapping[str, Any]) -> list[str]:
-    ips = [
-        nic["ipaddress"]
-        for nic in doc.get("nic") or ()
-        if "ipaddress" in nic and not is_private(nic["ipaddress"])
-    ]
+def _addresses(doc: Mapping[str, Any]) -> tuple[list[str], list[str]]:
+    """``(public_ips, private_ips)`` in one pass over the NICs; static NAT ``publicip`` last."""
+    public: list[str] = []
+    private: list[str] = []
+    nics = doc.get("nic")
+    if nics is not None:
+        for nic in nics:
+            address = nic.get("ipaddress", _ABSENT)
+            if address is not _ABSENT:
+                (private if is_private(address) else public).append(address)
     nat = doc.get("publicip")
-    if nat and nat not in ips:
-        ips.append(nat)
-    return ips
+    if nat and nat not in public:
+        public.append(nat)
+    return public, private
 
+
+_PUBLIC_IPS, _PRIVATE_IPS = parts("*", _addresses, 2)
 
 NODE_EXTRA: dict[str, tuple[str, Any]] = {
     "haenable": ("haenable", None),
@@ -124,13 +129,12 @@ NODE_EXTRA: dict[str, tuple[str, Any]] = {
     "created": ("created", None),
 }
 
-
-def _node_extra(doc: Mapping[str, Any]) -> Extra:
-    return Extra(doc, NODE_EXTRA)
+_node_extra = ExtraOf(NODE_EXTRA)
 
 
 def _node_name(doc: Mapping[str, Any]) -> str:
-    return str(doc.get("name") or doc.get("displayname") or "")
+    name = doc.get("name") or doc.get("displayname") or ""
+    return name if type(name) is str else str(name)
 
 
 @dataclass(slots=True, eq=False)
@@ -139,9 +143,9 @@ class CloudStackNode(Node):
 
     id: str = wire("id", default="")
     name: str = wire("*", _node_name)
-    state: NodeState = wire("state", node_state, default=NodeState.UNKNOWN)
-    public_ips: list[str] = wire("*", _public_ips)
-    private_ips: list[str] = wire("nic", _private_ips, factory=list)
+    state: NodeState = wire("state", NODE_STATES, default=NodeState.UNKNOWN)
+    public_ips: list[str] = wire(_PUBLIC_IPS)
+    private_ips: list[str] = wire(_PRIVATE_IPS, factory=list)
     driver: Any = context()
     extra: Mapping[str, Any] = wire("*", _node_extra, repr=False)
     created_at: datetime | None = wire("created", as_time)
