@@ -157,3 +157,27 @@ def test_upload_file_fast_path_and_hashed_path(tmp_path: Path) -> None:
         obj = driver.get_object("box", name)
         assert b"".join(driver.download_object_as_stream(obj)) == source.read_bytes()
     assert os.listdir(tmp_path / "root" / ".omnicloud" / "tmp") == []
+
+
+def test_upload_file_fast_path_without_copy_file_range(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where the kernel refuses copy_file_range (EXDEV, old kernels), the copy is done in user
+    space part way through and still complete."""
+    real = os.copy_file_range
+    calls: list[int] = []
+
+    def flaky(src: int, dst: int, count: int, *args: object) -> int:
+        calls.append(count)
+        if len(calls) > 1:
+            raise OSError(18, "Invalid cross-device link")
+        return real(src, dst, 1024 * 1024)  # a first, partial step
+
+    monkeypatch.setattr(os, "copy_file_range", flaky)
+    driver = LocalStorageDriver(str(tmp_path / "root"))
+    container = driver.create_container("box")
+    source = tmp_path / "source.bin"
+    source.write_bytes(os.urandom(3 * 1024 * 1024 + 7))
+    obj = driver.upload_object(str(source), container, "copied", verify_hash=False)
+    assert obj.size == source.stat().st_size and len(calls) == 2
+    assert b"".join(driver.download_object_as_stream(obj)) == source.read_bytes()
