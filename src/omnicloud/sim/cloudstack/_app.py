@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-from urllib.parse import parse_qsl
+import functools
+from urllib.parse import unquote
 
 import anyio
 from starlette.applications import Starlette
@@ -22,11 +22,32 @@ from ._state import CloudStackState
 __all__ = ["create_app"]
 
 MAX_BODY = 8 * 1024 * 1024
+API_PATHS = frozenset({"/client/api", "/client/api/"})
+
+
+@functools.lru_cache(maxsize=1024)  # values like ``expires`` repeat from request to request
+def _unquote_short(text: str) -> str:
+    return unquote(text.replace("+", " "), errors="replace")
+
+
+def _unquote(text: str) -> str:
+    if "%" in text:
+        return _unquote_short(text) if len(text) <= 64 else _unquote_short.__wrapped__(text)
+    return text.replace("+", " ") if "+" in text else text
 
 
 def _decode(raw: bytes) -> list[tuple[str, str]]:
-    text = raw.decode("utf-8", errors="replace")
-    return parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="replace")
+    """``name=value&...`` pairs, as ``parse_qsl(keep_blank_values=True)`` reads them."""
+    pairs: list[tuple[str, str]] = []
+    for piece in raw.decode("utf-8", errors="replace").split("&"):
+        if piece:
+            name, _, value = piece.partition("=")
+            if "%" in name or "+" in name:
+                name = _unquote(name)
+            if "%" in value or "+" in value:
+                value = _unquote(value)
+            pairs.append((name, value))
+    return pairs
 
 
 async def _send(
@@ -105,6 +126,22 @@ class ApiEndpoint:
             pass
 
 
+class SimulatorApp(Starlette):
+    """Starlette with ``/client/api`` answered directly, without routing and middleware layers
+    (every API request would otherwise pass four of them for nothing)."""
+
+    def __init__(self, api: ApiEndpoint, routes: list[Route]) -> None:
+        super().__init__(routes=routes)
+        self.api = api
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not scope.get("root_path") and scope["path"] in API_PATHS:
+            scope["app"] = self
+            await self.api(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+
 async def _health(request: Request) -> Response:
     sim: Simulator = request.app.state.simulator
     return JSONResponse({"status": "ok", "accounts": sim.state.accounts})
@@ -117,13 +154,14 @@ def create_app(
     state = store if store is not None else CloudStackState()
     settings = config if config is not None else SimConfig()
     simulator = Simulator(state, settings)
-    endpoint: Any = ApiEndpoint(simulator)
-    app = Starlette(
-        routes=[
+    endpoint = ApiEndpoint(simulator)
+    app = SimulatorApp(
+        endpoint,
+        [
             Route("/client/api", endpoint),
             Route("/client/api/", endpoint),
             Route("/sim/health", _health),
-        ]
+        ],
     )
     app.state.simulator = simulator
     app.state.cloudstack = state

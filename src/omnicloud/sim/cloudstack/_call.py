@@ -236,27 +236,35 @@ def _resolve(call: Call, param: Param, value: str) -> Doc:
     return doc
 
 
-def _maps(raw: dict[str, str], name: str) -> list[dict[str, str]] | None:
+def _maps(raw: dict[str, str], name: str, keys: list[str]) -> list[dict[str, str]] | None:
     entries: dict[int, dict[str, str]] = {}
-    for key, value in raw.items():
+    for key in keys:
         match = _MAP_KEY.match(key)
         if match and match.group(1) == name:
-            entries.setdefault(int(match.group(2)), {})[match.group(3)] = value
+            entries.setdefault(int(match.group(2)), {})[match.group(3)] = raw[key]
     return [entries[index] for index in sorted(entries)] if entries else None
 
 
 def parse_args(call: Call) -> None:
     """Check and convert the declared parameters of ``call.raw`` into ``args`` and ``refs``."""
-    for param in call.command.params:
+    raw = call.raw
+    indexed = [key for key in raw if "[" in key]  # the ``name[i].key`` parameter names
+    # in declaration order (it decides which error comes first), leaving out what was not sent
+    wanted = [
+        param
+        for param in call.command.params
+        if param.name in raw or param.required or (indexed and param.type == "map")
+    ]
+    for param in wanted:
         if param.type == "map":
-            mapped = _maps(call.raw, param.name)
+            mapped = _maps(raw, param.name, indexed)
             if mapped is None:
                 if param.required:
                     raise err.missing(call.command.name, param.name)
                 continue
             call.args[param.name] = mapped
             continue
-        value = call.raw.get(param.name)
+        value = raw.get(param.name)
         if value is None or (value == "" and param.type != "string"):
             if param.required:
                 raise err.missing(call.command.name, param.name)

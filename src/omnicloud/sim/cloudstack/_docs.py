@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import ipaddress
+import os
+import socket
 import time
-import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -39,14 +41,28 @@ _KIND_TO_TYPE = {kind: name for kind, name in TAGGABLE.values()}
 
 
 def new_id() -> str:
-    """A fresh CloudStack-style uuid."""
-    return str(uuid.uuid4())
+    """A fresh CloudStack-style uuid: random (version 4), as ``str(uuid.uuid4())`` spells it."""
+    raw = bytearray(os.urandom(16))
+    raw[6] = raw[6] & 0x0F | 0x40  # version 4
+    raw[8] = raw[8] & 0x3F | 0x80  # RFC 4122 variant
+    text = raw.hex()
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
 def timestamp(moment: float | None = None) -> str:
     """CloudStack's date format, e.g. ``2023-04-13T08:03:25+0000``."""
-    when = datetime.fromtimestamp(time.time() if moment is None else moment, UTC)
-    return when.strftime("%Y-%m-%dT%H:%M:%S+0000")
+    global _last_stamp
+    if moment is None:
+        moment = time.time()
+    last = _last_stamp
+    if last[0] == moment:  # one request stamps several documents with its own moment
+        return last[1]
+    text = datetime.fromtimestamp(moment, UTC).strftime("%Y-%m-%dT%H:%M:%S+0000")
+    _last_stamp = (moment, text)
+    return text
+
+
+_last_stamp: tuple[float | None, str] = (None, "")
 
 
 def owner_fields(account: Doc) -> Doc:
@@ -61,18 +77,27 @@ def owner_fields(account: Doc) -> Doc:
 
 def allocate_ips(state: CloudStackState, network: Doc, count: int = 1) -> list[str]:
     """The next ``count`` addresses of a network's CIDR (after the gateway, wrapping around)."""
-    net = ipaddress.ip_network(network["cidr"], strict=False)
-    hosts = max(net.num_addresses - 3, 1)
+    net, base, size = _network(network["cidr"])
+    hosts = max(size - 3, 1)
     first = state.store.next_value(f"ip:{network['id']}", count) - 1
-    return [str(net[(first + i) % hosts + 2]) for i in range(count)]
+    offsets = [(first + i) % hosts + 2 for i in range(count)]
+    if net.version == 4 and all(offset < size for offset in offsets):
+        return [socket.inet_ntoa((base + offset).to_bytes(4, "big")) for offset in offsets]
+    return [str(net[offset]) for offset in offsets]
+
+
+@functools.lru_cache(maxsize=256)
+def _network(cidr: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, int, int]:
+    """A CIDR's network, its first address as a number, and its size."""
+    net = ipaddress.ip_network(cidr, strict=False)
+    return net, int(net.network_address), net.num_addresses
 
 
 def mac_addresses(state: CloudStackState, count: int = 1) -> list[str]:
     """``count`` fresh, locally administered MAC addresses."""
     first = state.store.next_value("mac", count)
     return [
-        "02:00:" + ":".join(f"{(n >> shift) & 0xFF:02x}" for shift in (24, 16, 8, 0))
-        for n in range(first, first + count)
+        "02:00:" + (n & 0xFFFFFFFF).to_bytes(4, "big").hex(":") for n in range(first, first + count)
     ]
 
 

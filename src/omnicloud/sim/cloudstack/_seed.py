@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import secrets
 import uuid
 from typing import TYPE_CHECKING, Any
@@ -55,6 +56,7 @@ DEFAULT_LIMITS = {
 }
 
 
+@functools.cache
 def seed_id(name: str) -> str:
     """A stable uuid for a seeded object."""
     return str(uuid.uuid5(_NAMESPACE, name))

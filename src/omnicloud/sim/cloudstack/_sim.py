@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import time
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from . import _errors as err
@@ -20,6 +21,8 @@ from ._store import Doc
 __all__ = ["Answer", "Simulator"]
 
 _FAULT_EXEMPT = frozenset({"configureSimulator"})
+# what ApiServer rejects as "illegal ASCII non-printable characters": C0 controls but CR, LF; DEL
+_ILLEGAL = re.compile("[\x00-\x09\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass(slots=True)
@@ -32,21 +35,23 @@ class Answer:
     description: str | None = None
 
 
-def first_wins(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
+def first_wins(pairs: Sequence[tuple[str, str]]) -> dict[str, str]:
     """Parameters by name; a repeated name keeps its first value, as the server does."""
-    params: dict[str, str] = {}
+    params = dict(pairs)  # right unless a name repeats (rare), which the loop below handles
+    if len(params) == len(pairs):
+        return params
+    params = {}
     for name, value in pairs:
         params.setdefault(name, value)
     return params
 
 
 def _bad_characters(params: dict[str, str]) -> str | None:
-    for name, value in params.items():
-        for char in value:
-            code = ord(char)
-            if (code < 32 and char not in "\r\n") or code == 127:
-                return name
-    return None
+    """The first parameter whose value holds a control character other than CR and LF."""
+    text = "".join(params.values())
+    if (text.isascii() and text.isprintable()) or not _ILLEGAL.search(text):
+        return None
+    return next(name for name, value in params.items() if _ILLEGAL.search(value))
 
 
 def list_body(listing: Listing, key: str) -> Doc:
@@ -105,7 +110,9 @@ class Simulator:
             raise err.denied(
                 f"The API [{command.name}] does not exist or is not available for this account."
             )
-        raw = first_wins((key.lower(), value) for key, value in params.items())
+        raw = {key.lower(): value for key, value in params.items()}
+        if len(raw) != len(params):  # names differing only in case: the first one wins
+            raw = first_wins([(key.lower(), value) for key, value in params.items()])
         call = Call(
             command,
             caller,

@@ -2,15 +2,22 @@
 
 One connection guarded by a re-entrant lock; each API request runs in one transaction. A file
 database uses WAL so a restart (or a second process reading it) sees committed state.
+
+Documents, jobs and users read by id or key are kept in memory as well (write-through), so the
+lookups every request makes (its caller, the zone, template and offering it names, the job it
+polls) cost no SQL. Writes of a transaction that rolls back are dropped from memory, and a file
+database written by another connection (``PRAGMA data_version`` moved) is forgotten wholesale.
 """
 
 from __future__ import annotations
 
+import math
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
 from ._json import dumps_text, loads
@@ -44,15 +51,33 @@ CREATE INDEX IF NOT EXISTS jobs_account ON jobs (account_id, seq);
 
 
 _INSERT = "INSERT INTO resources (kind, id, owner, ref, name, data) VALUES (?, ?, ?, ?, ?, ?)"
+# Job views kept in memory for listAsyncJobs and queryAsyncJobResult (the newest ones).
+_MAX_JOB_VIEWS = 10_000
 
 
 # Every internal (``_``-prefixed) field name ever written; ``public`` drops these by name, which is
 # much cheaper than testing every key of every document in a large list.
-_INTERNAL: set[str] = {"_owner", "_ref", "_number", "_password", "_userdata", "_zones", "_limits"}
+_INTERNAL: set[str] = {
+    "_owner",
+    "_ref",
+    "_number",
+    "_password",
+    "_userdata",
+    "_zones",
+    "_limits",
+    "_command",
+    "_params",
+    "_payload",
+    "_fail",
+}
+_SEEN: set[str] = set(_INTERNAL)  # every top-level field name _dumps has met
 
 
 def _dumps(doc: Mapping[str, Any]) -> str:
-    _INTERNAL.update(key for key in doc if key[:1] == "_")
+    if not _SEEN.issuperset(doc):  # a new field name: the only case worth a look at each key
+        new = doc.keys() - _SEEN
+        _INTERNAL.update(key for key in new if key[:1] == "_")
+        _SEEN.update(new)
     return dumps_text(doc)
 
 
@@ -62,6 +87,66 @@ def public(doc: Mapping[str, Any]) -> Doc:
     for key in _INTERNAL:
         view.pop(key, None)
     return view
+
+
+class _Transaction:
+    """What ``Store.transaction()`` returns: re-entrant, the outermost block commits or rolls back.
+
+    A plain class rather than ``@contextmanager``: every request enters several of these.
+    """
+
+    __slots__ = ("_store",)
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def __enter__(self) -> None:
+        self._store._begin()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._store._end(exc_type is not None)
+
+
+class _Savepoint:
+    """What ``Store.savepoint()`` returns: a SQLite savepoint inside the store's transaction."""
+
+    __slots__ = ("_store",)
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def __enter__(self) -> None:
+        store = self._store
+        store._begin()
+        try:
+            store._db.execute("SAVEPOINT step")
+        except BaseException:
+            store._end(True)
+            raise
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        store = self._store
+        try:
+            if exc_type is None:
+                store._db.execute("RELEASE step")
+            else:
+                store._db.execute("ROLLBACK TO step")
+                store._db.execute("RELEASE step")
+                store._undo_memory()
+        except BaseException:
+            store._end(True)
+            raise
+        store._end(exc_type is not None)
 
 
 class Store:
@@ -77,44 +162,109 @@ class Store:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
+        # memory copies: id -> (kind, JSON), job id -> JSON, api key / account id -> users
+        self._docs: dict[str, tuple[str, str]] = {}
+        self._job_texts: dict[str, str] = {}
+        self._job_views: dict[str, tuple[str, Doc]] = {}  # job id -> (JSON, public view)
+        self._counters: dict[str, int] = {}
+        self._keys: dict[str, tuple[str, str, str, str]] = {}
+        self._members: dict[str, list[tuple[str, str, str, str]]] = {}
+        self._written: set[str] = set()  # ids written by the open transaction
+        self._next_due = -math.inf  # no pending job is due before this (-inf: unknown)
+        self._shared = path is not None  # other connections may write a file database
+        self._transaction = _Transaction(self)
+        self._version = self._data_version()
+
+    # memory copies --------------------------------------------------------------------------
+
+    def _data_version(self) -> int:
+        if not self._shared:
+            return 0
+        return int(self._db.execute("PRAGMA data_version").fetchone()[0])
+
+    def _forget(self) -> None:
+        """Drop every memory copy (the database changed behind them)."""
+        self._docs.clear()
+        self._job_texts.clear()
+        self._counters.clear()
+        self._keys.clear()
+        self._members.clear()
+        self._next_due = -math.inf
+
+    def _sync(self) -> None:
+        """Forget the memory copies if another connection committed since we last looked.
+
+        Inside a transaction nobody else can commit (``BEGIN IMMEDIATE`` took the write lock and
+        the check ran when it began), so only reads outside one, and a new transaction, check.
+        """
+        if self._shared and self._depth == 0:
+            version = self._data_version()
+            if version != self._version:
+                self._version = version
+                self._forget()
+
+    def _wrote(self, key: str) -> None:
+        if self._depth:
+            self._written.add(key)
+
+    def _undo_memory(self) -> None:
+        """After a rollback: drop the copies the rolled-back writes may have changed."""
+        for key in self._written:
+            self._docs.pop(key, None)
+            self._job_texts.pop(key, None)
+            self._counters.pop(key, None)
+        self._keys.clear()
+        self._members.clear()
+        self._next_due = -math.inf
 
     # transactions ---------------------------------------------------------------------------
 
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
+    def transaction(self) -> AbstractContextManager[None]:
         """Hold the lock and run the block in one SQLite transaction (nested blocks join it)."""
-        with self._lock:
-            if self._depth:
-                self._depth += 1
-                try:
-                    yield
-                finally:
-                    self._depth -= 1
-                return
-            self._db.execute("BEGIN IMMEDIATE")
-            self._depth = 1
-            try:
-                yield
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            else:
-                self._db.execute("COMMIT")
-            finally:
-                self._depth = 0
+        return self._transaction
 
-    @contextmanager
-    def savepoint(self) -> Iterator[None]:
+    def savepoint(self) -> AbstractContextManager[None]:
         """Run the block so that an exception undoes only its own writes (inside a transaction)."""
-        with self.transaction():
-            self._db.execute("SAVEPOINT step")
-            try:
-                yield
-            except BaseException:
-                self._db.execute("ROLLBACK TO step")
-                self._db.execute("RELEASE step")
-                raise
-            self._db.execute("RELEASE step")
+        return _Savepoint(self)
+
+    def _begin(self) -> None:
+        self._lock.acquire()
+        if self._depth:
+            self._depth += 1
+            return
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+            self._sync()
+        except BaseException:
+            self._lock.release()
+            raise
+        self._depth = 1
+
+    def _end(self, failed: bool) -> None:
+        try:
+            if self._depth > 1:
+                self._depth -= 1
+            elif failed:
+                self._rollback()
+            else:
+                try:
+                    self._db.execute("COMMIT")
+                except BaseException:
+                    self._rollback()  # a failed COMMIT leaves the transaction open
+                    raise
+                self._depth = 0
+                self._written.clear()
+        finally:
+            self._lock.release()
+
+    def _rollback(self) -> None:
+        try:
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+        finally:
+            self._undo_memory()
+            self._depth = 0
+            self._written.clear()
 
     def close(self) -> None:
         """Close the database."""
@@ -137,13 +287,18 @@ class Store:
     def next_value(self, name: str, count: int = 1) -> int:
         """Reserve ``count`` values of counter ``name``; returns the first (counters start at 1)."""
         with self.transaction():
-            row = self._db.execute("SELECT value FROM counters WHERE name = ?", (name,)).fetchone()
-            first = 1 if row is None else int(row[0]) + 1
+            last = self._counters.get(name)
+            if last is None:
+                row = self._db.execute(
+                    "SELECT value FROM counters WHERE name = ?", (name,)
+                ).fetchone()
+                last = 0 if row is None else int(row[0])
             self._db.execute(
-                "INSERT OR REPLACE INTO counters (name, value) VALUES (?, ?)",
-                (name, first + count - 1),
+                "INSERT OR REPLACE INTO counters (name, value) VALUES (?, ?)", (name, last + count)
             )
-        return first
+            self._counters[name] = last + count
+            self._wrote(name)
+        return last + 1
 
     # users ----------------------------------------------------------------------------------
 
@@ -157,6 +312,8 @@ class Store:
                 "VALUES (?, ?, ?, ?, ?)",
                 (user_id, account_id, username, apikey, secret),
             )
+            self._keys.clear()
+            self._members.clear()
 
     def set_user_keys(self, user_id: str, apikey: str, secret: str) -> None:
         """Replace a user's key pair."""
@@ -164,34 +321,52 @@ class Store:
             self._db.execute(
                 "UPDATE users SET apikey = ?, secret = ? WHERE id = ?", (apikey, secret, user_id)
             )
+            self._keys.clear()
+            self._members.clear()
 
     def user_by_key(self, apikey: str) -> tuple[str, str, str, str] | None:
         """(user id, account id, username, secret) for an API key."""
         with self._lock:
+            self._sync()
+            known = self._keys.get(apikey)
+            if known is not None:
+                return known
             row = self._db.execute(
                 "SELECT id, account_id, username, secret FROM users WHERE apikey = ?", (apikey,)
             ).fetchone()
-        return None if row is None else (str(row[0]), str(row[1]), str(row[2]), str(row[3]))
+            if row is None:
+                return None
+            user = (str(row[0]), str(row[1]), str(row[2]), str(row[3]))
+            self._keys[apikey] = user
+        return user
 
     def users_of(self, account_id: str) -> list[tuple[str, str, str, str]]:
         """(user id, username, api key, secret) of every user of an account."""
         with self._lock:
-            rows = self._db.execute(
-                "SELECT id, username, apikey, secret FROM users "
-                "WHERE account_id = ? ORDER BY rowid",
-                (account_id,),
-            ).fetchall()
-        return [(str(a), str(b), str(c), str(d)) for a, b, c, d in rows]
+            self._sync()
+            known = self._members.get(account_id)
+            if known is None:
+                rows = self._db.execute(
+                    "SELECT id, username, apikey, secret FROM users "
+                    "WHERE account_id = ? ORDER BY rowid",
+                    (account_id,),
+                ).fetchall()
+                known = [(str(a), str(b), str(c), str(d)) for a, b, c, d in rows]
+                self._members[account_id] = known
+        return list(known)
 
     # resources ------------------------------------------------------------------------------
 
     def put(self, kind: str, doc: Doc) -> Doc:
         """Insert a document; ``_owner`` and ``_ref`` feed the indexed columns."""
+        text = _dumps(doc)
         with self._lock:
             self._db.execute(
                 _INSERT,
-                (kind, doc["id"], doc.get("_owner"), doc.get("_ref"), doc.get("name"), _dumps(doc)),
+                (kind, doc["id"], doc.get("_owner"), doc.get("_ref"), doc.get("name"), text),
             )
+            self._docs[doc["id"]] = (kind, text)
+            self._wrote(doc["id"])
         return doc
 
     def put_many(self, kind: str, docs: Iterable[Doc]) -> None:
@@ -207,33 +382,52 @@ class Store:
 
     def save(self, doc: Doc) -> Doc:
         """Write back a changed document (its kind and id stay)."""
+        text = _dumps(doc)
+        resource_id = doc["id"]
         with self._lock:
             self._db.execute(
                 "UPDATE resources SET owner = ?, ref = ?, name = ?, data = ? WHERE id = ?",
-                (doc.get("_owner"), doc.get("_ref"), doc.get("name"), _dumps(doc), doc["id"]),
+                (doc.get("_owner"), doc.get("_ref"), doc.get("name"), text, resource_id),
             )
+            known = self._docs.get(resource_id)
+            if known is not None:
+                self._docs[resource_id] = (known[0], text)
+            self._wrote(resource_id)
         return doc
 
     def delete(self, resource_id: str) -> None:
         """Remove a document."""
         with self._lock:
             self._db.execute("DELETE FROM resources WHERE id = ?", (resource_id,))
+            self._docs.pop(resource_id, None)
+            self._wrote(resource_id)
 
     def get(self, kind: str, resource_id: str) -> Doc | None:
         """The document of ``kind`` with this id, or None."""
-        with self._lock:
-            row = self._db.execute(
-                "SELECT data FROM resources WHERE id = ? AND kind = ?", (resource_id, kind)
-            ).fetchone()
-        return None if row is None else dict(loads(row[0]))
+        known = self._cached(resource_id)
+        if known is None or known[0] != kind:
+            return None
+        doc: Doc = loads(known[1])
+        return doc
 
     def kind_of(self, resource_id: str) -> str | None:
         """The kind of the document with this id."""
+        known = self._cached(resource_id)
+        return None if known is None else known[0]
+
+    def _cached(self, resource_id: str) -> tuple[str, str] | None:
+        """(kind, JSON) of a document, from memory or read into it."""
         with self._lock:
-            row = self._db.execute(
-                "SELECT kind FROM resources WHERE id = ?", (resource_id,)
-            ).fetchone()
-        return None if row is None else str(row[0])
+            self._sync()
+            known = self._docs.get(resource_id)
+            if known is None:
+                row = self._db.execute(
+                    "SELECT kind, data FROM resources WHERE id = ?", (resource_id,)
+                ).fetchone()
+                if row is None:
+                    return None
+                known = self._docs[resource_id] = (str(row[0]), str(row[1]))
+        return known
 
     def find(
         self,
@@ -327,38 +521,90 @@ class Store:
 
     def add_job(self, job: Doc, due: float) -> None:
         """Record a new pending job."""
+        text = _dumps(job)
         with self._lock:
             self._db.execute(
                 "INSERT INTO jobs (id, account_id, status, due, data) VALUES (?, ?, ?, ?, ?)",
-                (job["jobid"], job["accountid"], job["jobstatus"], due, _dumps(job)),
+                (job["jobid"], job["accountid"], job["jobstatus"], due, text),
             )
+            self._job_texts[job["jobid"]] = text
+            self._wrote(job["jobid"])
+            self._next_due = min(self._next_due, due)
 
     def save_job(self, job: Doc) -> None:
         """Write back a job."""
+        text = _dumps(job)
         with self._lock:
             self._db.execute(
                 "UPDATE jobs SET status = ?, data = ? WHERE id = ?",
-                (job["jobstatus"], _dumps(job), job["jobid"]),
+                (job["jobstatus"], text, job["jobid"]),
             )
+            if job["jobid"] in self._job_texts:
+                self._job_texts[job["jobid"]] = text
+            self._wrote(job["jobid"])
+
+    def _job_text(self, job_id: str) -> str | None:
+        with self._lock:
+            self._sync()
+            text = self._job_texts.get(job_id)
+            if text is None:
+                row = self._db.execute("SELECT data FROM jobs WHERE id = ?", (job_id,)).fetchone()
+                if row is None:
+                    return None
+                text = self._job_texts[job_id] = str(row[0])
+        return text
 
     def job(self, job_id: str) -> Doc | None:
         """A job by id."""
+        text = self._job_text(job_id)
+        if text is None:
+            return None
+        job: Doc = loads(text)
+        return job
+
+    def job_view(self, job_id: str) -> Doc | None:
+        """The public fields of a job (a shared, read-only document), or None."""
         with self._lock:
-            row = self._db.execute("SELECT data FROM jobs WHERE id = ?", (job_id,)).fetchone()
-        return None if row is None else dict(loads(row[0]))
+            text = self._job_text(job_id)
+            return None if text is None else self._view(job_id, text)
+
+    def _view(self, job_id: str, text: str) -> Doc:
+        known = self._job_views.get(job_id)
+        if known is not None and known[0] == text:
+            return known[1]
+        view = public(loads(text))
+        if len(self._job_views) >= _MAX_JOB_VIEWS:
+            del self._job_views[next(iter(self._job_views))]
+        self._job_views[job_id] = (text, view)
+        return view
 
     def due_jobs(self, now: float) -> list[Doc]:
-        """Pending jobs whose completion time has come, oldest due first."""
+        """Pending jobs whose completion time has come, oldest due first.
+
+        Without any, the earliest due time of the pending jobs is noted, and until then (or a new
+        job, a rollback or another connection's write) the answer is known to be empty.
+        """
         with self._lock:
+            self._sync()
+            if now < self._next_due:
+                return []
             rows = self._db.execute(
                 "SELECT data FROM jobs WHERE status = 0 AND due <= ? ORDER BY due, seq", (now,)
             ).fetchall()
+            if rows:
+                self._next_due = -math.inf  # unknown until these are saved
+            else:
+                (earliest,) = self._db.execute(
+                    "SELECT MIN(due) FROM jobs WHERE status = 0"
+                ).fetchone()
+                self._next_due = math.inf if earliest is None else float(earliest)
         return [dict(loads(row[0])) for row in rows]
 
-    def jobs(
+    def job_views(
         self, account_ids: Sequence[str] | None, offset: int, limit: int | None
     ) -> tuple[int, list[Doc]]:
-        """(total, page) of jobs, newest last, optionally of some accounts only."""
+        """(total, page) of the public views of jobs (shared, read-only documents), newest last,
+        optionally of some accounts only."""
         condition = "1 = 1"
         args: list[Any] = []
         if account_ids is not None:
@@ -371,7 +617,7 @@ class Store:
                 self._db.execute(f"SELECT COUNT(*) FROM jobs WHERE {condition}", args).fetchone()[0]
             )
             rows = self._db.execute(
-                f"SELECT data FROM jobs WHERE {condition} ORDER BY seq LIMIT ? OFFSET ?",
+                f"SELECT id, data FROM jobs WHERE {condition} ORDER BY seq LIMIT ? OFFSET ?",
                 [*args, -1 if limit is None else limit, offset],
             ).fetchall()
-        return total, [dict(loads(row[0])) for row in rows]
+            return total, [self._view(str(job_id), str(data)) for job_id, data in rows]

@@ -70,7 +70,9 @@ def zone_names(state: CloudStackState) -> dict[str, str]:
 
 def by_name(call: Call, kind: str, name: str, account: Doc) -> Doc | None:
     """An account's resource of ``kind`` called ``name``."""
-    _, docs = call.state.store.find(kind, owners=[account["id"]], name=name)
+    _, docs = call.state.store.find(
+        kind, owners=[account["id"]], name=name, limit=1, with_total=False
+    )
     return docs[0] if docs else None
 
 

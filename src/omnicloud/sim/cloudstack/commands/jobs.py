@@ -9,9 +9,11 @@ from .._registry import Param, command
 from .._store import Doc
 
 
-def _job(call: Call) -> Doc:
+def _job(call: Call, *, view: bool = False) -> Doc:
+    """The job ``jobid`` names (its shared public view with ``view``), if the caller may see it."""
     job_id = call.need_text("jobid")
-    job = call.state.store.job(job_id)
+    store = call.state.store
+    job = store.job_view(job_id) if view else store.job(job_id)
     if job is None:
         raise err.invalid(call.command.name, "jobid", job_id)
     if not call.caller.is_admin and job["accountid"] != call.caller.account_id:
@@ -27,7 +29,7 @@ def _job(call: Call) -> Doc:
 )
 def query_async_job_result(call: Call) -> Doc:
     """Retrieves the current status of asynchronous job."""
-    return render_job(_job(call))
+    return _job(call, view=True)
 
 
 @command(
@@ -44,8 +46,8 @@ def query_async_job_result(call: Call) -> Doc:
 def list_async_jobs(call: Call) -> Listing:
     """Lists all pending asynchronous jobs for the account."""
     offset, limit = call.window()
-    total, jobs = call.state.store.jobs(call.visible_owners(), offset, limit)
-    return Listing(total, [render_job(job) for job in jobs])
+    total, views = call.state.store.job_views(call.visible_owners(), offset, limit)
+    return Listing(total, views)
 
 
 @command(

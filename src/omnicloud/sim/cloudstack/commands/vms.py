@@ -230,6 +230,7 @@ def _deploy(call: Call) -> Pending:
             name=name,
             where=[("json_extract(data, '$.state') NOT IN ('Destroyed', 'Expunging')", ())],
             limit=1,
+            with_total=False,
         )
         if clash:
             raise err.param_error(
@@ -335,7 +336,9 @@ def _count_member(call: Call, group_id: str, vm_id: str, delta: int) -> None:
     group = call.state.store.get("securitygroup", group_id)
     if group is None:
         return
-    members = [m for m in group.get("virtualmachineids", []) if m != vm_id]
+    members: list[str] = group.get("virtualmachineids", [])
+    if vm_id in members or delta < 0:
+        members = [m for m in members if m != vm_id]
     if delta > 0:
         members.append(vm_id)
     group["virtualmachineids"] = members
