@@ -268,10 +268,12 @@ class AsyncHttp:
         if self._client is None:
             import httpx
 
+            from omnicloud.http._aiohttp import async_transport
+
             _no_sniffio()
 
             self._client = httpx.AsyncClient(
-                transport=self.config.async_transport, **_client_options(self.config)
+                transport=async_transport(self.config), **_client_options(self.config)
             )
         return self._client
 
