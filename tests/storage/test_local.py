@@ -181,3 +181,28 @@ def test_upload_file_fast_path_without_copy_file_range(
     obj = driver.upload_object(str(source), container, "copied", verify_hash=False)
     assert obj.size == source.stat().st_size and len(calls) == 2
     assert b"".join(driver.download_object_as_stream(obj)) == source.read_bytes()
+
+
+def test_hashed_file_upload_of_a_large_file_and_a_failing_disk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Large files are hashed beside the copy (a worker thread); a write failing part way
+    leaves neither an object nor a temporary file."""
+    from omnicloud.storage.drivers._local_store import LocalWriter
+
+    driver = LocalStorageDriver(str(tmp_path / "root"))
+    container = driver.create_container("box")
+    source = tmp_path / "big.bin"
+    source.write_bytes(os.urandom(9 * 1024 * 1024 + 3))
+    obj = driver.upload_object(str(source), container, "big")
+    assert obj.hash == hashlib.md5(source.read_bytes()).hexdigest()
+    assert obj.size == source.stat().st_size
+
+    def full_disk(self: LocalWriter, path: str) -> int:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(LocalWriter, "copy_hashed_from", full_disk)
+    with pytest.raises(OSError, match="No space left"):
+        driver.upload_object(str(source), container, "lost")
+    assert [o.name for o in driver.list_container_objects(container)] == ["big"]
+    assert os.listdir(tmp_path / "root" / ".omnicloud" / "tmp") == []

@@ -141,7 +141,8 @@ class StorageDriver:
         """Upload a file (streamed; multipart when large).
 
         The local driver with ``verify_hash=False`` copies in the kernel (as fast as ``cp``) and
-        records no hash; every other path hashes while sending and checks the provider's answer.
+        records no hash; with ``verify_hash=True`` it records the MD5, computed in a worker thread
+        beside the copy. Other drivers hash while sending and check the provider's answer.
         """
         request = _upload_request(
             container,
@@ -347,7 +348,8 @@ class AsyncStorageDriver:
         """Upload a file (streamed; multipart when large).
 
         The local driver with ``verify_hash=False`` copies in the kernel (as fast as ``cp``) and
-        records no hash; every other path hashes while sending and checks the provider's answer.
+        records no hash; with ``verify_hash=True`` it records the MD5, computed in a worker thread
+        beside the copy. Other drivers hash while sending and check the provider's answer.
         """
         request = _upload_request(
             container,

@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
+from omnicloud.storage._hashing import MD5Hasher, md5_hasher
 from omnicloud.storage._names import check_container_name, check_object_name
 from omnicloud.storage.errors import (
     ContainerAlreadyExistsError,
@@ -239,14 +240,22 @@ class LocalStore:
         return LocalWriter(self, container, name, final, os.fdopen(fd, "wb"), temp)
 
     def import_file(
-        self, container: str, name: str, path: str, content_type: str, meta_data: dict[str, str]
+        self,
+        container: str,
+        name: str,
+        path: str,
+        content_type: str,
+        meta_data: dict[str, str],
+        *,
+        hashed: bool = False,
     ) -> ObjectInfo:
-        """Copy a file in with the kernel's copy (no hashing: the object's hash is unknown)."""
+        """Copy a file in: with the kernel's copy (the object's hash stays unknown), or
+        ``hashed`` through user space with its MD5 computed beside the copy."""
         writer = self.begin_write(container, name)
         try:
-            writer.size = writer.copy_from(path)
+            writer.size = writer.copy_hashed_from(path) if hashed else writer.copy_from(path)
             writer.close_file()
-            return self.commit(writer, content_type, meta_data, hashed=False)
+            return self.commit(writer, content_type, meta_data, hashed=hashed)
         except BaseException:
             writer.discard()
             raise
@@ -325,7 +334,7 @@ class LocalWriter:
         self.final = final
         self.temp = temp
         self._handle = handle
-        self.md5 = hashlib.md5(usedforsecurity=False)
+        self.md5: MD5Hasher = MD5Hasher()
         self.size = 0
 
     def write(self, chunk: bytes) -> None:
@@ -344,6 +353,21 @@ class LocalWriter:
         would make ext4 (``auto_da_alloc``) flush it to disk on close, doubling the time.
         """
         return _kernel_copy(path, self._handle)
+
+    def copy_hashed_from(self, path: str) -> int:
+        """Fill the (still empty) file with ``path``'s bytes, hashing them in a worker thread
+        (``hashlib`` releases the GIL) while the next piece is read and written."""
+        with open(path, "rb", buffering=0) as source:
+            self.md5 = md5_hasher(os.fstat(source.fileno()).st_size)
+            try:
+                while piece := source.read(_COPY_PIECE):
+                    self._handle.write(piece)
+                    self.md5.update(piece)
+                    self.size += len(piece)
+                self.md5.hexdigest()  # waits for the worker
+            finally:
+                self.md5.close()
+        return self.size
 
     def close_file(self) -> None:
         self._handle.close()
@@ -380,6 +404,9 @@ class LocalReader:
 
     async def aclose(self) -> None:
         self._handle.close()
+
+
+_COPY_PIECE = 1024 * 1024
 
 
 def _kernel_copy(source: str, target: Any) -> int:

@@ -8,6 +8,7 @@ file (``None`` for files put there by other tools).
 
 from __future__ import annotations
 
+import functools
 import os
 from typing import Any
 
@@ -132,10 +133,8 @@ class LocalStorageOps(StorageOps):
     def upload_file(
         self, path: str, request: UploadRequest, verify_hash: bool
     ) -> StreamFlow[Object]:
-        if verify_hash:
-            return (yield from super().upload_file(path, request, verify_hash))
         info = yield Call(
-            self.store.import_file,
+            functools.partial(self.store.import_file, hashed=verify_hash),
             (request.container.name, request.object_name, path, request.content_type,
              request.meta_data),
         )  # fmt: skip
