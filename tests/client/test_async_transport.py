@@ -82,3 +82,19 @@ def test_dropped_connection_is_a_transport_error(stub: StubServer) -> None:
     with pytest.raises(TransportError, match="create thing"):
         _send(stub, request)
     assert len(stub.requests) == 1  # a POST is never resent
+
+
+def test_one_client_across_two_event_loops(stub: StubServer) -> None:
+    """A client kept between two ``asyncio.run()`` calls opens new connections on the second."""
+    stub.handle(lambda seen: Reply(200, {"ok": True}))
+    http = AsyncHttp(HttpConfig(trust_env=False))
+    request = HttpRequest("GET", f"{stub.url}/ping", operation="ping")
+
+    async def once() -> int:
+        response = await http.run(send_with_retries(request, http.config.retry))
+        return response.status
+
+    assert anyio.run(once) == 200
+    assert anyio.run(once) == 200
+    anyio.run(http.aclose)
+    assert len(stub.requests) == 2

@@ -116,6 +116,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
     def __init__(self, config: HttpConfig) -> None:
         self._config = config
         self._session: aiohttp.ClientSession | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     def _open(self) -> aiohttp.ClientSession:
         config = self._config
@@ -143,8 +144,13 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Send ``request``; the response's body streams on demand."""
         session = self._session
-        if session is None or session.closed:
+        loop = asyncio.get_running_loop()
+        if session is None or session.closed or loop is not self._loop:
+            # a client used from a second asyncio.run() cannot reuse the first loop's sockets
+            if session is not None and not session.closed:
+                session.detach()
             session = self._session = self._open()
+            self._loop = loop
         timeouts = request.extensions.get("timeout") or {}
         timeout = aiohttp.ClientTimeout(
             total=None,
