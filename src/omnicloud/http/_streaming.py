@@ -159,14 +159,22 @@ class ResponseStream:
         return f"<ResponseStream {self._request.label} HTTP {self.status}>"
 
     def read(self, size: int) -> bytes:
-        """The next piece of the body as it arrived (``size`` is a hint), ``b""`` at the end.
+        """The next piece of the body, ``b""`` at the end.
 
-        Pieces are not regrouped here (httpx would copy every byte twice to do so); callers that
-        need exact sizes regroup them once.
+        Over the urllib3 transport a piece is exactly ``size`` bytes (fewer only at the end),
+        read into one buffer. Elsewhere it is what arrived (``size`` is a hint): pieces are not
+        regrouped here (httpx would copy every byte twice to do so); callers that need exact
+        sizes regroup them once.
         """
         import httpx
 
         if self._chunks is None:
+            exact = self._raw.extensions.get("omnicloud.read_exact")
+            if exact is not None and not self._raw.is_stream_consumed:
+                try:
+                    return exact(size)  # type: ignore[no-any-return]
+                except httpx.HTTPError as exc:
+                    raise _map_error(exc, self._request, self._redactor) from None
             self._chunks = self._read_already() or self._raw.iter_raw()
         try:
             return next(self._chunks, b"")

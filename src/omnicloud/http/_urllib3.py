@@ -28,10 +28,12 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-__all__ = ["Urllib3Transport", "sync_transport"]
+__all__ = ["EXACT_READS", "Urllib3Transport", "sync_transport"]
 
 #: How much one read asks for: large enough that a fast network fills it in one system call.
 READ_SIZE = 1024 * 1024
+#: The response extension holding ``read_exact(size)`` (see :meth:`_Body.read_exact`).
+EXACT_READS = "omnicloud.read_exact"
 
 
 def sync_transport(config: HttpConfig) -> httpx.BaseTransport | None:
@@ -102,6 +104,12 @@ class _Body(httpx.SyncByteStream):
             while piece := read(READ_SIZE, decode_content=False):
                 yield piece
 
+    def read_exact(self, size: int) -> bytes:
+        """The next ``size`` bytes as stored (fewer only at the end), read straight into one
+        buffer: for streamed downloads, which have no total deadline to check between pieces."""
+        with _as_httpx_errors(self._request):
+            return self._response.read(size, decode_content=False)
+
     def close(self) -> None:
         """Hand the connection back when the body was read to its end, else drop it."""
         response = self._response
@@ -157,13 +165,15 @@ class Urllib3Transport(httpx.BaseTransport):
                 chunked=chunked,
             )
         version = b"HTTP/1.1" if response.version == 11 else b"HTTP/1.0"
+        body = _Body(response, request)
         return httpx.Response(
             status_code=response.status,
             headers=list(response.headers.items()),
-            stream=_Body(response, request),
+            stream=body,
             extensions={
                 "http_version": version,
                 "reason_phrase": (response.reason or "").encode("ascii", "replace"),
+                EXACT_READS: body.read_exact,  # httpx wraps the stream; this reaches it
             },
             request=request,
         )
