@@ -72,3 +72,26 @@ def test_omnicloud_debug_env_traces(stub: StubServer) -> None:
     assert "> GET" in result.stderr and "< HTTP 200" in result.stderr
     assert KEY not in result.stderr and SECRET not in result.stderr
     assert stub.requests[0].params["signature"] not in result.stderr
+
+
+def test_streamed_reads_over_urllib3_come_in_exact_sizes(stub: StubServer) -> None:
+    """A streamed body (downloads) is read in pieces of exactly the size asked for, the last
+    one shorter; the same client then streams the next response as well."""
+    from omnicloud.http._streaming import StreamingSyncHttp
+
+    body = bytes(range(256)) * 4000 + b"tail"  # 1,024,004 bytes
+    stub.handle(lambda seen: Reply(200, body, {"Content-Type": "application/octet-stream"}))
+    http = StreamingSyncHttp()
+    try:
+        for _ in range(2):
+            stream = http.open(HttpRequest("GET", f"{stub.url}/object", operation="get"))
+            sizes, got = [], bytearray()
+            while piece := stream.read(300_000):
+                sizes.append(len(piece))
+                got += piece
+            stream.close()
+            assert bytes(got) == body
+            assert sizes == [300_000, 300_000, 300_000, 124_004]
+    finally:
+        http.close()
+    assert len(stub.requests) == 2
