@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import ssl
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
+import anyio
 import pytest
 import trustme
 
-from omnicloud.cloudstack import CloudStack
+from omnicloud.cloudstack import AsyncCloudStack, CloudStack
 from omnicloud.errors import OmnicloudError, RequestNotSentError, ValidationError
 from tests.support.fake_cloudstack import KEY, SECRET, FakeCloudStack, ok
 from tests.support.stub_server import StubServer
@@ -87,6 +89,26 @@ def test_insecure_switch_warns(tls_server: StubServer) -> None:
     with pytest.warns(UserWarning, match="verification is disabled"):
         with CloudStack(endpoint(tls_server), KEY, SECRET, dangerous_no_tls_verify=True) as client:
             assert client.listZones() == {}
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+def test_insecure_switch_warns_once_per_client(tls_server: StubServer, kind: str) -> None:
+    tls_server.handle(FakeCloudStack(listZones=lambda s: ok("listZones", {})))
+    options = {"dangerous_no_tls_verify": True}
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        if kind == "sync":
+            with CloudStack(endpoint(tls_server), KEY, SECRET, **options) as client:
+                assert client.listZones() == {} and client.listZones() == {}
+        else:
+
+            async def go() -> None:
+                async with AsyncCloudStack(endpoint(tls_server), KEY, SECRET, **options) as client:
+                    assert await client.listZones() == {} and await client.listZones() == {}
+
+            anyio.run(go)
+    disabled = [w for w in seen if "verification is disabled" in str(w.message)]
+    assert len(disabled) == 1, [str(w.message) for w in seen]
 
 
 def test_bad_ca_path_is_a_clear_error(tls_server: StubServer, tmp_path: Path) -> None:

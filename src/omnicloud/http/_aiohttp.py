@@ -120,12 +120,9 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
 
     def _open(self) -> aiohttp.ClientSession:
         config = self._config
-        verify = config.ssl_context()
+        # https requests pass the configured SSL context themselves (see handle_async_request)
         connector = aiohttp.TCPConnector(
-            limit=max(1, config.max_connections),
-            limit_per_host=0,
-            ssl=verify,
-            keepalive_timeout=30,
+            limit=max(1, config.max_connections), limit_per_host=0, keepalive_timeout=30
         )
         session = aiohttp.ClientSession(
             connector=connector,
@@ -169,6 +166,8 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         ):
             stream = request.stream
             data = b"".join(stream) if isinstance(stream, httpx.ByteStream) else _chunks(stream)
+        # built at the first https request and shared after that: loading a CA bundle is costly
+        tls = self._config.ssl_context() if request.url.scheme == "https" else True
         async with _as_httpx_errors(request):
             response = await session.request(
                 request.method,
@@ -179,6 +178,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 timeout=timeout,
                 compress=None,
                 chunked=None,
+                ssl=tls,
             )
         return httpx.Response(
             status_code=response.status,

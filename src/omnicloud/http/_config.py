@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 from omnicloud.errors import ValidationError
@@ -72,39 +73,75 @@ class HttpConfig:
         if self.client_key and not self.client_cert:
             raise ValidationError("client_key given without client_cert")
 
-    def ssl_context(self) -> ssl.SSLContext | bool:
-        """The TLS settings for httpx: an SSL context, or ``False`` when insecure."""
-        import ssl
+    def check_tls(self) -> None:
+        """Refuse ``verify=False`` (the off switch is ``insecure=True``) and warn when insecure."""
         import warnings
 
-        if self.insecure or self.verify is False:
-            if not self.insecure:
-                raise ValidationError(
-                    "verify=False does not disable TLS checks; pass insecure=True to do so"
-                )
+        self._refuse_verify_false()
+        if self.insecure:
             warnings.warn(
                 "TLS certificate verification is disabled (insecure=True): "
                 "anyone on the network path can read and change this traffic",
-                stacklevel=3,
+                stacklevel=4,
             )
-            context = ssl.create_default_context()
-            context.check_hostname = False
-            context.verify_mode = ssl.CERT_NONE
-        elif isinstance(self.verify, str):
-            try:
-                context = ssl.create_default_context(cafile=self.verify)
-            except (OSError, ssl.SSLError) as exc:
-                raise ValidationError(f"cannot load CA bundle {self.verify!r}: {exc}") from None
-        else:
-            context = _default_context()
-        if self.client_cert:
-            try:
-                context.load_cert_chain(self.client_cert, self.client_key)
-            except (OSError, ssl.SSLError) as exc:
-                raise ValidationError(
-                    f"cannot load client certificate {self.client_cert!r}: {exc}"
-                ) from None
-        return context
+
+    def _refuse_verify_false(self) -> None:
+        if self.verify is False and not self.insecure:
+            raise ValidationError(
+                "verify=False does not disable TLS checks; pass insecure=True to do so"
+            )
+
+    def ssl_context(self) -> ssl.SSLContext:
+        """The SSL context for these TLS settings (:meth:`check_tls` warns about insecure ones).
+
+        Loading a CA bundle costs about 45 ms of CPU, so each distinct setting is built once per
+        process and shared; a changed CA, certificate or key file is loaded again.
+        """
+        self._refuse_verify_false()
+        verify = False if self.insecure else self.verify
+        return _context(
+            _stamped(verify) if isinstance(verify, str) else verify,
+            _stamped(self.client_cert),
+            _stamped(self.client_key),
+        )
+
+
+#: A file path with its modification time, so a rewritten file is loaded again.
+_Stamped = tuple[str, int] | None
+
+
+def _stamped(path: str | None) -> _Stamped:
+    import os
+
+    if path is None or not path:
+        return None
+    try:
+        return path, os.stat(path).st_mtime_ns
+    except OSError:
+        return path, -1  # loading it reports the problem
+
+
+@functools.lru_cache(maxsize=16)
+def _context(verify: bool | _Stamped, cert: _Stamped, key: _Stamped) -> ssl.SSLContext:
+    import ssl
+
+    if verify is False:
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    elif isinstance(verify, tuple):
+        try:
+            context = ssl.create_default_context(cafile=verify[0])
+        except (OSError, ssl.SSLError) as exc:
+            raise ValidationError(f"cannot load CA bundle {verify[0]!r}: {exc}") from None
+    else:
+        context = _default_context()
+    if cert is not None:
+        try:
+            context.load_cert_chain(cert[0], key[0] if key else None)
+        except (OSError, ssl.SSLError) as exc:
+            raise ValidationError(f"cannot load client certificate {cert[0]!r}: {exc}") from None
+    return context
 
 
 def _default_context() -> ssl.SSLContext:

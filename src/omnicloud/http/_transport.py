@@ -27,6 +27,7 @@ from omnicloud.http._trace import log_request, log_response, trace_from_env
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import ssl
     from typing import Any, TypeVar
 
     import anyio
@@ -79,14 +80,14 @@ class _Waiter:
         self.orphaned = False
 
 
-def _client_options(config: HttpConfig) -> dict[str, Any]:
+def _client_options(config: HttpConfig, transport: Any) -> dict[str, Any]:
     import httpx
 
     trace_from_env()
     install_library_log_filter()
     return {
         "timeout": httpx.Timeout(config.read_timeout, connect=config.connect_timeout),
-        "verify": config.ssl_context(),
+        "verify": _httpx_verify(config, transport),
         "trust_env": config.trust_env,
         "proxy": config.proxy,
         "http2": config.http2,
@@ -97,6 +98,20 @@ def _client_options(config: HttpConfig) -> dict[str, Any]:
         "headers": {"User-Agent": USER_AGENT, **config.headers},
         "follow_redirects": False,
     }
+
+
+def _httpx_verify(config: HttpConfig, transport: Any) -> ssl.SSLContext | bool:
+    """The TLS context for httpx's own connections; when ``transport`` (ours or the caller's)
+    carries every request, httpx opens none and ``True`` spares loading a CA bundle."""
+    config.check_tls()
+    if transport is None or config.proxy:
+        return config.ssl_context()
+    if config.trust_env:
+        from omnicloud.http._urllib3 import _environment_proxies
+
+        if _environment_proxies():  # httpx mounts proxy transports of its own
+            return config.ssl_context()
+    return True
 
 
 def _build(client: httpx.Client | httpx.AsyncClient, request: HttpRequest) -> httpx.Request:
@@ -175,8 +190,9 @@ class SyncHttp:
 
             from omnicloud.http._urllib3 import sync_transport
 
+            transport = sync_transport(self.config)
             self._client = httpx.Client(
-                transport=sync_transport(self.config), **_client_options(self.config)
+                transport=transport, **_client_options(self.config, transport)
             )
         return self._client
 
@@ -272,8 +288,9 @@ class AsyncHttp:
 
             _no_sniffio()
 
+            transport = async_transport(self.config)
             self._client = httpx.AsyncClient(
-                transport=async_transport(self.config), **_client_options(self.config)
+                transport=transport, **_client_options(self.config, transport)
             )
         return self._client
 

@@ -24,10 +24,6 @@ from urllib3 import exceptions as u3
 
 from omnicloud.http._config import HttpConfig
 
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
 __all__ = ["EXACT_READS", "Urllib3Transport", "sync_transport"]
 
 #: How much one read asks for: large enough that a fast network fills it in one system call.
@@ -122,27 +118,29 @@ class Urllib3Transport(httpx.BaseTransport):
     """An httpx transport sending HTTP/1.1 over a urllib3 pool (TLS per ``config``)."""
 
     def __init__(self, config: HttpConfig) -> None:
-        verify = config.ssl_context()
-        options: dict[str, Any] = {
-            "num_pools": 16,
-            "maxsize": max(1, config.max_keepalive),
-            "block": False,
-            "retries": False,
-        }
-        if not isinstance(verify, bool):
-            options["ssl_context"] = verify
+        self._config = config
+        self._tls_ready = False  # the SSL context is built at the first https request
         if config.insecure:
-            # the user chose this and HttpConfig.ssl_context() warned once; urllib3 would warn
+            # the user chose this and HttpConfig.check_tls() warned once; urllib3 would warn
             # again on every request
             import warnings
 
             warnings.filterwarnings("ignore", category=u3.InsecureRequestWarning)
-        self._pool = urllib3.PoolManager(**options)
+        self._pool = urllib3.PoolManager(
+            num_pools=16, maxsize=max(1, config.max_keepalive), block=False, retries=False
+        )
+
+    def _ready_for_tls(self) -> None:
+        """Give https pools the configured SSL context (loading a CA bundle is costly)."""
+        self._pool.connection_pool_kw["ssl_context"] = self._config.ssl_context()
+        self._tls_ready = True
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         """Send ``request``; the response's body streams on demand."""
         url = request.url
         scheme = url.scheme
+        if scheme == "https" and not self._tls_ready:
+            self._ready_for_tls()
         pool = self._pool.connection_from_host(url.host, url.port, scheme)
         headers = request.headers
         chunked = headers.get("transfer-encoding", "").lower() == "chunked"
