@@ -30,6 +30,7 @@ from omnicloud.http import HttpConfig, RetryPolicy
 from omnicloud.sim.cloudsigma import CloudSigmaState, create_app
 from omnicloud.sim.cloudsigma import SimConfig as SigmaConfig
 from omnicloud.sim.server import serve_in_thread
+from omnicloud.storage import _ranges as ranges
 from omnicloud.storage.drivers.s3 import AsyncS3StorageDriver, S3StorageDriver
 from omnicloud.storage.errors import IntegrityError
 from tests.integration.conftest import LiveSim
@@ -421,6 +422,61 @@ def test_s3_downloads_get_through_or_fail_whole(
         assert run(mode, sync, asynchronous) == b"hello faults"
     assert time.monotonic() - started < BOUND
     assert proxy.injected == 1
+    survived("download")
+
+
+BIG = 12 * MIB  # three spans of s3_options()'s 5 MiB part size
+
+
+@pytest.fixture(scope="module")
+def big_object(moto_server: S3Server, bucket: str) -> bytes:
+    data = b"".join(blocks(BIG))
+    direct = s3_driver(moto_server, moto_server.endpoint)
+    direct.upload_object_via_stream(iter([data]), direct.get_container(bucket), "big")
+    return data
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("fault", list(FAULTS))
+def test_s3_parallel_range_downloads_get_through_or_fail_whole(
+    s3: tuple[S3Server, FaultProxy],
+    bucket: str,
+    big_object: bytes,
+    fault: str,
+    mode: str,
+    tmp_path: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A fault in one of the parallel ranged GETs (the second span) is retried or its missing
+    bytes asked for again; a short but well framed range is an integrity error, no file left."""
+    monkeypatch.setattr(ranges, "LATENCY_FACTOR", 0)  # ranges pay, however fast the server
+    server, proxy = s3
+    proxy.plan(with_match(FAULTS[fault](), f"bytes={5 * MIB}-".encode()))
+    folder = tmp_path / "downloads"
+    folder.mkdir()
+    target = folder / "big"
+    started = time.monotonic()
+
+    def sync() -> bytes:
+        with s3_driver(server, proxy.url) as driver:
+            driver.download_object(driver.get_object(bucket, "big"), str(target))
+            return target.read_bytes()
+
+    async def asynchronous() -> bytes:
+        async with async_s3_driver(server, proxy.url) as driver:
+            await driver.download_object(await driver.get_object(bucket, "big"), str(target))
+            return target.read_bytes()
+
+    if fault == "cut-document":
+        with pytest.raises(IntegrityError):
+            run(mode, sync, asynchronous)
+        assert list(folder.iterdir()) == []
+        LEDGER.add("corrupted downloads caught")
+    else:
+        assert run(mode, sync, asynchronous) == big_object
+    assert time.monotonic() - started < BOUND
+    assert proxy.injected == 1
+    assert proxy.count(f"GET /{bucket}/big ".encode()) >= 3  # the first span, then two ranges
     survived("download")
 
 

@@ -89,9 +89,14 @@ class _Body(httpx.AsyncByteStream):
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         content = self._response.content
-        async with _as_httpx_errors(self._request):
-            while piece := await content.read(READ_SIZE):
-                yield piece
+        while True:
+            # the yield stays outside the error mapping, so closing this generator early (a
+            # consumer that stops reading) is not mistaken for a failure inside it
+            async with _as_httpx_errors(self._request):
+                piece = await content.read(READ_SIZE)
+            if not piece:
+                return
+            yield piece
 
     async def aclose(self) -> None:
         """Hand the connection back when the body was read to its end, else drop it."""

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from omnicloud.http._streaming import StreamFlow
     from omnicloud.storage._source import ChunkSource
 
-__all__ = ["OpenedObject", "StorageOps", "UploadRequest"]
+__all__ = ["OpenedObject", "RangeAccess", "StorageOps", "UploadRequest"]
 
 
 @dataclass(slots=True)
@@ -41,13 +41,29 @@ class OpenedObject:
     ``reader`` has ``read``/``aread`` and ``close``/``aclose``. ``size`` is the number of bytes the
     reader will give; ``md5`` the MD5 hex they must hash to, when the provider states one.
     ``resume``, when the provider can, opens the rest of the same object version after
-    ``received`` bytes, so that a connection lost mid-body costs no restart.
+    ``received`` bytes, so that a connection lost mid-body costs no restart. ``ranges`` is set by
+    :meth:`StorageOps.open_whole` when ``reader`` gives only the first span of an object of
+    ``size`` bytes.
     """
 
     reader: Any
     size: int | None
     md5: str | None
     resume: Callable[[int], StreamFlow[OpenedObject]] | None = None
+    ranges: RangeAccess | None = None
+
+
+@dataclass(slots=True)
+class RangeAccess:
+    """How the rest of an object opened by its first ``span`` bytes is read (see
+    :mod:`omnicloud.storage._ranges`): ``fetch(first, last)`` reads bytes ``first`` to ``last``
+    (exclusive) of the same version whole, ``window`` of them at a time; ``restart()`` opens that
+    version again with a plain GET, from its first byte."""
+
+    fetch: Callable[[int, int], StreamFlow[bytes]]
+    restart: Callable[[], StreamFlow[OpenedObject]]
+    window: int
+    span: int
 
 
 class StorageOps:
@@ -108,6 +124,11 @@ class StorageOps:
     def open_object(self, obj: Object, start: int, end: int | None) -> StreamFlow[OpenedObject]:
         """Open bytes ``start`` to ``end`` (exclusive; ``None`` = to the end) for reading."""
         raise NotImplementedError
+
+    def open_whole(self, obj: Object) -> StreamFlow[OpenedObject]:
+        """Open the whole object for a download; a provider that reads ranges in parallel may
+        open just its first span and set :attr:`OpenedObject.ranges` for the rest."""
+        return (yield from self.open_object(obj, 0, None))
 
     def delete_object(self, obj: Object) -> StreamFlow[bool]:
         """Delete an object."""

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
+from collections.abc import Iterator
 from typing import Any
 
 from omnicloud._flow import Emit
 from omnicloud.errors import TransportError, ValidationError
 from omnicloud.http._streaming import Call, Close, Read
 from omnicloud.storage._hashing import md5_hasher
+from omnicloud.storage._ranges import RangedReading
 from omnicloud.storage.errors import IntegrityError, ObjectHashMismatchError
 
 TYPE_CHECKING = False
@@ -67,30 +70,38 @@ class _Check:
 
 class _Chunker:
     """Regroups pieces of any size (as the network delivers them) into chunks of exactly ``size``
-    bytes, copying each byte once."""
+    bytes, copying each byte once and making each chunk only when it is asked for."""
 
     def __init__(self, size: int) -> None:
         self.size = size
         self.pieces: list[bytes] = []
         self.total = 0
 
-    def add(self, piece: bytes) -> list[bytes]:
-        """The chunks ``piece`` completes (often none)."""
-        chunks: list[bytes] = []
-        while piece:
+    def add(self, piece: bytes) -> Iterator[bytes]:
+        """The chunks ``piece`` completes (often none), one at a time."""
+        size = len(piece)
+        offset = 0
+        if self.pieces:
             need = self.size - self.total
-            if len(piece) < need:
+            if size < need:
                 self.pieces.append(piece)
-                self.total += len(piece)
-                break
-            head, piece = (piece, b"") if len(piece) == need else (piece[:need], piece[need:])
-            if self.pieces:
-                self.pieces.append(head)
-                chunks.append(b"".join(self.pieces))
-                self.pieces, self.total = [], 0
-            else:
-                chunks.append(head)
-        return chunks
+                self.total += size
+                return
+            self.pieces.append(piece[:need])
+            chunk = b"".join(self.pieces)
+            self.pieces, self.total = [], 0
+            yield chunk
+            offset = need
+        if offset == 0 and size == self.size:
+            yield piece
+            return
+        view = memoryview(piece)
+        while size - offset >= self.size:
+            yield bytes(view[offset : offset + self.size])
+            offset += self.size
+        if offset < size:
+            self.pieces.append(bytes(view[offset:]))
+            self.total = size - offset
 
     def rest(self) -> bytes:
         """What is left at the end (shorter than ``size``)."""
@@ -100,18 +111,21 @@ class _Chunker:
 
 
 class _Reading:
-    """The reader in use, which a lost connection replaces by a resumed one."""
+    """The reader in use, which a lost connection replaces by a resumed one; ``received`` counts
+    the bytes handed out (from the start of what was opened), where a resumption starts."""
 
     def __init__(self, opened: OpenedObject) -> None:
         self.opened = opened
         self.reader = opened.reader
+        self.received = 0
         self.resumes = 0
 
-    def next_chunk(self, check: _Check, size: int) -> StreamFlow[bytes]:
+    def next_chunk(self, size: int) -> StreamFlow[bytes]:
         """The next chunk; after a lost connection, the rest of the object reopened."""
         while True:
             try:
                 chunk: bytes = yield Read(self.reader, size)
+                self.received += len(chunk)
                 return chunk
             except TransportError:
                 if self.opened.resume is None or self.resumes >= MAX_RESUMES:
@@ -119,7 +133,21 @@ class _Reading:
             self.resumes += 1
             with contextlib.suppress(Exception):  # a broken connection may refuse to close
                 yield Close(self.reader)
-            self.reader = (yield from self.opened.resume(check.received)).reader
+            self.reader = (yield from self.opened.resume(self.received)).reader
+
+
+def _open_reading(
+    ops: StorageOps, obj: Object, start: int, end: int | None
+) -> StreamFlow[tuple[OpenedObject, _Reading | RangedReading]]:
+    """Open the object; a whole large one may come in parallel ranges (see ``open_whole``)."""
+    if start or end is not None:
+        opened = yield from ops.open_object(obj, start, end)
+        return opened, _Reading(opened)
+    started = time.monotonic()
+    opened = yield from ops.open_whole(obj)
+    if opened.ranges is None:
+        return opened, _Reading(opened)
+    return opened, RangedReading(_Reading(opened), opened.ranges, time.monotonic() - started)
 
 
 def stream_object(
@@ -128,15 +156,18 @@ def stream_object(
     """Emit the object's bytes (or a range) in chunks, then check their size and hash."""
     check_range(start, end)
     size = chunk_size or DEFAULT_CHUNK_SIZE
-    opened = yield from ops.open_object(obj, start, end)
+    opened, reading = yield from _open_reading(ops, obj, start, end)
     check = _Check(obj, opened)
-    reading = _Reading(opened)
     chunker = _Chunker(size)
     try:
-        while piece := (yield from reading.next_chunk(check, size)):
+        while True:
+            piece = yield from reading.next_chunk(size)
+            if not piece:
+                break
             check.feed(piece)
             for chunk in chunker.add(piece):
                 yield Emit((chunk,))
+            del piece  # not held while the next window of ranges arrives
         if tail := chunker.rest():
             yield Emit((tail,))
     finally:
@@ -166,13 +197,16 @@ def download_to_file(
     handle, temp = yield Call(_open_temp, (path,))
     opened: OpenedObject | None = None
     try:
-        opened = yield from ops.open_object(obj, start, end)
+        opened, reading = yield from _open_reading(ops, obj, start, end)
         check = _Check(obj, opened)
-        reading = _Reading(opened)
         try:
-            while chunk := (yield from reading.next_chunk(check, DEFAULT_CHUNK_SIZE)):
+            while True:
+                chunk = yield from reading.next_chunk(DEFAULT_CHUNK_SIZE)
+                if not chunk:
+                    break
                 check.feed(chunk)
                 yield Call(handle.write, (chunk,))
+                del chunk  # not held while the next window of ranges arrives
         finally:
             check.close()
             yield Close(reading.reader)

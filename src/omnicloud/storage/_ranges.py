@@ -1,0 +1,177 @@
+"""Reading a large object as parallel ranged GETs, in order, in bounded memory.
+
+A download of an object of at least two spans opens a GET of its first span (as boto3 does). How
+long that request took to answer, against how fast its bytes came, tells whether more requests
+pay: when a request's latency is small next to the time the rest needs on one connection (a real
+S3 region; a server that is slow to start one long stream), the rest is fetched ``window``
+ranged GETs of ``span`` bytes at a time, each pinned to the first answer's version
+(``If-Match``), and handed out in order. When every request costs much (a server that reads the
+whole object for each request, as moto does), the rest comes as one stream instead.
+
+At most ``window`` spans are held at once. A server that stops honouring ``Range`` (answering
+200 with the whole object) is met by reading the rest as one stream.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections import deque
+from collections.abc import Callable
+from typing import Any, cast
+
+from omnicloud._flow import Gather
+from omnicloud.errors import OmnicloudError, TransportError
+from omnicloud.http._streaming import Close, Read
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from omnicloud._flow import Flow
+    from omnicloud.http._streaming import StreamFlow
+    from omnicloud.storage._ops import OpenedObject, RangeAccess
+
+__all__ = ["PROBE_SIZE", "RangeIgnoredError", "RangedReading", "worth_ranges"]
+
+#: What a skipping read takes at a time.
+PROBE_SIZE = 1024 * 1024
+#: A rate no single connection is assumed to beat, so a burst already buffered by the kernel
+#: does not pass for the connection's speed.
+RATE_CAP = 1024 * 1024 * 1024
+#: Ranges pay when the rest would take this many times one request's latency on one connection.
+LATENCY_FACTOR = 8
+#: A first ranged answer slower than this (seconds) marks a server that pays for the object's
+#: whole size on every request (moto reads all of it, and copies long ranges): the rest then
+#: comes from a plain GET, dropping the first span again, rather than from one long range.
+SLOW_REQUEST = 0.5
+
+
+class RangeIgnoredError(OmnicloudError):
+    """The server answered a ranged GET with the whole object (status 200)."""
+
+
+def worth_ranges(latency: float, probe: int, probe_seconds: float, rest: int) -> bool:
+    """True when ``rest`` bytes on one connection (at the probe's rate, capped at
+    :data:`RATE_CAP`) take longer than :data:`LATENCY_FACTOR` requests' ``latency``."""
+    if probe <= 0 or rest <= 0:
+        return False
+    rate = min(probe / max(probe_seconds, 1e-9), RATE_CAP)
+    return LATENCY_FACTOR * latency < rest / rate
+
+
+class RangedReading:
+    """The bytes of an object opened by ``open_whole`` (its first span), in order: the rest from
+    parallel ranges when the first span shows they pay, else from one stream.
+
+    ``plain`` is the caller's stream reader (``opened``, ``reader``, ``received`` and a
+    ``next_chunk(size)`` flow with its own resume logic); ``access`` reads the rest; ``latency``
+    is how long the first span took to be answered.
+    ``next_chunk`` keeps that contract: the next bytes (at most ``size`` from a stream, a whole
+    span from ranges), ``b""`` at the end.
+    """
+
+    def __init__(self, plain: Any, access: RangeAccess, latency: float) -> None:
+        self.plain = plain
+        self.access = access
+        self.latency = latency
+        self._mode = "probe"
+        self._fetched = 0  # bytes requested by ranges so far (from the start of the object)
+        self._ready: deque[bytes] = deque()
+
+    @property
+    def reader(self) -> Any:
+        """The plain stream (closed once ranges took over)."""
+        return self.plain.reader
+
+    def next_chunk(self, size: int) -> StreamFlow[bytes]:
+        """The next bytes of the object, ``b""`` at its end."""
+        if self._mode == "probe":
+            return (yield from self._probe())
+        if self._mode == "stream":
+            if self._ready:  # what a skip read past the bytes it dropped
+                return self._ready.popleft()
+            return cast("bytes", (yield from self.plain.next_chunk(size)))
+        if not self._ready:
+            yield from self._next_window()
+            if self._mode == "stream":
+                return cast("bytes", (yield from self.plain.next_chunk(size)))
+        return self._ready.popleft() if self._ready else b""
+
+    def _probe(self) -> StreamFlow[bytes]:
+        """The first span, timed: it decides between ranges and one stream for the rest."""
+        span = self.access.span
+        total = cast("int", self.plain.opened.size)
+        started = time.monotonic()
+        pieces: list[bytes] = []
+        got = 0
+        while got < span:  # an async stream gives what has arrived, not all it was asked
+            more = cast("bytes", (yield from self.plain.next_chunk(span - got)))
+            if not more:
+                break
+            pieces.append(more)
+            got += len(more)
+        piece = pieces[0] if len(pieces) == 1 else b"".join(pieces)
+        seconds = time.monotonic() - started
+        rest = total - len(piece)
+        with contextlib.suppress(Exception):  # read to its end, it goes back to the pool
+            yield Close(self.plain.reader)
+        if rest > 0 and worth_ranges(self.latency, len(piece), seconds, rest):
+            self._mode = "ranges"
+            self._fetched = len(piece)
+            return piece
+        self._mode = "stream"
+        if rest > 0 and piece:
+            if self.latency < SLOW_REQUEST:
+                yield from self._resume_at(len(piece))
+            else:
+                yield from self._skip_from_start(len(piece))
+        return piece
+
+    def _next_window(self) -> StreamFlow[None]:
+        access = self.access
+        total = cast("int", self.plain.opened.size)
+        spans: list[tuple[int, int]] = []
+        first = self._fetched
+        while first < total and len(spans) < access.window:
+            last = min(first + access.span, total)
+            spans.append((first, last))
+            first = last
+        if not spans:
+            return
+        try:
+            flows = [cast("Flow[bytes]", access.fetch(a, b)) for a, b in spans]
+            pieces: list[bytes] = yield Gather(flows, len(spans))
+        except RangeIgnoredError:
+            yield from self._fall_back(self._fetched)  # all handed out: the window was empty
+            return
+        self._fetched = spans[-1][1]
+        self._ready.extend(pieces)
+
+    def _fall_back(self, received: int) -> StreamFlow[None]:
+        """Read the rest as one stream (a server that stopped honouring ``Range``, answering
+        200 with the whole object, gets a plain GET whose first ``received`` bytes are skipped)."""
+        self._mode = "stream"
+        try:
+            yield from self._resume_at(received)
+            return
+        except RangeIgnoredError:
+            pass
+        yield from self._skip_from_start(received)
+
+    def _resume_at(self, received: int) -> StreamFlow[None]:
+        """Continue as one stream from byte ``received`` of the same version (a long range)."""
+        resume = cast("Callable[[int], Flow[OpenedObject]]", self.plain.opened.resume)
+        self.plain.reader = (yield from resume(received)).reader
+        self.plain.received = received
+
+    def _skip_from_start(self, received: int) -> StreamFlow[None]:
+        """Open the whole object again and drop its first ``received`` bytes."""
+        self.plain.reader = (yield from self.access.restart()).reader
+        skip = received
+        while skip > 0:
+            dropped = yield Read(self.plain.reader, min(skip, PROBE_SIZE))
+            if not dropped:
+                raise TransportError("the object ended before the bytes already received")
+            if len(dropped) > skip:  # an async read gives what arrived, maybe more than asked
+                self._ready.append(dropped[skip:])
+            skip -= len(dropped)
+        self.plain.received = received + sum(len(piece) for piece in self._ready)
