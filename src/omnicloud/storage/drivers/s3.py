@@ -53,6 +53,11 @@ def _byte_range(start: int, end: int | None) -> str:
     return f"bytes={start}-{'' if end is None else end - 1}"
 
 
+#: The most a ranged GET of a parallel download asks for: ``concurrency`` of them are held at
+#: once, so this bounds the memory a download needs (4 x 4 MiB by default).
+RANGE_SIZE = 5 * 1024 * 1024
+
+
 def _total_size(content_range: str) -> int | None:
     """The object size from ``Content-Range: bytes 0-99/1234`` (None when absent or ``*``)."""
     _, _, total = content_range.rpartition("/")
@@ -325,7 +330,7 @@ class S3StorageOps(StorageOps):
     def open_whole(self, obj: Object) -> StreamFlow[OpenedObject]:
         """A large object (known size of at least two parts) opens as a GET of its first part;
         :mod:`omnicloud.storage._ranges` then reads the rest in parallel ranges or one stream."""
-        span = self.transfer.part_size
+        span = min(self.transfer.part_size, RANGE_SIZE)
         if self.transfer.concurrency < 2 or not obj.size or obj.size < 2 * span:
             return (yield from self.open_object(obj, 0, None))
         try:
