@@ -349,7 +349,12 @@ def storage_goals(v: Verdicts) -> None:
                         f"{d.get('boto_conc', '?')} of {d.get('boto_part', '?')} MiB"
                     )
                 else:
-                    text += "; omnicloud reads the object with one GET"
+                    text += (
+                        "; omnicloud GETs the first 5 MiB, then the rest in ranges of 5 MiB, "
+                        f"{d.get('ours_conc', '?')} at once, or, when that first answer was slow "
+                        "next to its bytes (a server that reads the whole object per request, "
+                        "as moto does), as one more stream"
+                    )
                     if boto["name"] == "boto3":
                         text += (
                             ", boto3's download_fileobj with ranged GETs on "
