@@ -5,6 +5,7 @@ against moto, ministack and Swift's s3api (sync and async), and the answers only
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -202,3 +203,36 @@ def test_an_object_replaced_mid_download_fails_clearly_and_leaves_no_file(
     assert list(out.iterdir()) == []
     with pytest.raises(IntegrityError, match="changed during the download"):
         b"".join(driver.download_object_as_stream(stub_object(driver)))
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_stopping_early_in_ranges_leaves_nothing_running(
+    stored: tuple[S3Server, str], mode: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ranges, "LATENCY_FACTOR", 0)
+    server, bucket = stored
+    options: dict[str, Any] = {"endpoint": server.endpoint, "part_size": SPAN, "concurrency": 3}
+    threads = threading.active_count()
+
+    def sync() -> bytes:
+        driver = S3StorageDriver(server.key, server.secret, **options)
+        obj = driver.get_object(bucket, "big.bin")
+        stream = driver.download_object_as_stream(obj, chunk_size=MIB)
+        head = [next(stream) for _ in range(SPAN // MIB + 1)]  # into the ranged part
+        stream.close()  # type: ignore[attr-defined]
+        again = b"".join(driver.download_object_as_stream(obj, chunk_size=MIB))
+        driver.close()
+        return b"".join(head) + again
+
+    async def asynchronous() -> bytes:
+        async with AsyncS3StorageDriver(server.key, server.secret, **options) as driver:
+            obj = await driver.get_object(bucket, "big.bin")
+            stream = driver.download_object_as_stream(obj, MIB)
+            head = [await anext(stream) for _ in range(SPAN // MIB + 1)]
+            await stream.aclose()  # type: ignore[attr-defined]
+            again = b"".join([c async for c in driver.download_object_as_stream(obj, MIB)])
+        return b"".join(head) + again
+
+    got = sync() if mode == "sync" else anyio.run(asynchronous)
+    assert got == DATA[: SPAN + MIB] + DATA
+    assert threading.active_count() == threads  # no range fetcher left behind
