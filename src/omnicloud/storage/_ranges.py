@@ -121,7 +121,7 @@ class RangedReading:
         self._mode = "stream"
         if rest > 0 and piece:
             if self.latency < SLOW_REQUEST:
-                yield from self._resume_at(len(piece))
+                yield from self._fall_back(len(piece))
             else:
                 yield from self._skip_from_start(len(piece))
         return piece
@@ -147,8 +147,8 @@ class RangedReading:
         self._ready.extend(pieces)
 
     def _fall_back(self, received: int) -> StreamFlow[None]:
-        """Read the rest as one stream (a server that stopped honouring ``Range``, answering
-        200 with the whole object, gets a plain GET whose first ``received`` bytes are skipped)."""
+        """Read the rest as one stream from byte ``received`` (a server that stopped honouring
+        ``Range``, answering 200 with the whole object, gets a plain GET with those skipped)."""
         self._mode = "stream"
         try:
             yield from self._resume_at(received)
