@@ -167,8 +167,11 @@ def test_vlan_subscription_charges_and_creates_the_vlan(sim: Sim, http: httpx.Cl
 
 
 def test_drive_and_server_actions_answer_202_with_their_envelopes(
-    sim: Sim, http: httpx.Client
+    sim: Sim, http: httpx.Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # long enough that the early resize surely arrives while the drive is still being created
+    # (the shared fast setting, 20 ms, can pass on a loaded machine before the next request)
+    monkeypatch.setattr(sim.config, "drive_latency", 0.5)
     drive = http.post(
         "drives/", json={"objects": [{"name": "r", "size": 2**30, "media": "disk"}]}
     ).json()["objects"][0]
