@@ -525,7 +525,8 @@ def _make_ops(
 class S3StorageDriver(StorageDriver):
     """S3 driver. Libcloud's ``host``/``port``/``secure`` work; ``endpoint`` is a full URL.
 
-    ``part_size`` and ``concurrency`` tune multipart uploads; ``sign_payload`` hashes in-memory
+    ``part_size`` and ``concurrency`` tune multipart uploads, and ``concurrency`` the parallel
+    ranged GETs of large downloads (``1``: one plain GET each); ``sign_payload`` hashes in-memory
     bodies into the signature instead of ``UNSIGNED-PAYLOAD`` (Content-MD5 is always sent).
     """
 
