@@ -45,7 +45,9 @@ __all__ = [
     "JOB_PENDING",
     "JOB_SUCCEEDED",
     "CloudStackSettings",
+    "PageReader",
     "call",
+    "fetch_page",
     "is_read_command",
     "job_statuses",
     "list_items",
@@ -56,11 +58,15 @@ __all__ = [
 
 JOB_PENDING, JOB_SUCCEEDED, JOB_FAILED, JOB_CANCELLED = 0, 1, 2, 3
 
+#: Reads a successful list answer's body as ``(count, items)``, or None to parse it in full.
+PageReader = Callable[[bytes], "tuple[int | None, list[Any]] | None"]
+
 # Keyword arguments that steer the client and are never sent as API parameters.
 RESERVED = frozenset({"fetch_list", "fetch_result", "headers", "page_size", "on_progress"})
 
 _READ_PREFIXES = ("list", "query", "get", "is", "check")
 _LARGE_BODY = 64 * 1024
+_JSON = frozenset({"application/json", "text/javascript"})
 _RETRY_AFTER = re.compile(r"retry after \[?(\d+(?:\.\d+)?)\]?\s*ms", re.IGNORECASE)
 _PAGE_CAP = re.compile(r"max(?:imum)? allowed page size value:?\s*(\d+)", re.IGNORECASE)
 
@@ -144,7 +150,7 @@ def build_request(
 
 def unwrap(command: str, response: HttpResponse, endpoint: str) -> Any:
     """The body under the single ``...response`` key, or the matching error."""
-    if response.content_type not in {"application/json", "text/javascript"}:
+    if response.content_type not in _JSON:
         hint = "; check that the endpoint URL points at the CloudStack API (…/client/api)"
         raise MalformedResponseError(
             f"{command}: HTTP {response.status} from {endpoint} is "
@@ -225,6 +231,30 @@ def call(
             parse_retry_after,
         )
     )
+
+
+def fetch_page(
+    settings: CloudStackSettings,
+    command: str,
+    params: Mapping[str, Any],
+    headers: Mapping[str, str] | None = None,
+    reader: PageReader | None = None,
+) -> Flow[tuple[int | None, list[Any]]]:
+    """One page of a list command as ``(count, items)``.
+
+    ``reader`` (see :class:`~omnicloud.cloudstack._heads.HeadReader`) reads a successful JSON
+    answer its own way; when it returns None, or for any other answer, the page is parsed in full.
+    """
+    request = build_request(settings, command, params, headers)
+
+    def parse(response: HttpResponse) -> tuple[int | None, list[Any]]:
+        if reader is not None and response.status == 200 and response.content_type in _JSON:
+            page = reader(response.content)
+            if page is not None:
+                return page
+        return _split_page(command, unwrap(command, response, settings.endpoint))
+
+    return (yield from send_parsed(request, settings.retry, parse, parse_retry_after))
 
 
 def job_status(
@@ -425,6 +455,7 @@ def list_items(
     headers: Mapping[str, str] | None = None,
     page_size: int | None = None,
     concurrency: int = 1,
+    reader: PageReader | None = None,
 ) -> Flow[None]:
     """Emit every item of a paginated list command, page by page.
 
@@ -439,8 +470,8 @@ def list_items(
     previous_first: Any = None
     while True:
         try:
-            body = yield from call(
-                settings, command, {**base, "page": page, "pagesize": size}, headers
+            count, items = yield from fetch_page(
+                settings, command, {**base, "page": page, "pagesize": size}, headers, reader
             )
         except CloudStackApiError as exc:
             cap = _PAGE_CAP.search(exc.errortext)
@@ -448,7 +479,6 @@ def list_items(
                 size = int(cap.group(1))
                 continue
             raise
-        count, items = _split_page(command, body)
         if not items:
             return
         if page > 1 and items[0] == previous_first:
@@ -462,7 +492,7 @@ def list_items(
         if concurrency > 1 and count is not None:
             remaining = math.ceil((count - seen) / size)
             pages = [
-                _page(settings, command, base, number, size, headers)
+                _page(settings, command, base, number, size, headers, reader)
                 for number in range(page, page + remaining)
             ]
             for items in (yield Gather(pages, limit=concurrency)):
@@ -478,9 +508,11 @@ def _page(
     page: int,
     size: int,
     headers: Mapping[str, str] | None,
+    reader: PageReader | None,
 ) -> Flow[list[Any]]:
-    body = yield from call(settings, command, {**base, "page": page, "pagesize": size}, headers)
-    return _split_page(command, body)[1]
+    page_params = {**base, "page": page, "pagesize": size}
+    _count, items = yield from fetch_page(settings, command, page_params, headers, reader)
+    return items
 
 
 def _user_page_size(params: Mapping[str, Any]) -> int | None:

@@ -26,6 +26,8 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import MISSING, field
 from typing import Any, Generic, TypeVar
 
+from omnicloud._docs import PartialDoc
+
 M = TypeVar("M")
 T = TypeVar("T")
 
@@ -354,22 +356,31 @@ class Extra(Mapping[str, Any]):
         self._doc = doc
         self._aliases = aliases
 
+    def _whole(self) -> Mapping[str, Any]:
+        doc = self._doc
+        if isinstance(doc, PartialDoc):  # decoded in part: read (and keep) the whole document
+            doc = self._doc = doc.document()
+        return doc
+
     def __getitem__(self, name: str) -> Any:
+        doc = self._whole()
         alias = self._aliases.get(name)
         if alias is None:
-            return self._doc[name]
+            return doc[name]
         key, conv = alias
-        value = self._doc.get(key) if key != "*" else self._doc
+        value = doc.get(key) if key != "*" else doc
         return conv(value) if conv is not None and value is not None else value
 
     def __iter__(self) -> Iterator[str]:
+        doc = self._whole()
         yield from self._aliases
-        for key in self._doc:
+        for key in doc:
             if key not in self._aliases:
                 yield key
 
     def __len__(self) -> int:
-        return len(self._aliases) + sum(1 for key in self._doc if key not in self._aliases)
+        doc = self._whole()
+        return len(self._aliases) + sum(1 for key in doc if key not in self._aliases)
 
     def __repr__(self) -> str:
         return f"Extra({len(self)} keys)"
@@ -377,4 +388,4 @@ class Extra(Mapping[str, Any]):
     @property
     def raw(self) -> Mapping[str, Any]:
         """The provider's document as received."""
-        return self._doc
+        return self._whole()

@@ -152,11 +152,18 @@ class CloudStackConnection:
         )
         return result
 
-    def _list(self, command: str, convert: Callable[[Any], M], **params: Any) -> Flow[list[M]]:
-        """Every item of a list command across pages, converted."""
+    def _list(
+        self,
+        command: str,
+        convert: Callable[[Any], M],
+        *,
+        page_reader: _protocol.PageReader | None = None,
+        **params: Any,
+    ) -> Flow[list[M]]:
+        """Every item of a list command across pages (read by ``page_reader``), converted."""
         concurrency = self._settings.concurrency if self._gathers_concurrently else 1
         flow = _protocol.list_items(
-            self._settings, command, _params(params), concurrency=concurrency
+            self._settings, command, _params(params), concurrency=concurrency, reader=page_reader
         )
         items: list[M] = yield from collect(flow, convert)
         return items

@@ -17,6 +17,7 @@ from omnicloud.compute._models import (
     VolumeSnapshot,
 )
 from omnicloud.compute._shell import operation
+from omnicloud.compute._wire import bind
 from omnicloud.errors import NotFoundError, ValidationError
 
 from ._base import CloudStackBase, success
@@ -73,10 +74,20 @@ class CloudStackCompute(CloudStackBase):
     def list_nodes(
         self, /, project: Any = None, location: NodeLocation | None = None, **ex_filters: Any
     ) -> Flow[list[CloudStackNode]]:
-        """Every VM (all pages) in one listVirtualMachines stream; NAT public IPs included."""
+        """Every VM (all pages) in one listVirtualMachines stream; NAT public IPs included.
+
+        Pages are decoded into only the fields a node maps; ``node.extra`` parses the rest of
+        its page when first read.
+        """
+        from ._listing import VM_HEADS
+
         params = self._with_project(dict(ex_filters), project)
-        nodes = yield from self._models(
-            "listVirtualMachines", CloudStackNode, zoneid=_id(location), **params
+        nodes: list[CloudStackNode] = yield from self._list(
+            "listVirtualMachines",
+            bind(CloudStackNode, driver=self),
+            page_reader=VM_HEADS,
+            zoneid=_id(location),
+            **params,
         )
         return nodes
 
