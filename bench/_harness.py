@@ -264,6 +264,7 @@ ALL_PACKAGES = (
     "httpcore",
     "anyio",
     "orjson",
+    "msgspec",
     "cs",
     "aiohttp",
     "requests",
