@@ -7,7 +7,6 @@ raise :class:`NotSupportedError`. ``wait_until_running``, ``deploy_node`` and
 
 from __future__ import annotations
 
-import ipaddress
 import os
 from collections.abc import Callable, Sequence
 
@@ -366,6 +365,8 @@ class NodeDriverCore:
 
 
 def _is_ipv4(address: str) -> bool:
+    import ipaddress
+
     try:
         return ipaddress.ip_address(address).version == 4
     except ValueError:

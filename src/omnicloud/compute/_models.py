@@ -6,7 +6,6 @@ driver they return the result, with an async driver they return an awaitable.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -31,6 +30,8 @@ __all__ = [
 
 
 def _uuid(obj: Any) -> str:
+    import hashlib  # hashlib's OpenSSL binding costs 6 ms to import: only when asked
+
     kind = getattr(getattr(obj, "driver", None), "type", None)
     return hashlib.sha1(f"{obj.id}:{kind}".encode()).hexdigest()
 

@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 import os
-import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -154,7 +153,11 @@ class ScriptDeployment(Deployment):
     ) -> None:
         self.script = script
         self.args = list(args or [])
-        self.name = name or f"omnicloud_deployment_{secrets.token_hex(4)}.sh"
+        if name is None:
+            import secrets
+
+            name = f"omnicloud_deployment_{secrets.token_hex(4)}.sh"
+        self.name = name
         self.delete = delete
         self.timeout = timeout
         self.stdout: str | None = None
