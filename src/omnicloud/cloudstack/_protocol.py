@@ -486,7 +486,9 @@ def list_items(
         previous_first = items[0]
         yield Emit(items)
         seen += len(items)
-        if seen >= count if count is not None else len(items) < size:
+        short = len(items) < size
+        del items  # consumed: freed now, while warm, rather than after the next page is built
+        if seen >= count if count is not None else short:
             return
         page += 1
         if concurrency > 1 and count is not None:
