@@ -169,6 +169,16 @@ def test_pages_are_followed_and_each_page_is_parsed_in_full_once(
     assert len(parses) == 3  # one per page
 
 
+def test_a_page_with_several_lists_is_refused_as_before() -> None:
+    body = json.dumps(
+        {"listvirtualmachinesresponse": {"count": 1, "virtualmachine": [_vm(1)], "other": []}}
+    ).encode()
+    assert VM_HEADS(body) is None
+    with _driver(PagesTransport(lambda page: (200, body)), retries=0) as driver:
+        with pytest.raises(MalformedResponseError, match="several item keys"):
+            driver.list_nodes()
+
+
 def test_a_truncated_page_is_fetched_again() -> None:
     good = _page([_vm(1)], count=1)
     answers = [good[: len(good) // 2], good]

@@ -89,9 +89,11 @@ class HeadReader:
     def _build(self) -> Any:
         import msgspec
 
+        # another key beside count and the items (several lists) is for the generic reader
         page = msgspec.defstruct(
             "Page",
             [("count", Any, None), (self.item_key, list[self.head] | None, None)],  # type: ignore[name-defined]
+            forbid_unknown_fields=True,
         )
         return msgspec.json.Decoder(dict[str, page])  # type: ignore[valid-type]
 
