@@ -8,12 +8,13 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs
 
+import anyio
 import httpx
 import pytest
 
 from omnicloud.cloudstack import _heads
 from omnicloud.compute._wire import bind
-from omnicloud.compute.drivers.cloudstack import CloudStackNodeDriver
+from omnicloud.compute.drivers.cloudstack import AsyncCloudStackNodeDriver, CloudStackNodeDriver
 from omnicloud.compute.drivers.cloudstack._listing import VM_HEADS
 from omnicloud.compute.drivers.cloudstack._models import CloudStackNode
 from omnicloud.errors import MalformedResponseError
@@ -49,8 +50,8 @@ def test_nodes_on_the_simulator_equal_nodes_mapped_from_full_documents(
     _assert_same_nodes(nodes, docs, d)
 
 
-class PagesTransport(httpx.BaseTransport):
-    """Answers ``listVirtualMachines`` with canned bodies, one per page number."""
+class PagesTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
+    """Answers ``listVirtualMachines`` with canned bodies, one per page number (sync or async)."""
 
     def __init__(self, pages: Callable[[int], tuple[int, bytes]]) -> None:
         self.pages = pages
@@ -61,6 +62,9 @@ class PagesTransport(httpx.BaseTransport):
         query = parse_qs(request.url.query.decode())
         status, body = self.pages(int(query["page"][0]))
         return httpx.Response(status, content=body, headers=JSON)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        return self.handle_request(request)
 
 
 def _page(items: list[Any], count: int | None = None, key: str = "virtualmachine") -> bytes:
@@ -177,6 +181,33 @@ def test_a_page_with_several_lists_is_refused_as_before() -> None:
     with _driver(PagesTransport(lambda page: (200, body)), retries=0) as driver:
         with pytest.raises(MalformedResponseError, match="several item keys"):
             driver.list_nodes()
+
+
+def test_async_pages_fetched_concurrently_are_read_typed_and_in_order() -> None:
+    vms = [_vm(number) for number in range(7)]
+    transport = PagesTransport(
+        lambda page: (200, _page(vms[(page - 1) * 2 : page * 2], count=len(vms)))
+    )
+
+    async def main() -> list[CloudStackNode]:
+        driver = AsyncCloudStackNodeDriver(
+            "key",
+            "secret",
+            url="http://cloud.invalid/client/api",
+            transport=transport,
+            page_size=2,
+            concurrency=3,
+        )
+        try:
+            nodes: list[CloudStackNode] = await driver.list_nodes()
+        finally:
+            await driver.aclose()
+        return nodes
+
+    nodes = anyio.run(main)
+    assert transport.requests == 4
+    assert all(type(node.extra._doc).__name__ == "HeadDoc" for node in nodes)  # type: ignore[attr-defined]
+    _assert_same_nodes(nodes, vms, None)
 
 
 def test_a_truncated_page_is_fetched_again() -> None:
