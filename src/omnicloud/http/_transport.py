@@ -256,7 +256,6 @@ class SyncHttp:
                     value = self._perform(effect)
             except Exception as exc:
                 error = exc
-            del effect  # an emitted page is let go before the flow fetches the next one
 
     def _perform(self, effect: Send | Sleep | Gather | Batch) -> Any:
         if isinstance(effect, Send):
@@ -370,7 +369,6 @@ class AsyncHttp:
                     value = await self._perform(effect)
             except Exception as exc:
                 error = exc
-            del effect  # an emitted page is let go before the flow fetches the next one
 
     async def _perform(self, effect: Send | Sleep | Gather | Batch) -> Any:
         import anyio
