@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -48,15 +49,16 @@ class PollSettings:
             raise ValidationError("job timeout must be a positive number of seconds")
 
 
-def next_tick(interval: float, now: float | None = None) -> float:
+def next_tick(interval: float, now: float | None = None, *, last: float | None = None) -> float:
     """Seconds until the next multiple of ``interval`` on the monotonic clock.
 
-    At least half an interval, so aligning a poll never checks twice in quick succession; once
-    aligned, consecutive checks are one ``interval`` apart.
+    That moment is at least half an interval after ``last`` (when the previous check began), or
+    after now when there was none, so checks never come in quick succession; once aligned,
+    consecutive checks are one ``interval`` apart, even when handling an answer took a while.
     """
     moment = time.monotonic() if now is None else now
-    delay = interval - moment % interval
-    return delay + interval if delay < interval / 2 else delay
+    earliest = moment + interval / 2 if last is None else max(moment, last + interval / 2)
+    return math.ceil(earliest / interval) * interval - moment
 
 
 def poll(
@@ -80,6 +82,7 @@ def poll(
     while True:
         remaining = deadline - time.monotonic()
         yield Sleep(max(0.0, min(delay, remaining)))
+        checked_at = time.monotonic()
         status = yield from check()
         if on_progress is not None:
             on_progress(status.progress)
@@ -90,4 +93,4 @@ def poll(
                 f"{what} did not finish within {settings.timeout:g} s; it may still be running",
                 job_id=job_id,
             )
-        delay = next_tick(settings.interval)
+        delay = next_tick(settings.interval, last=checked_at)

@@ -137,6 +137,16 @@ def test_next_tick_aligns_on_a_shared_grid() -> None:
     )
 
 
+def test_next_tick_spaces_checks_from_when_the_last_one_began() -> None:
+    # a check began on the grid at 12.0 and its answer was handled by 12.07: the next check is
+    # at 12.1, one interval after the last began, not a slot later
+    assert 12.07 + next_tick(0.1, now=12.07, last=12.0) == pytest.approx(12.1)
+    # handled at 12.03: still 12.1 (never within half an interval of the last check)
+    assert 12.03 + next_tick(0.1, now=12.03, last=12.0) == pytest.approx(12.1)
+    # handling overran the next slot: the one after, without waiting a further slot
+    assert 12.13 + next_tick(0.1, now=12.13, last=12.0) == pytest.approx(12.2)
+
+
 # -- CloudStack job waits against the simulator over HTTP --------------------------------------
 class CountingApp:
     """ASGI wrapper counting API commands as the server receives them."""

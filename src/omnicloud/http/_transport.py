@@ -312,19 +312,28 @@ class AsyncHttp:
         import httpx
 
         client = self.client
-        if self._gate is None:
-            self._gate = anyio.Semaphore(max(1, self.config.max_connections))
-        built = _build(client, request)
-        _trace_out(self.redactor, request, built)
+        gate = self._gate
+        if gate is None:
+            gate = self._gate = anyio.Semaphore(max(1, self.config.max_connections))
         started = time.monotonic()
         try:
             with anyio.fail_after(self.config.timeout):
-                async with self._gate:
+                # a free slot is taken without yielding to the loop, so the first requests of
+                # a burst go out while the rest are still being prepared
+                try:
+                    gate.acquire_nowait()
+                except anyio.WouldBlock:
+                    await gate.acquire()
+                try:
+                    built = _build(client, request)
+                    _trace_out(self.redactor, request, built)
                     raw = await client.send(built, stream=True)
                     try:
                         content = b"".join([chunk async for chunk in raw.aiter_bytes()])
                     finally:
                         await raw.aclose()
+                finally:
+                    gate.release()
         except TimeoutError:
             raise RequestTimeoutError(
                 f"{request.label}: the response took longer than the total timeout",
