@@ -62,6 +62,64 @@ def test_import_stays_cheap() -> None:
     assert out.stdout.strip() == "[]"
 
 
+_EXTENSION_MODELS_ON_FIRST_USE = """
+import sys, omnicloud
+
+package = "omnicloud.compute.drivers.cloudstack"
+network, extras = f"{package}._network_models", f"{package}._extras_models"
+loaded = lambda: [name for name in (network, extras) if name in sys.modules]
+cls = omnicloud.get_driver("compute", "cloudstack")
+print("get_driver", loaded())
+cs = sys.modules[package]
+print("unlisted", sorted(set(cs.__all__) - set(dir(cs))), loaded())
+driver = cls("key", "secret", url="https://cloud.example.com/client/api")
+flow = type(driver).ex_list_networks(driver)
+print("flow made", loaded())
+print("first effect", type(next(flow)).__name__, loaded())
+from omnicloud.compute.drivers.cloudstack import CloudStackSecurityGroup
+print("imported", CloudStackSecurityGroup.__module__ == extras, loaded())
+"""
+
+
+def test_extension_models_load_when_first_needed() -> None:
+    # get_driver leaves out the models of the networking and other ex_* operations; a networking
+    # operation loads its own when it runs, a name imported from the package loads its module
+    out = subprocess.run(
+        [sys.executable, "-c", _EXTENSION_MODELS_ON_FIRST_USE],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    network, extras = f"{cs.__name__}._network_models", f"{cs.__name__}._extras_models"
+    assert out.stdout.splitlines() == [
+        "get_driver []",
+        "unlisted [] []",
+        "flow made []",
+        f"first effect Send [{network!r}]",
+        f"imported True [{network!r}, {extras!r}]",
+    ]
+
+
+def test_deferred_models_stay_exported() -> None:
+    from omnicloud.compute.drivers.cloudstack import (
+        CloudStackSecurityGroupRule,
+        CloudStackVpnGateway,
+        _extras_models,
+        _network_models,
+    )
+
+    deferred = {*_network_models.__all__, *_extras_models.__all__}
+    assert set(cs._DEFERRED_MODELS) == deferred
+    assert deferred <= set(cs.__all__) and deferred <= set(dir(cs))
+    assert len(cs.__all__) == len(set(cs.__all__))
+    for name in deferred:
+        assert getattr(cs, name).__name__ == name
+    assert CloudStackVpnGateway is _network_models.CloudStackVpnGateway
+    assert CloudStackSecurityGroupRule is _extras_models.CloudStackSecurityGroupRule
+    with pytest.raises(AttributeError, match="has no attribute 'CloudStackNothing'"):
+        _ = cs.CloudStackNothing
+
+
 def test_constructor_endpoints() -> None:
     drv = cs.CloudStackNodeDriver(KEY, SECRET, host="cloud.example.com", path="/client/api")
     assert drv.endpoint == "https://cloud.example.com/client/api" and drv.secure

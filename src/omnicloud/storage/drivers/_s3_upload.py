@@ -1,18 +1,24 @@
 """S3 uploads as flows: one PUT for small data, parallel multipart for the rest.
 
-Memory stays bounded: at most ``concurrency`` parts of ``part_size`` bytes are held at once. Every
-part carries ``Content-MD5`` (the server rejects damaged parts) and its ETag is compared with the
-MD5 we sent; the completed object's ETag must equal the MD5 of the part MD5s plus ``-<count>``.
-Any failure, including the caller's source raising, aborts the multipart upload, so neither an
-object nor an open upload remains.
+Memory stays bounded: at most ``concurrency`` parts of ``part_size`` bytes are held at once.
+A multipart upload asks for CRC32 checksums (``x-amz-checksum-algorithm``, as boto3 does). A
+server that confirms it (AWS, moto, ministack) gets each part's CRC32 (``x-amz-checksum-crc32``)
+instead of its MD5: it rejects a damaged part, a part checksum it echoes must equal ours, and the
+completed object's composite checksum, when returned, must equal the CRC32 of the part CRC32s
+plus ``-<count>``. A server that ignores the request (Swift's s3api before checksums) gets
+``Content-MD5`` on every part, each part's ETag is compared with the MD5 sent, and the completed
+object's ETag must equal the MD5 of the part MD5s plus ``-<count>``. A single PUT always carries
+``Content-MD5``. Any failure, including the caller's source raising, aborts the multipart
+upload, so neither an object nor an open upload remains.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import zlib
 from dataclasses import dataclass
 from typing import Any, cast
-from xml.sax.saxutils import escape
 
 from omnicloud._flow import Gather
 from omnicloud.aws._s3 import S3Endpoint, content_md5, error_from_response
@@ -34,6 +40,9 @@ __all__ = ["MIN_PART_SIZE", "TransferSettings", "UploadResult", "upload_flow"]
 
 MIN_PART_SIZE = 5 * 1024 * 1024
 MAX_PARTS = 10000
+#: The part checksum asked for on every multipart upload (``checksum=None`` turns it off).
+CHECKSUM_ALGORITHM = "CRC32"
+_CHECKSUM_HEADER = "x-amz-checksum-crc32"
 
 
 @dataclass(slots=True)
@@ -43,12 +52,19 @@ class TransferSettings:
 
     part_size: int = 8 * 1024 * 1024
     concurrency: int = 4
+    checksum: str | None = CHECKSUM_ALGORITHM
 
     def __post_init__(self) -> None:
         if self.part_size < MIN_PART_SIZE:
             raise ValidationError(f"part_size must be at least {MIN_PART_SIZE} bytes (5 MiB)")
         if self.concurrency < 1:
             raise ValidationError("concurrency must be at least 1")
+        if self.checksum is not None:
+            if self.checksum.upper() != CHECKSUM_ALGORITHM:
+                raise ValidationError(
+                    f"checksum must be {CHECKSUM_ALGORITHM!r} or None, not {self.checksum!r}"
+                )
+            self.checksum = CHECKSUM_ALGORITHM
 
 
 @dataclass(slots=True)
@@ -58,6 +74,7 @@ class UploadResult:
     etag: str
     size: int
     parts: int
+    checksum_crc32: str | None = None
 
 
 def _etag(response: HttpResponse) -> str:
@@ -123,8 +140,11 @@ def _multipart(
     key: str,
     headers: dict[str, str],
 ) -> StreamFlow[UploadResult]:
+    asked = (
+        {**headers, "x-amz-checksum-algorithm": settings.checksum} if settings.checksum else headers
+    )
     start = endpoint.request(
-        "POST", bucket, key, query=[("uploads", "")], headers=headers, operation="s3 CreateMPU"
+        "POST", bucket, key, query=[("uploads", "")], headers=asked, operation="s3 CreateMPU"
     )
     response = yield from send_with_retries(start, retry)
     if response.status != 200:
@@ -132,21 +152,39 @@ def _multipart(
     upload_id = text_of(parse_xml(response.content, status=response.status), "UploadId")
     if not upload_id:
         raise MalformedResponseError("s3 CreateMultipartUpload: no UploadId in the answer")
+    crc32 = _confirms_crc32(response, settings.checksum)
     parts = PartReader(source, first)
     try:
         workers = [
-            _part_worker(endpoint, retry, settings, parts, bucket, key, upload_id)
+            _part_worker(endpoint, retry, settings, parts, bucket, key, upload_id, crc32)
             for _ in range(settings.concurrency)
         ]
-        results: list[list[tuple[int, str, bytes]]] = yield Gather(
+        results: list[list[_Part]] = yield Gather(
             cast("list[Flow[Any]]", workers), settings.concurrency
         )
         done = sorted(item for batch in results for item in batch)
-        return (yield from _complete(endpoint, retry, bucket, key, upload_id, done, source))
+        return (yield from _complete(endpoint, retry, bucket, key, upload_id, done, source, crc32))
     except Exception:
         parts.stop()
         yield from _abort(endpoint, retry, bucket, key, upload_id)
         raise
+
+
+#: A stored part: its number, its ETag, and its digest (CRC32 or MD5, per upload).
+_Part = tuple[int, str, bytes]
+
+
+def _confirms_crc32(response: HttpResponse, asked: str | None) -> bool:
+    """True when the CreateMultipartUpload answer confirms the CRC32 checksums asked for."""
+    confirmed = response.headers.get("x-amz-checksum-algorithm", "")
+    return asked is not None and confirmed.strip().upper() == asked
+
+
+def _crc32(data: Pieces) -> bytes:
+    value = 0
+    for piece in data:
+        value = zlib.crc32(piece, value)
+    return value.to_bytes(4, "big")
 
 
 def _part_worker(
@@ -157,8 +195,9 @@ def _part_worker(
     bucket: str,
     key: str,
     upload_id: str,
-) -> StreamFlow[list[tuple[int, str, bytes]]]:
-    done: list[tuple[int, str, bytes]] = []
+    crc32: bool,
+) -> StreamFlow[list[_Part]]:
+    done: list[_Part] = []
     try:
         while True:
             number, pieces = yield Read(parts, settings.part_size)
@@ -167,7 +206,7 @@ def _part_worker(
             if number > MAX_PARTS:
                 raise ValidationError(f"upload needs more than {MAX_PARTS} parts; raise part_size")
             etag, digest = yield from _put_part(
-                endpoint, retry, Pieces(pieces), number, bucket, key, upload_id
+                endpoint, retry, Pieces(pieces), number, bucket, key, upload_id, crc32
             )
             done.append((number, etag, digest))
     except Exception:
@@ -183,14 +222,22 @@ def _put_part(
     bucket: str,
     key: str,
     upload_id: str,
+    crc32: bool,
 ) -> StreamFlow[tuple[str, bytes]]:
-    md5_hex, md5_b64 = content_md5(data)
+    """Store one part, sent with its CRC32 (``crc32``) or its MD5, checked against the answer."""
+    if crc32:
+        digest = _crc32(data)
+        checksum = base64.b64encode(digest).decode("ascii")
+        headers = {_CHECKSUM_HEADER: checksum}
+    else:
+        md5_hex, md5_b64 = content_md5(data)
+        headers = {"Content-MD5": md5_b64}
     request = endpoint.request(
         "PUT",
         bucket,
         key,
         query=[("partNumber", str(number)), ("uploadId", upload_id)],
-        headers={"Content-MD5": md5_b64},
+        headers=headers,
         content=data,
         operation=f"s3 UploadPart {number}",
     )
@@ -198,6 +245,14 @@ def _put_part(
     if response.status != 200:
         raise error_from_response(response, f"s3 UploadPart {number}")
     etag = _etag(response)
+    if crc32:
+        echoed = response.headers.get(_CHECKSUM_HEADER)
+        if echoed is not None and echoed.strip() != checksum:
+            raise ObjectHashMismatchError(
+                f"s3 UploadPart {number}: server CRC32 {echoed} differs from the CRC32 sent "
+                f"{checksum}"
+            )
+        return etag, digest
     if _is_md5(etag) and etag != md5_hex:
         raise ObjectHashMismatchError(
             f"s3 UploadPart {number}: server ETag {etag} differs from the MD5 sent {md5_hex}"
@@ -211,13 +266,11 @@ def _complete(
     bucket: str,
     key: str,
     upload_id: str,
-    done: list[tuple[int, str, bytes]],
+    done: list[_Part],
     source: ChunkSource,
+    crc32: bool,
 ) -> StreamFlow[UploadResult]:
-    body = "".join(
-        f"<Part><PartNumber>{number}</PartNumber><ETag>&quot;{escape(etag)}&quot;</ETag></Part>"
-        for number, etag, _ in done
-    )
+    body = "".join(_part_element(number, etag, digest, crc32) for number, etag, digest in done)
     document = f"<CompleteMultipartUpload>{body}</CompleteMultipartUpload>".encode()
     request = endpoint.request(
         "POST",
@@ -232,13 +285,39 @@ def _complete(
     if response.status != 200 or root is None or root.tag.rsplit("}", 1)[-1] == "Error":
         raise error_from_response(response, "s3 CompleteMultipartUpload")
     etag = (text_of(root, "ETag") or "").strip().strip('"')
-    expected = hashlib.md5(b"".join(d for _, _, d in done), usedforsecurity=False).hexdigest()
-    expected += f"-{len(done)}"
+    joined = b"".join(digest for _, _, digest in done)
+    if crc32:
+        composite = _composite_crc32(joined, len(done))
+        returned = (text_of(root, "ChecksumCRC32") or "").strip()
+        if returned and returned != composite:
+            raise ObjectHashMismatchError(
+                f"s3 CompleteMultipartUpload {key}: CRC32 {returned} differs from the expected "
+                f"{composite}"
+            )
+        return UploadResult(etag, source.bytes_read, len(done), checksum_crc32=composite)
+    expected = hashlib.md5(joined, usedforsecurity=False).hexdigest() + f"-{len(done)}"
     if "-" in etag and etag != expected:
         raise ObjectHashMismatchError(
             f"s3 CompleteMultipartUpload {key}: ETag {etag} differs from the expected {expected}"
         )
     return UploadResult(etag=etag, size=source.bytes_read, parts=len(done))
+
+
+def _part_element(number: int, etag: str, digest: bytes, crc32: bool) -> str:
+    """One ``<Part>`` of the CompleteMultipartUpload document."""
+    quoted = etag.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    checksum = ""
+    if crc32:
+        checksum = f"<ChecksumCRC32>{base64.b64encode(digest).decode('ascii')}</ChecksumCRC32>"
+    return (
+        f"<Part><PartNumber>{number}</PartNumber><ETag>&quot;{quoted}&quot;</ETag>{checksum}</Part>"
+    )
+
+
+def _composite_crc32(part_digests: bytes, count: int) -> str:
+    """S3's composite checksum: the CRC32 of the parts' CRC32s, base64, plus ``-<count>``."""
+    value = zlib.crc32(part_digests).to_bytes(4, "big")
+    return f"{base64.b64encode(value).decode('ascii')}-{count}"
 
 
 def _parse_complete(response: HttpResponse) -> tuple[HttpResponse, Any]:

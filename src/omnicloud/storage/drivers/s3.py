@@ -34,7 +34,7 @@ from omnicloud.storage._models import Container, Object
 from omnicloud.storage._ops import OpenedObject, RangeAccess, StorageOps, UploadRequest
 from omnicloud.storage._ranges import RangeIgnoredError
 from omnicloud.storage.base import AsyncStorageDriver, StorageDriver
-from omnicloud.storage.drivers._s3_upload import TransferSettings, upload_flow
+from omnicloud.storage.drivers._s3_upload import CHECKSUM_ALGORITHM, TransferSettings, upload_flow
 from omnicloud.storage.errors import ContainerAlreadyExistsError, IntegrityError
 
 TYPE_CHECKING = False
@@ -298,7 +298,7 @@ class S3StorageOps(StorageOps):
             size=result.size,
             hash=result.etag,
             extra={"content_type": request.content_type, "etag": result.etag,
-                   "parts": result.parts},
+                   "parts": result.parts, "checksum_crc32": result.checksum_crc32},
             meta_data=dict(request.meta_data),
             container=request.container,
             driver=self.driver,
@@ -499,6 +499,7 @@ def _make_ops(
     sign_payload: bool,
     part_size: int,
     concurrency: int,
+    checksum: str | None,
     http: HttpConfig | None,
 ) -> tuple[S3StorageOps, HttpConfig, Redactor]:
     if not key or not secret:
@@ -518,7 +519,7 @@ def _make_ops(
         addressing=addressing,
         sign_payload=sign_payload,
     )
-    transfer = TransferSettings(part_size=part_size, concurrency=concurrency)
+    transfer = TransferSettings(part_size=part_size, concurrency=concurrency, checksum=checksum)
     return S3StorageOps(s3, config.retry, transfer), config, redactor
 
 
@@ -527,7 +528,9 @@ class S3StorageDriver(StorageDriver):
 
     ``part_size`` and ``concurrency`` tune multipart uploads, and ``concurrency`` the parallel
     ranged GETs of large downloads (``1``: one plain GET each); ``sign_payload`` hashes in-memory
-    bodies into the signature instead of ``UNSIGNED-PAYLOAD`` (Content-MD5 is always sent).
+    bodies into the signature instead of ``UNSIGNED-PAYLOAD``. ``checksum="CRC32"`` (the
+    default) asks multipart uploads for CRC32 part checksums, used where the server confirms
+    them; ``None`` sends ``Content-MD5`` on every part instead (single PUTs always carry it).
     """
 
     def __init__(
@@ -545,12 +548,13 @@ class S3StorageDriver(StorageDriver):
         sign_payload: bool = False,
         part_size: int = 8 * 1024 * 1024,
         concurrency: int = 4,
+        checksum: str | None = CHECKSUM_ALGORITHM,
         http: HttpConfig | None = None,
     ) -> None:
         ops, config, redactor = _make_ops(
             key, secret, region=region, endpoint=endpoint, host=host, port=port, secure=secure,
             token=token, addressing=addressing, sign_payload=sign_payload, part_size=part_size,
-            concurrency=concurrency, http=http,
+            concurrency=concurrency, checksum=checksum, http=http,
         )  # fmt: skip
         super().__init__(ops, StreamingSyncHttp(config, redactor))
 
@@ -578,12 +582,13 @@ class AsyncS3StorageDriver(AsyncStorageDriver):
         sign_payload: bool = False,
         part_size: int = 8 * 1024 * 1024,
         concurrency: int = 4,
+        checksum: str | None = CHECKSUM_ALGORITHM,
         http: HttpConfig | None = None,
     ) -> None:
         ops, config, redactor = _make_ops(
             key, secret, region=region, endpoint=endpoint, host=host, port=port, secure=secure,
             token=token, addressing=addressing, sign_payload=sign_payload, part_size=part_size,
-            concurrency=concurrency, http=http,
+            concurrency=concurrency, checksum=checksum, http=http,
         )  # fmt: skip
         super().__init__(ops, StreamingAsyncHttp(config, redactor))
 

@@ -1,7 +1,9 @@
 """CloudStack compute drivers: generic (by url), Exoscale and Ikoula; sync and async.
 
 Every operation is written once as a flow in the ``_compute``/``_network``/``_extras`` mixins;
-the classes below only choose the shell (sync or async) and the preset endpoint.
+the classes below only choose the shell (sync or async) and the preset endpoint. The models of the
+networking and other ``ex_*`` operations load when first needed (by an operation, or as an
+attribute of this package), not with the drivers.
 """
 
 from __future__ import annotations
@@ -21,7 +23,48 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from omnicloud.cloudstack import CloudStack
 
+    from ._extras_models import *  # noqa: F403
+    from ._network_models import *  # noqa: F403
+
 T = TypeVar("T")
+
+#: Models exported here but imported on first access: name -> module (PEP 562 ``__getattr__``).
+_DEFERRED_MODELS = {
+    **dict.fromkeys(
+        (
+            "CloudStackAddress",
+            "CloudStackEgressFirewallRule",
+            "CloudStackFirewallRule",
+            "CloudStackIPForwardingRule",
+            "CloudStackNetwork",
+            "CloudStackNetworkACL",
+            "CloudStackNetworkACLList",
+            "CloudStackNetworkOffering",
+            "CloudStackNic",
+            "CloudStackPortForwardingRule",
+            "CloudStackRouter",
+            "CloudStackVPC",
+            "CloudStackVPCOffering",
+            "CloudStackVpnConnection",
+            "CloudStackVpnCustomerGateway",
+            "CloudStackVpnGateway",
+        ),
+        "_network_models",
+    ),
+    **dict.fromkeys(
+        (
+            "CloudStackAffinityGroup",
+            "CloudStackAffinityGroupType",
+            "CloudStackIso",
+            "CloudStackLimits",
+            "CloudStackOsType",
+            "CloudStackProject",
+            "CloudStackSecurityGroup",
+            "CloudStackSecurityGroupRule",
+        ),
+        "_extras_models",
+    ),
+}
 
 __all__ = [
     "AsyncCloudStackNodeDriver",
@@ -33,7 +76,28 @@ __all__ = [
     "IkoulaNodeDriver",
     "KeyPairDoesNotExistError",
     *_model_names,
+    *_DEFERRED_MODELS,
 ]
+
+
+def _deferred_model(name: str) -> object:
+    """Import the module defining deferred model ``name`` and return the class."""
+    module = _DEFERRED_MODELS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    model: object = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = model  # later lookups skip this function
+    return model
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_DEFERRED_MODELS})
+
+
+if not TYPE_CHECKING:  # for mypy the star imports above define the names (and no others)
+    __getattr__ = _deferred_model
 
 
 class CloudStackNodeDriverCore(CloudStackNetworking, CloudStackExtras):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Sequence
 
 from omnicloud.compute._models import (
@@ -51,6 +50,12 @@ def _id(obj: Any) -> str | None:
 
 def _ids(objs: Sequence[Any] | None) -> list[str] | None:
     return None if not objs else [str(getattr(obj, "id", obj)) for obj in objs]
+
+
+def _base64(data: bytes) -> str:
+    import base64  # here, not with the driver: only user data needs it
+
+    return base64.b64encode(data).decode()
 
 
 def _fill_prices(sizes: Sequence[CloudStackNodeSize], driver_name: str, region: str | None) -> None:
@@ -143,7 +148,7 @@ class CloudStackCompute(CloudStackBase):
                     "networkids": _ids(networks),
                     "diskofferingid": _id(diskoffering),
                     "keypair": ex_keyname,
-                    "userdata": base64.b64encode(userdata).decode() if userdata else None,
+                    "userdata": _base64(userdata) if userdata else None,
                     "securitygroupnames": list(ex_security_groups or []) or None,
                     "ipaddress": ex_ip_address,
                     "startvm": ex_start_vm,

@@ -1,5 +1,8 @@
 """CloudStack extensions besides networking: security groups (real classes), affinity groups,
-projects, ISOs, limits, tags, OS types, and Libcloud's deprecated key pair names."""
+projects, ISOs, limits, tags, OS types, and Libcloud's deprecated key pair names.
+
+Operations import their models from :mod:`._extras_models` when they run (as in ``_network``).
+"""
 
 from __future__ import annotations
 
@@ -13,17 +16,7 @@ from omnicloud.errors import ValidationError
 from ._base import success
 from ._compute import CloudStackCompute
 from ._convert import LIMIT_NAMES
-from ._models import (
-    CloudStackAffinityGroup,
-    CloudStackAffinityGroupType,
-    CloudStackIso,
-    CloudStackKeyPair,
-    CloudStackLimits,
-    CloudStackNode,
-    CloudStackOsType,
-    CloudStackProject,
-    CloudStackSecurityGroup,
-)
+from ._models import CloudStackKeyPair, CloudStackNode
 from ._network import filters
 
 TYPE_CHECKING = False
@@ -31,6 +24,16 @@ if TYPE_CHECKING:
     from typing import Any
 
     from omnicloud._flow import Flow
+
+    from ._extras_models import (
+        CloudStackAffinityGroup,
+        CloudStackAffinityGroupType,
+        CloudStackIso,
+        CloudStackLimits,
+        CloudStackOsType,
+        CloudStackProject,
+        CloudStackSecurityGroup,
+    )
 
 __all__ = ["CloudStackExtras"]
 
@@ -72,6 +75,8 @@ class CloudStackExtras(CloudStackCompute):
     @operation
     def ex_list_security_groups(self, /, **kwargs: Any) -> Flow[list[CloudStackSecurityGroup]]:
         """Security groups with their rules (filters such as ``securitygroupname=``)."""
+        from ._extras_models import CloudStackSecurityGroup
+
         groups = yield from self._models(
             "listSecurityGroups", CloudStackSecurityGroup, **self._with_project(filters(kwargs))
         )
@@ -82,6 +87,8 @@ class CloudStackExtras(CloudStackCompute):
         self, /, name: str, description: str | None = None, **kwargs: Any
     ) -> Flow[CloudStackSecurityGroup]:
         """Create a group; ValidationError if one with exactly this name exists."""
+        from ._extras_models import CloudStackSecurityGroup
+
         existing = yield from self._models(
             "listSecurityGroups", CloudStackSecurityGroup, securitygroupname=name
         )
@@ -115,6 +122,8 @@ class CloudStackExtras(CloudStackCompute):
         **kwargs: Any,
     ) -> Flow[CloudStackSecurityGroup]:
         """Allow inbound traffic; returns the group with its new rules."""
+        from ._extras_models import CloudStackSecurityGroup
+
         params = _rule_params(protocol, cidrlist, startport, endport, icmptype, icmpcode)
         result = yield from self._job(
             "authorizeSecurityGroupIngress",
@@ -138,6 +147,8 @@ class CloudStackExtras(CloudStackCompute):
         **kwargs: Any,
     ) -> Flow[CloudStackSecurityGroup]:
         """Allow outbound traffic; returns the group with its new rules."""
+        from ._extras_models import CloudStackSecurityGroup
+
         params = _rule_params(protocol, cidrlist, startport, endport, icmptype, icmpcode)
         result = yield from self._job(
             "authorizeSecurityGroupEgress",
@@ -163,12 +174,16 @@ class CloudStackExtras(CloudStackCompute):
     @operation
     def ex_list_affinity_groups(self) -> Flow[list[CloudStackAffinityGroup]]:
         """Affinity groups."""
+        from ._extras_models import CloudStackAffinityGroup
+
         groups = yield from self._models("listAffinityGroups", CloudStackAffinityGroup)
         return groups
 
     @operation
     def ex_list_affinity_group_types(self) -> Flow[list[CloudStackAffinityGroupType]]:
         """Affinity group types."""
+        from ._extras_models import CloudStackAffinityGroupType
+
         types = yield from self._models("listAffinityGroupTypes", CloudStackAffinityGroupType)
         return types
 
@@ -177,6 +192,8 @@ class CloudStackExtras(CloudStackCompute):
         self, name: str, group_type: CloudStackAffinityGroupType | str
     ) -> Flow[CloudStackAffinityGroup]:
         """Create an affinity group; ValidationError if the name is taken."""
+        from ._extras_models import CloudStackAffinityGroup
+
         existing = yield from self._models("listAffinityGroups", CloudStackAffinityGroup, name=name)
         if any(group.name == name for group in existing):
             raise ValidationError(f"affinity group {name!r} already exists")
@@ -206,18 +223,24 @@ class CloudStackExtras(CloudStackCompute):
     @operation
     def ex_list_projects(self) -> Flow[list[CloudStackProject]]:
         """Projects."""
+        from ._extras_models import CloudStackProject
+
         projects = yield from self._models("listProjects", CloudStackProject)
         return projects
 
     @operation
     def ex_list_os_types(self) -> Flow[list[CloudStackOsType]]:
         """OS types."""
+        from ._extras_models import CloudStackOsType
+
         types = yield from self._models("listOsTypes", CloudStackOsType)
         return types
 
     @operation
     def ex_list_isos(self, /, **kwargs: Any) -> Flow[list[CloudStackIso]]:
         """ISOs (``isofilter`` defaults to executable)."""
+        from ._extras_models import CloudStackIso
+
         params = {"isofilter": "executable", **filters(kwargs)}
         isos = yield from self._models("listIsos", CloudStackIso, **params)
         return isos
@@ -227,6 +250,8 @@ class CloudStackExtras(CloudStackCompute):
         self, /, name: str, url: str, location: Any = None, **kwargs: Any
     ) -> Flow[CloudStackIso]:
         """Register an ISO from ``url`` (``bootable=True`` needs ``ostypeid``)."""
+        from ._extras_models import CloudStackIso
+
         zone = yield from self._zone_id(location)
         params = filters(kwargs)
         if params.get("bootable") and not params.get("ostypeid"):
@@ -245,6 +270,8 @@ class CloudStackExtras(CloudStackCompute):
     @operation
     def ex_limits(self) -> Flow[CloudStackLimits]:
         """The account's resource limits (-1 = unlimited)."""
+        from ._extras_models import CloudStackLimits
+
         rows = yield from self._list("listResourceLimits", dict, **self._with_project({}))
         values: dict[str, int] = {}
         for row in rows:

@@ -1,5 +1,9 @@
 """CloudStack networking extensions: networks, VPCs, routers, public IPs, forwarding, firewall,
-network ACLs, NICs and site-to-site VPN (Libcloud's ``ex_*`` names)."""
+network ACLs, NICs and site-to-site VPN (Libcloud's ``ex_*`` names).
+
+Operations import their models from :mod:`._network_models` when they run, which keeps that
+module out of ``get_driver``.
+"""
 
 from __future__ import annotations
 
@@ -10,30 +14,31 @@ from omnicloud.compute._shell import operation
 
 from ._base import success
 from ._compute import CloudStackCompute
-from ._models import (
-    CloudStackAddress,
-    CloudStackEgressFirewallRule,
-    CloudStackFirewallRule,
-    CloudStackIPForwardingRule,
-    CloudStackNetwork,
-    CloudStackNetworkACL,
-    CloudStackNetworkACLList,
-    CloudStackNetworkOffering,
-    CloudStackNic,
-    CloudStackPortForwardingRule,
-    CloudStackRouter,
-    CloudStackVPC,
-    CloudStackVPCOffering,
-    CloudStackVpnConnection,
-    CloudStackVpnCustomerGateway,
-    CloudStackVpnGateway,
-)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
     from omnicloud._flow import Flow
+
+    from ._network_models import (
+        CloudStackAddress,
+        CloudStackEgressFirewallRule,
+        CloudStackFirewallRule,
+        CloudStackIPForwardingRule,
+        CloudStackNetwork,
+        CloudStackNetworkACL,
+        CloudStackNetworkACLList,
+        CloudStackNetworkOffering,
+        CloudStackNic,
+        CloudStackPortForwardingRule,
+        CloudStackRouter,
+        CloudStackVPC,
+        CloudStackVPCOffering,
+        CloudStackVpnConnection,
+        CloudStackVpnCustomerGateway,
+        CloudStackVpnGateway,
+    )
 
 __all__ = ["CloudStackNetworking", "filters"]
 
@@ -70,6 +75,8 @@ class CloudStackNetworking(CloudStackCompute):
         self, /, project: Any = None, **kwargs: Any
     ) -> Flow[list[CloudStackNetwork]]:
         """Guest networks."""
+        from ._network_models import CloudStackNetwork
+
         params = self._with_project(filters(kwargs), project)
         networks = yield from self._models("listNetworks", CloudStackNetwork, **params)
         return networks
@@ -77,6 +84,8 @@ class CloudStackNetworking(CloudStackCompute):
     @operation
     def ex_list_network_offerings(self) -> Flow[list[CloudStackNetworkOffering]]:
         """Network offerings."""
+        from ._network_models import CloudStackNetworkOffering
+
         offerings = yield from self._models("listNetworkOfferings", CloudStackNetworkOffering)
         return offerings
 
@@ -94,6 +103,8 @@ class CloudStackNetworking(CloudStackCompute):
         project_id: str | None = None,
     ) -> Flow[CloudStackNetwork]:
         """Create a guest network (in a VPC when ``vpc_id`` is given)."""
+        from ._network_models import CloudStackNetwork
+
         body = yield from self._job(
             "createNetwork",
             **self._with_project(
@@ -124,12 +135,16 @@ class CloudStackNetworking(CloudStackCompute):
     @operation
     def ex_list_vpc_offerings(self) -> Flow[list[CloudStackVPCOffering]]:
         """VPC offerings."""
+        from ._network_models import CloudStackVPCOffering
+
         offerings = yield from self._models("listVPCOfferings", CloudStackVPCOffering)
         return offerings
 
     @operation
     def ex_list_vpcs(self, project: Any = None) -> Flow[list[CloudStackVPC]]:
         """VPCs."""
+        from ._network_models import CloudStackVPC
+
         vpcs = yield from self._models("listVPCs", CloudStackVPC, **self._with_project({}, project))
         return vpcs
 
@@ -144,6 +159,8 @@ class CloudStackNetworking(CloudStackCompute):
         network_domain: str | None = None,
     ) -> Flow[CloudStackVPC]:
         """Create a VPC."""
+        from ._network_models import CloudStackVPC
+
         body = yield from self._job(
             "createVPC",
             **self._with_project(
@@ -168,6 +185,8 @@ class CloudStackNetworking(CloudStackCompute):
     @operation
     def ex_list_routers(self, vpc_id: str | None = None) -> Flow[list[CloudStackRouter]]:
         """Virtual routers (of ``vpc_id``)."""
+        from ._network_models import CloudStackRouter
+
         routers = yield from self._models("listRouters", CloudStackRouter, vpcid=vpc_id)
         return routers
 
@@ -175,6 +194,8 @@ class CloudStackNetworking(CloudStackCompute):
     @operation
     def ex_list_public_ips(self, /, **kwargs: Any) -> Flow[list[CloudStackAddress]]:
         """Public IP addresses of the account."""
+        from ._network_models import CloudStackAddress
+
         params = self._with_project(filters(kwargs))
         addresses = yield from self._models("listPublicIpAddresses", CloudStackAddress, **params)
         return addresses
@@ -184,6 +205,8 @@ class CloudStackNetworking(CloudStackCompute):
         self, vpc_id: str | None = None, network_id: str | None = None, location: Any = None
     ) -> Flow[CloudStackAddress]:
         """Acquire a public IP (for a network, a VPC, or the zone)."""
+        from ._network_models import CloudStackAddress
+
         zone = None
         if location is not None or (vpc_id is None and network_id is None):
             zone = yield from self._zone_id(location)
@@ -222,6 +245,8 @@ class CloudStackNetworking(CloudStackCompute):
     @operation
     def ex_list_firewall_rules(self, /, **kwargs: Any) -> Flow[list[CloudStackFirewallRule]]:
         """Ingress firewall rules (each carries its address; no extra request)."""
+        from ._network_models import CloudStackFirewallRule
+
         rules = yield from self._models(
             "listFirewallRules", CloudStackFirewallRule, **self._with_project(filters(kwargs))
         )
@@ -239,6 +264,8 @@ class CloudStackNetworking(CloudStackCompute):
         end_port: int | None = None,
     ) -> Flow[CloudStackFirewallRule]:
         """Open ``protocol`` ports on ``address`` for ``cidr_list``."""
+        from ._network_models import CloudStackFirewallRule
+
         result = yield from self._job(
             "createFirewallRule",
             ipaddressid=address.id,
@@ -262,6 +289,8 @@ class CloudStackNetworking(CloudStackCompute):
         self, /, **kwargs: Any
     ) -> Flow[list[CloudStackEgressFirewallRule]]:
         """Egress firewall rules."""
+        from ._network_models import CloudStackEgressFirewallRule
+
         rules = yield from self._models(
             "listEgressFirewallRules",
             CloudStackEgressFirewallRule,
@@ -281,6 +310,8 @@ class CloudStackNetworking(CloudStackCompute):
         end_port: int | None = None,
     ) -> Flow[CloudStackEgressFirewallRule]:
         """Allow outgoing traffic from ``network_id``."""
+        from ._network_models import CloudStackEgressFirewallRule
+
         result = yield from self._job(
             "createEgressFirewallRule",
             networkid=network_id,
@@ -307,6 +338,8 @@ class CloudStackNetworking(CloudStackCompute):
         self, /, **kwargs: Any
     ) -> Flow[list[CloudStackPortForwardingRule]]:
         """Port forwarding rules; filters such as ``ipaddress_id=`` or ``network_id=``."""
+        from ._network_models import CloudStackPortForwardingRule
+
         rules = yield from self._models(
             "listPortForwardingRules",
             CloudStackPortForwardingRule,
@@ -333,6 +366,8 @@ class CloudStackNetworking(CloudStackCompute):
         Libcloud's signature (its example passes them in another order). The address is added to
         ``node.public_ips``.
         """
+        from ._network_models import CloudStackPortForwardingRule
+
         result = yield from self._job(
             "createPortForwardingRule",
             ipaddressid=address.id,
@@ -363,6 +398,8 @@ class CloudStackNetworking(CloudStackCompute):
         self, /, **kwargs: Any
     ) -> Flow[list[CloudStackIPForwardingRule]]:
         """IP forwarding (static NAT) rules."""
+        from ._network_models import CloudStackIPForwardingRule
+
         rules = yield from self._models(
             "listIpForwardingRules",
             CloudStackIPForwardingRule,
@@ -380,6 +417,8 @@ class CloudStackNetworking(CloudStackCompute):
         end_port: int | None = None,
     ) -> Flow[CloudStackIPForwardingRule]:
         """An IP forwarding rule on a static-NAT address (see ``ex_enable_static_nat``)."""
+        from ._network_models import CloudStackIPForwardingRule
+
         result = yield from self._job(
             "createIpForwardingRule",
             ipaddressid=address.id,
@@ -401,6 +440,8 @@ class CloudStackNetworking(CloudStackCompute):
     @operation
     def ex_list_network_acllists(self) -> Flow[list[CloudStackNetworkACLList]]:
         """Network ACL lists."""
+        from ._network_models import CloudStackNetworkACLList
+
         lists = yield from self._models("listNetworkACLLists", CloudStackNetworkACLList)
         return lists
 
@@ -409,6 +450,8 @@ class CloudStackNetworking(CloudStackCompute):
         self, name: str, vpc_id: str, description: str | None = None
     ) -> Flow[CloudStackNetworkACLList]:
         """Create an ACL list in a VPC."""
+        from ._network_models import CloudStackNetworkACLList
+
         result = yield from self._job(
             "createNetworkACLList", name=name, vpcid=vpc_id, description=description
         )
@@ -417,6 +460,8 @@ class CloudStackNetworking(CloudStackCompute):
     @operation
     def ex_list_network_acl(self) -> Flow[list[CloudStackNetworkACL]]:
         """Network ACL rules."""
+        from ._network_models import CloudStackNetworkACL
+
         rules = yield from self._models("listNetworkACLs", CloudStackNetworkACL)
         return rules
 
@@ -432,6 +477,8 @@ class CloudStackNetworking(CloudStackCompute):
         traffic_type: str | None = None,
     ) -> Flow[CloudStackNetworkACL]:
         """Add a rule to ACL list ``acl_id``."""
+        from ._network_models import CloudStackNetworkACL
+
         result = yield from self._job(
             "createNetworkACL",
             protocol=protocol,
@@ -454,6 +501,8 @@ class CloudStackNetworking(CloudStackCompute):
     @operation
     def ex_list_nics(self, node: Node) -> Flow[list[CloudStackNic]]:
         """The NICs of ``node``."""
+        from ._network_models import CloudStackNic
+
         nics = yield from self._models("listNics", CloudStackNic, virtualmachineid=node.id)
         return nics
 
@@ -480,6 +529,8 @@ class CloudStackNetworking(CloudStackCompute):
     @operation
     def ex_list_vpn_gateways(self, /, **kwargs: Any) -> Flow[list[CloudStackVpnGateway]]:
         """VPN gateways."""
+        from ._network_models import CloudStackVpnGateway
+
         items = yield from self._models(
             "listVpnGateways", CloudStackVpnGateway, **self._with_project(filters(kwargs))
         )
@@ -490,6 +541,8 @@ class CloudStackNetworking(CloudStackCompute):
         self, vpc: CloudStackVPC, for_display: bool | None = None
     ) -> Flow[CloudStackVpnGateway]:
         """Create the VPN gateway of ``vpc``."""
+        from ._network_models import CloudStackVpnGateway
+
         result = yield from self._job("createVpnGateway", vpcid=vpc.id, fordisplay=for_display)
         return self._build(CloudStackVpnGateway, result, "vpngateway")
 
@@ -504,6 +557,8 @@ class CloudStackNetworking(CloudStackCompute):
         self, /, **kwargs: Any
     ) -> Flow[list[CloudStackVpnCustomerGateway]]:
         """VPN customer gateways."""
+        from ._network_models import CloudStackVpnCustomerGateway
+
         items = yield from self._models(
             "listVpnCustomerGateways",
             CloudStackVpnCustomerGateway,
@@ -527,6 +582,8 @@ class CloudStackNetworking(CloudStackCompute):
         name: str | None = None,
     ) -> Flow[CloudStackVpnCustomerGateway]:
         """Create a customer gateway (the pre-shared key is sent in the POST body)."""
+        from ._network_models import CloudStackVpnCustomerGateway
+
         result = yield from self._job(
             "createVpnCustomerGateway",
             cidrlist=_csv(cidr_list),
@@ -554,6 +611,8 @@ class CloudStackNetworking(CloudStackCompute):
     @operation
     def ex_list_vpn_connections(self, /, **kwargs: Any) -> Flow[list[CloudStackVpnConnection]]:
         """VPN connections."""
+        from ._network_models import CloudStackVpnConnection
+
         items = yield from self._models(
             "listVpnConnections", CloudStackVpnConnection, **self._with_project(filters(kwargs))
         )
@@ -568,6 +627,8 @@ class CloudStackNetworking(CloudStackCompute):
         passive: bool | None = None,
     ) -> Flow[CloudStackVpnConnection]:
         """Connect a VPN gateway to a customer gateway."""
+        from ._network_models import CloudStackVpnConnection
+
         result = yield from self._job(
             "createVpnConnection",
             s2scustomergatewayid=vpn_customer_gateway.id,
