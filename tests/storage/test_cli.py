@@ -7,6 +7,7 @@ import io
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -109,6 +110,32 @@ def test_s3_cli(
     assert run([*base, "rb", bucket], capsys)[0] == 0
     code, _, _err = run([*base, "rb", bucket], capsys)
     assert code == 1
+
+
+@pytest.mark.parametrize("choice", ["crc32", "md5"])
+def test_s3_cli_part_checksum(
+    moto_server: S3Server,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    choice: str,
+) -> None:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", moto_server.key)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", moto_server.secret)
+    base = ["storage", "--provider", "s3", "--endpoint", moto_server.endpoint]
+    bucket = unique()
+    assert run([*base, "mb", bucket], capsys)[0] == 0
+    source = tmp_path / "data.bin"
+    source.write_bytes(b"\x02\x03" * 3_000_000)
+    put = [*base, "--part-size", "5", "--part-checksum", choice, "put", str(source), f"{bucket}/c"]
+    assert run(put, capsys)[0] == 0
+    client: Any = moto_server.boto3()
+    head = client.head_object(Bucket=bucket, Key="c", ChecksumMode="ENABLED")
+    assert ("ChecksumCRC32" in head) == (choice == "crc32")
+    client.delete_object(Bucket=bucket, Key="c")
+    client.delete_bucket(Bucket=bucket)
+    code, _, err = run([*base, "--part-checksum", "sha1", "ls"], capsys)
+    assert code == 2 and "--part-checksum" in err
 
 
 def test_profile_storage_by_default_and_conflicting_choices(

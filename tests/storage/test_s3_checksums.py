@@ -315,3 +315,41 @@ def test_a_server_that_does_not_confirm_gets_md5(stub: StubServer) -> None:
 def test_an_unknown_checksum_algorithm_is_refused() -> None:
     with pytest.raises(ValidationError, match="checksum must be 'CRC32' or None"):
         S3StorageDriver("k", "s", endpoint="http://127.0.0.1:9", checksum="md5")
+
+
+def test_a_store_that_refuses_the_checksum_request_gets_md5(stub: StubServer) -> None:
+    """A CreateMultipartUpload refused for its checksum request (400/501) is asked again
+    without it: the refusal created nothing, so nothing is duplicated."""
+
+    def handler(seen: Seen) -> Reply:
+        headers = {k.lower() for k in seen.headers}
+        if seen.method == "POST" and "uploads" in seen.params:
+            if "x-amz-checksum-algorithm" in headers:
+                error = "<Error><Code>NotImplemented</Code><Message>no checksums</Message></Error>"
+                return Reply(501, error, XML)
+            return Reply(200, START, XML)
+        if seen.method == "PUT":
+            return Reply(200, b"", {"ETag": f'"{hashlib.md5(seen.body).hexdigest()}"'})
+        return Reply(200, "<CompleteMultipartUploadResult/>", XML)
+
+    stub.handle(handler)
+    driver = stub_s3(stub)
+    obj = driver.upload_object_via_stream(chunks(payload()), bucket(driver), "k")
+    starts = [r for r in stub.requests if r.method == "POST" and "uploads" in r.params]
+    assert len(starts) == 2
+    assert all("content-md5" in {k.lower() for k in r.headers} for r in stub.requests[2:5])
+    assert obj.extra["checksum_crc32"] is None
+
+
+@pytest.mark.parametrize(
+    ("status", "code"), [(403, "AccessDenied"), (400, "InvalidBucketName"), (501, None)]
+)
+def test_other_refusals_of_the_start_are_not_asked_again(
+    stub: StubServer, status: int, code: str | None
+) -> None:
+    body = f"<Error><Code>{code}</Code></Error>" if code else ""
+    stub.handle(lambda seen: Reply(status, body, XML))
+    driver = stub_s3(stub)
+    with pytest.raises(Exception, match=f"HTTP {status}"):
+        driver.upload_object_via_stream(chunks(payload()), bucket(driver), "k")
+    assert [r.method for r in stub.requests] == ["POST"]

@@ -65,6 +65,7 @@ def _driver(ctx: click.Context) -> Any:
         addressing=options["addressing"],
         part_size=options["part_size"] * CHUNK,
         concurrency=options["concurrency"],
+        checksum=None if options["part_checksum"] == "md5" else "CRC32",
     )
 
 
@@ -128,6 +129,13 @@ def _read(handle: Any, progress: _Progress) -> Iterator[bytes]:
 @click.option("--addressing", type=click.Choice(["auto", "path", "virtual"]), default="auto")
 @click.option("--part-size", type=click.IntRange(5, 5120), default=8, help="Multipart MiB.")
 @click.option("--concurrency", type=click.IntRange(1, 64), default=4, help="Parts in flight.")
+@click.option(
+    "--part-checksum",
+    type=click.Choice(["crc32", "md5"]),
+    default="crc32",
+    show_default=True,
+    help="Multipart part checksum: CRC32 where the store confirms it, or always Content-MD5.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bars.")
 @click.pass_context
 def storage(ctx: click.Context, /, **options: Any) -> None:

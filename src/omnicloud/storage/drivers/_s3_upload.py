@@ -140,13 +140,10 @@ def _multipart(
     key: str,
     headers: dict[str, str],
 ) -> StreamFlow[UploadResult]:
-    asked = (
-        {**headers, "x-amz-checksum-algorithm": settings.checksum} if settings.checksum else headers
-    )
-    start = endpoint.request(
-        "POST", bucket, key, query=[("uploads", "")], headers=asked, operation="s3 CreateMPU"
-    )
-    response = yield from send_with_retries(start, retry)
+    response = yield from _start(endpoint, retry, bucket, key, headers, settings.checksum)
+    if response.status != 200 and settings.checksum and _refuses_checksum(response):
+        # a store that rejects the checksum request outright created nothing: ask again without
+        response = yield from _start(endpoint, retry, bucket, key, headers, None)
     if response.status != 200:
         raise error_from_response(response, "s3 CreateMultipartUpload", missing="container")
     upload_id = text_of(parse_xml(response.content, status=response.status), "UploadId")
@@ -172,6 +169,37 @@ def _multipart(
 
 #: A stored part: its number, its ETag, and its digest (CRC32 or MD5, per upload).
 _Part = tuple[int, str, bytes]
+
+#: Error codes of stores that reject a CreateMultipartUpload asking for checksums.
+_CHECKSUM_REFUSALS = frozenset({"NotImplemented", "InvalidArgument", "InvalidRequest"})
+
+
+def _start(
+    endpoint: S3Endpoint,
+    retry: RetryPolicy,
+    bucket: str,
+    key: str,
+    headers: dict[str, str],
+    checksum: str | None,
+) -> StreamFlow[HttpResponse]:
+    """Send CreateMultipartUpload, asking for ``checksum`` part checksums if given."""
+    asked = {**headers, "x-amz-checksum-algorithm": checksum} if checksum else headers
+    start = endpoint.request(
+        "POST", bucket, key, query=[("uploads", "")], headers=asked, operation="s3 CreateMPU"
+    )
+    response: HttpResponse = yield from send_with_retries(start, retry)
+    return response
+
+
+def _refuses_checksum(response: HttpResponse) -> bool:
+    """True for a 400/501 answer whose error code says the checksum request is not supported."""
+    if response.status not in (400, 501) or not response.content:
+        return False
+    try:
+        code = text_of(parse_xml(response.content, status=response.status), "Code")
+    except MalformedResponseError:
+        return False
+    return code in _CHECKSUM_REFUSALS
 
 
 def _confirms_crc32(response: HttpResponse, asked: str | None) -> bool:
