@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from bench._harness import load, markdown
+from bench.startup import STACK_ROW
 
 START_UP_GOAL = 0.5  # at most half of cs's
 LIST_GOAL = 0.5  # client CPU per VM at most half of cs's
@@ -309,6 +310,7 @@ def storage_goals(v: Verdicts) -> None:
         startup.get("groups", {}).get("s3 client", []),
         "omnicloud: get_driver('storage', 's3')(...)",
     )
+    stack = _find(startup.get("groups", {}).get("s3 client", []), STACK_ROW)
     for server, ops in storage.get("transfers", {}).items():
         for op in ("upload", "download"):
             goal = f"S3 {op} {size} MiB on {server}: MiB/s ≥ boto3's, peak RSS ≤ ½ boto3's"
@@ -376,6 +378,13 @@ def storage_goals(v: Verdicts) -> None:
                         f" (a ready omnicloud S3 driver alone peaks at "
                         f"{ready['peak_rss_mib']:.0f} MiB, so the transfer added "
                         f"{ours['peak_rss_mib'] - ready['peak_rss_mib']:.0f} MiB)"
+                    )
+                limit = boto["peak_rss_mib"] * S3_RSS_GOAL
+                if stack and stack["peak_rss_mib"] > limit:
+                    text += (
+                        f"; with the HTTP modules every request loads (httpx, urllib3) it peaks "
+                        f"at {stack['peak_rss_mib']:.1f} MiB before a byte moves, above the "
+                        f"goal's {limit:.1f} MiB"
                     )
                 why.append(text)
             v.add(goal, measured, fast and small, "; ".join(why) + ".")

@@ -25,6 +25,10 @@ def py(code: str) -> list[str]:
     return [PYTHON, "-c", code]
 
 
+#: A ready S3 driver plus the HTTP modules its first request loads (httpx, urllib3): the least
+#: memory any transfer can take.
+STACK_ROW = "omnicloud: get_driver('storage', 's3')(...) + the HTTP stack a request loads"
+
 GROUPS: dict[str, tuple[str, dict[str, list[str]]]] = {
     "import": (
         "cs: import cs",
@@ -66,6 +70,10 @@ GROUPS: dict[str, tuple[str, dict[str, list[str]]]] = {
             "omnicloud: get_driver('storage', 's3')(...)": py(
                 "import omnicloud; omnicloud.get_driver('storage', 's3')"
                 "('k', 's', endpoint='http://127.0.0.1:9000')"
+            ),
+            STACK_ROW: py(
+                "import omnicloud; omnicloud.get_driver('storage', 's3')"
+                "('k', 's', endpoint='http://127.0.0.1:9000'); import omnicloud.http._urllib3"
             ),
             "Libcloud: S3 driver": py(
                 "from libcloud.storage.providers import get_driver; "
