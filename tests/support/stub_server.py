@@ -24,6 +24,7 @@ class Seen:
     pairs: list[tuple[str, str]]
     headers: dict[str, str]
     body: bytes
+    target: str = ""  # the request target as sent: path and raw query
 
 
 @dataclass
@@ -69,7 +70,9 @@ class StubServer:
                 params: dict[str, str] = {}
                 for k, v in pairs:
                     params.setdefault(k, v)
-                seen = Seen(self.command, parts.path, params, pairs, dict(self.headers), body)
+                seen = Seen(
+                    self.command, parts.path, params, pairs, dict(self.headers), body, self.path
+                )
                 with stub._lock:
                     stub.requests.append(seen)
                     handler = stub._handler

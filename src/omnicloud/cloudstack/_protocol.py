@@ -31,7 +31,7 @@ from omnicloud.http._config import RetryPolicy
 from omnicloud.http._models import HttpRequest, HttpResponse
 from omnicloud.http._retry import send_parsed
 
-from ._signing import expires_after, sign, transform_params
+from ._signing import expires_after, query_string, sign, transform_params
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -131,9 +131,7 @@ def build_request(
         flat["expires"] = expires_after(settings.expiration)
     flat["signature"] = sign(flat, settings.secret)
     pairs = list(flat.items())
-    from urllib.parse import urlencode
-
-    query = urlencode(pairs)
+    query = query_string(pairs)
     post = settings.method.lower() == "post" or len(query) > settings.max_get_length
     # a GET carries its query in the URL, encoded once here: handing httpx the pairs as params
     # makes it re-validate the query character by character (a tenth of a request's CPU)

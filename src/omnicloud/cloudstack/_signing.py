@@ -23,6 +23,7 @@ __all__ = [
     "EXPIRES_FORMAT",
     "encode_value",
     "expires_after",
+    "query_string",
     "sign",
     "string_to_sign",
     "transform_params",
@@ -30,6 +31,8 @@ __all__ = [
 
 EXPIRES_FORMAT = "%Y-%m-%dT%H:%M:%S+0000"
 _UNRESERVED = re.compile(r"[A-Za-z0-9._*-]*")
+# what urllib.parse.quote_plus leaves as it is
+_PLUS_SAFE = re.compile(r"[A-Za-z0-9._~-]*")
 
 
 @functools.cache
@@ -57,6 +60,16 @@ def encode_value(value: str) -> str:
     if _UNRESERVED.fullmatch(value):
         return value
     return _quote()(value, safe="*").replace("~", "%7E")
+
+
+def query_string(pairs: Iterable[tuple[str, str]]) -> str:
+    """``urllib.parse.urlencode(pairs)``, quoting only the parts that need it (most need not)."""
+    from urllib.parse import quote_plus
+
+    def encoded(text: str) -> str:
+        return text if _PLUS_SAFE.fullmatch(text) else quote_plus(text)
+
+    return "&".join(f"{encoded(name)}={encoded(value)}" for name, value in pairs)
 
 
 def string_to_sign(params: Mapping[str, str]) -> str:

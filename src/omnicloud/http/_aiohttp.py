@@ -10,13 +10,21 @@ over it whenever aiohttp can do what was configured. Under trio, for HTTP/2 and 
 As with :mod:`omnicloud.http._urllib3`, every aiohttp failure is raised as the httpx exception
 httpx's own transport would raise, so error mapping and retry decisions stay in one place;
 aiohttp never retries nor follows a redirect here.
+
+A request whose body is already in memory (every API call) skips httpx's client altogether:
+:meth:`AiohttpTransport.fetch` sends it as httpx would have sent it (same headers, same query
+encoding, gzip and deflate answers decoded) and reads the whole answer. httpx's request building
+(it parses and re-encodes every URL character by character) cost more CPU than the request
+itself: two thirds of a CloudStack deploy's client CPU when 200 are submitted at once.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+import zlib
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
 
 import aiohttp
 import httpx
@@ -29,7 +37,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-__all__ = ["AiohttpTransport", "async_transport"]
+__all__ = ["AiohttpTransport", "Fetched", "async_transport"]
 
 
 def async_transport(config: HttpConfig) -> httpx.AsyncBaseTransport | None:
@@ -49,7 +57,7 @@ def async_transport(config: HttpConfig) -> httpx.AsyncBaseTransport | None:
 
 
 @contextlib.asynccontextmanager
-async def _as_httpx_errors(request: httpx.Request) -> AsyncIterator[None]:
+async def _as_httpx_errors(request: httpx.Request | None) -> AsyncIterator[None]:
     """Re-raise aiohttp and socket failures as the matching httpx exception."""
     try:
         yield
@@ -107,6 +115,35 @@ class _Body(httpx.AsyncByteStream):
             response.close()  # a half-read body cannot share its connection
 
 
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    """A whole answer read by :meth:`AiohttpTransport.fetch`; ``content`` is decoded."""
+
+    status: int
+    reason: str
+    headers: Any  # a case-insensitive multidict: a Mapping[str, str]
+    content: bytes
+
+
+def _decoded(content: bytes, encoding: str) -> bytes:
+    """``content`` without the ``Content-Encoding`` codings httpx would undo (gzip, deflate).
+
+    Codings are undone last first; an unknown one leaves the bytes as they are, as httpx does.
+    A body that does not decode is a broken answer (httpx's ``DecodingError``)."""
+    for coding in reversed([part.strip().lower() for part in encoding.split(",")]):
+        try:
+            if coding in ("gzip", "x-gzip"):
+                content = zlib.decompressobj(zlib.MAX_WBITS | 16).decompress(content)
+            elif coding == "deflate":
+                try:
+                    content = zlib.decompress(content)
+                except zlib.error:  # a raw deflate stream without the zlib wrapper
+                    content = zlib.decompress(content, -zlib.MAX_WBITS)
+        except zlib.error as exc:
+            raise httpx.DecodingError(f"the {coding} body does not decode: {exc}") from exc
+    return content
+
+
 async def _chunks(stream: httpx.AsyncByteStream | Any) -> AsyncIterator[bytes]:
     async for chunk in stream:
         yield chunk
@@ -143,8 +180,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         session._retry_connection = False
         return session
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        """Send ``request``; the response's body streams on demand."""
+    def _current_session(self) -> aiohttp.ClientSession:
         session = self._session
         loop = asyncio.get_running_loop()
         if session is None or session.closed or loop is not self._loop:
@@ -153,6 +189,49 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 session.detach()
             session = self._session = self._open()
             self._loop = loop
+        return session
+
+    async def fetch(
+        self,
+        method: str,
+        url: str,
+        headers: Sequence[tuple[str, str]],
+        body: bytes | None,
+        timeout: httpx.Timeout,
+    ) -> Fetched:
+        """Send one request whose body is in memory and read the whole answer.
+
+        ``url`` goes out exactly as given (already encoded); ``headers`` are all that is sent
+        besides ``Host`` and ``Content-Length``. Failures raise the matching httpx exception.
+        """
+        session = self._current_session()
+        tls = self._config.ssl_context() if url.startswith("https:") else True
+        async with _as_httpx_errors(None):
+            async with session.request(
+                method,
+                URL(url, encoded=True),
+                headers=list(headers),
+                data=body,
+                allow_redirects=False,
+                timeout=aiohttp.ClientTimeout(
+                    total=None, sock_connect=timeout.connect, sock_read=timeout.read
+                ),
+                compress=None,
+                chunked=None,
+                ssl=tls,
+            ) as response:
+                content = await response.read()
+                coding = response.headers.get("Content-Encoding")
+                return Fetched(
+                    status=response.status,
+                    reason=response.reason or "",
+                    headers=response.headers,
+                    content=_decoded(content, coding) if coding else content,
+                )
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        """Send ``request``; the response's body streams on demand."""
+        session = self._current_session()
         timeouts = request.extensions.get("timeout") or {}
         timeout = aiohttp.ClientTimeout(
             total=None,

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     import httpx
 
     from omnicloud._flow import Flow
+    from omnicloud.http._aiohttp import AiohttpTransport
 
     T = TypeVar("T")
 
@@ -277,6 +278,9 @@ class AsyncHttp:
         self._client: httpx.AsyncClient | None = None
         self._gate: anyio.Semaphore | None = None
         self._batches: dict[Hashable, list[_Waiter]] = {}
+        # set with the client: aiohttp when it carries every request, and the headers httpx adds
+        self._direct: AiohttpTransport | None = None
+        self._defaults: list[tuple[str, str]] = []
 
     @property
     def client(self) -> httpx.AsyncClient:
@@ -284,7 +288,7 @@ class AsyncHttp:
         if self._client is None:
             import httpx
 
-            from omnicloud.http._aiohttp import async_transport
+            from omnicloud.http._aiohttp import AiohttpTransport, async_transport
 
             _no_sniffio()
 
@@ -292,6 +296,13 @@ class AsyncHttp:
             self._client = httpx.AsyncClient(
                 transport=transport, **_client_options(self.config, transport)
             )
+            if isinstance(transport, AiohttpTransport):
+                self._direct = transport
+                self._defaults = [
+                    (name, value)
+                    for name, value in self._client.headers.multi_items()
+                    if name.lower() != "connection"
+                ]
         return self._client
 
     async def aclose(self) -> None:
@@ -325,6 +336,12 @@ class AsyncHttp:
                 except anyio.WouldBlock:
                     await gate.acquire()
                 try:
+                    direct = self._direct
+                    if direct is not None and not request.stream:
+                        response = await self._send_direct(direct, client, request, started)
+                        if response is not None:
+                            log_response(self.redactor, response)
+                            return response
                     built = _build(client, request)
                     _trace_out(self.redactor, request, built)
                     raw = await client.send(built, stream=True)
@@ -344,6 +361,34 @@ class AsyncHttp:
         response = _response(raw, content, started)
         log_response(self.redactor, response)
         return response
+
+    async def _send_direct(
+        self,
+        transport: AiohttpTransport,
+        client: httpx.AsyncClient,
+        request: HttpRequest,
+        started: float,
+    ) -> HttpResponse | None:
+        """Send ``request`` over aiohttp without httpx's client; None when only httpx can build
+        it (a body that is not in memory, a URL that needs normalising)."""
+        from omnicloud.http._direct import direct_body, direct_headers, direct_url
+
+        body = direct_body(request)
+        url = direct_url(request) if body is not None else None
+        if body is None or url is None:
+            return None
+        content, content_type = body
+        headers = direct_headers(self._defaults, request, content_type)
+        log_request(self.redactor, request, url, list(headers), content)
+        fetched = await transport.fetch(request.method, url, headers, content, client.timeout)
+        return HttpResponse(
+            status=fetched.status,
+            headers=fetched.headers,
+            content=fetched.content,
+            reason=fetched.reason,
+            url=url,
+            elapsed=time.monotonic() - started,
+        )
 
     async def run(self, flow: Flow[T]) -> T:
         """Drive ``flow`` to completion and return its result."""
