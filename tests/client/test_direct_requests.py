@@ -105,6 +105,12 @@ def test_encoded_answers_are_decoded(
     assert response.headers["content-encoding"] == coding  # a case-insensitive mapping
 
 
+def test_empty_encoded_answer_is_empty(stub: StubServer) -> None:
+    stub.handle(lambda seen: Reply(204, b"", {"Content-Encoding": "deflate"}))
+    response, _ = _exchange(HttpRequest("DELETE", f"{stub.url}/x"), direct=True)
+    assert (response.status, response.content) == (204, b"")
+
+
 def test_undecodable_answer_is_a_transport_error(stub: StubServer) -> None:
     stub.handle(lambda seen: Reply(200, b"not gzip at all", {"Content-Encoding": "gzip"}))
     with pytest.raises(TransportError, match="does not decode"):

@@ -226,7 +226,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                     status=response.status,
                     reason=response.reason or "",
                     headers=response.headers,
-                    content=_decoded(content, coding) if coding else content,
+                    content=_decoded(content, coding) if coding and content else content,
                 )
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
