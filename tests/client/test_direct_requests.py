@@ -1,5 +1,6 @@
-"""Requests the async runner sends over aiohttp without httpx's client: the same bytes on the
-wire as httpx's request building, decoded answers, mapped failures, redacted traces."""
+"""Requests the runners send without httpx's client (urllib3 in sync code, aiohttp under asyncio):
+the same bytes on the wire as httpx's request building, decoded answers, mapped failures,
+redacted traces. Every test runs both ways."""
 
 from __future__ import annotations
 
@@ -12,20 +13,36 @@ import anyio
 import pytest
 
 from omnicloud.errors import RequestNotSentError, TransportError
-from omnicloud.http import AsyncHttp, HttpConfig, HttpRequest, HttpResponse
+from omnicloud.http import AsyncHttp, HttpConfig, HttpRequest, HttpResponse, SyncHttp
 from omnicloud.http._direct import direct_body, direct_url
 from tests.support.stub_server import Reply, Seen, StubServer
 
 ODD = "a b+c/d?e&f=g~h*i'j(k)l!m,n;o:p@q$r%s\u00e9\u4e2d"
 
 
+@pytest.fixture(params=["sync", "async"])
+def mode(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
 def _exchange(
-    request: HttpRequest, *, direct: bool, config: HttpConfig | None = None
+    request: HttpRequest, *, direct: bool, mode: str, config: HttpConfig | None = None
 ) -> tuple[HttpResponse, bool]:
     """Send ``request`` once; ``direct=False`` forces httpx's request building."""
+    config = config or HttpConfig(trust_env=False)
+    if mode == "sync":
+        http = SyncHttp(config)
+        try:
+            http.client  # noqa: B018 - creates the client and picks the transport
+            used = http._direct is not None
+            if not direct:
+                http._direct = None
+            return http.send(request), used
+        finally:
+            http.close()
 
     async def go() -> tuple[HttpResponse, bool]:
-        http = AsyncHttp(config or HttpConfig(trust_env=False))
+        http = AsyncHttp(config)
         try:
             http.client  # noqa: B018 - creates the client and picks the transport
             used = http._direct is not None
@@ -62,13 +79,13 @@ REQUESTS: dict[str, Callable[[str], HttpRequest]] = {
 
 
 @pytest.mark.parametrize("name", sorted(REQUESTS))
-def test_direct_request_is_what_httpx_would_send(stub: StubServer, name: str) -> None:
+def test_direct_request_is_what_httpx_would_send(stub: StubServer, name: str, mode: str) -> None:
     stub.handle(lambda seen: Reply(200, "ok"))
     config = HttpConfig(trust_env=False, headers={"X-Configured": "yes"})
     request = REQUESTS[name](stub.url)
-    direct, used = _exchange(request, direct=True, config=config)
-    assert used, "under asyncio the aiohttp transport carries requests"
-    via_httpx, _ = _exchange(request, direct=False, config=config)
+    direct, used = _exchange(request, direct=True, mode=mode, config=config)
+    assert used, "urllib3 (sync) or aiohttp (asyncio) carries requests"
+    via_httpx, _ = _exchange(request, direct=False, mode=mode, config=config)
     assert direct.status == via_httpx.status == 200
     assert direct.content == via_httpx.content == b"ok"
     first, second = stub.requests[-2:]
@@ -76,9 +93,9 @@ def test_direct_request_is_what_httpx_would_send(stub: StubServer, name: str) ->
     assert _wire(first)[2]["x-configured"] == "yes"
 
 
-def test_request_headers_replace_defaults_by_name(stub: StubServer) -> None:
+def test_request_headers_replace_defaults_by_name(stub: StubServer, mode: str) -> None:
     stub.handle(lambda seen: Reply(200, "ok"))
-    _exchange(REQUESTS["put bytes with headers"](stub.url), direct=True)
+    _exchange(REQUESTS["put bytes with headers"](stub.url), direct=True, mode=mode)
     seen = {k.lower(): v for k, v in stub.requests[-1].headers.items()}
     assert seen["user-agent"] == "mine/1.0"
     assert seen["content-type"] == "text/plain"
@@ -96,28 +113,28 @@ def test_request_headers_replace_defaults_by_name(stub: StubServer) -> None:
     ],
 )
 def test_encoded_answers_are_decoded(
-    stub: StubServer, coding: str, encode: Callable[[bytes], bytes]
+    stub: StubServer, coding: str, encode: Callable[[bytes], bytes], mode: str
 ) -> None:
     body = b'{"listzonesresponse": {}}' * 50
     stub.handle(lambda seen: Reply(200, encode(body), {"Content-Encoding": coding}))
-    response, _ = _exchange(HttpRequest("GET", f"{stub.url}/x"), direct=True)
+    response, _ = _exchange(HttpRequest("GET", f"{stub.url}/x"), direct=True, mode=mode)
     assert response.content == body
     assert response.headers["content-encoding"] == coding  # a case-insensitive mapping
 
 
-def test_empty_encoded_answer_is_empty(stub: StubServer) -> None:
+def test_empty_encoded_answer_is_empty(stub: StubServer, mode: str) -> None:
     stub.handle(lambda seen: Reply(204, b"", {"Content-Encoding": "deflate"}))
-    response, _ = _exchange(HttpRequest("DELETE", f"{stub.url}/x"), direct=True)
+    response, _ = _exchange(HttpRequest("DELETE", f"{stub.url}/x"), direct=True, mode=mode)
     assert (response.status, response.content) == (204, b"")
 
 
-def test_undecodable_answer_is_a_transport_error(stub: StubServer) -> None:
+def test_undecodable_answer_is_a_transport_error(stub: StubServer, mode: str) -> None:
     stub.handle(lambda seen: Reply(200, b"not gzip at all", {"Content-Encoding": "gzip"}))
     with pytest.raises(TransportError, match="does not decode"):
-        _exchange(HttpRequest("GET", f"{stub.url}/x", operation="fetch"), direct=True)
+        _exchange(HttpRequest("GET", f"{stub.url}/x", operation="fetch"), direct=True, mode=mode)
 
 
-def test_urls_needing_normalising_are_left_to_httpx(stub: StubServer) -> None:
+def test_urls_needing_normalising_are_left_to_httpx(stub: StubServer, mode: str) -> None:
     assert direct_url(HttpRequest("GET", f"{stub.url}/a b")) is None
     assert direct_url(HttpRequest("GET", "http://bücher.example/x")) is None
     assert direct_url(HttpRequest("GET", "http://[::1]:80/x")) is None
@@ -125,11 +142,11 @@ def test_urls_needing_normalising_are_left_to_httpx(stub: StubServer) -> None:
     assert direct_url(HttpRequest("GET", f"{stub.url}/a%20b?c=d")) == f"{stub.url}/a%20b?c=d"
     assert direct_body(HttpRequest("PUT", stub.url, content=iter([b"x"]))) is None
     stub.handle(lambda seen: Reply(200, seen.target))
-    response, _ = _exchange(HttpRequest("GET", f"{stub.url}/a b"), direct=True)
+    response, _ = _exchange(HttpRequest("GET", f"{stub.url}/a b"), direct=True, mode=mode)
     assert response.content == b"/a%20b"  # httpx percent-encoded the space
 
 
-def test_refused_connection_is_not_sent() -> None:
+def test_refused_connection_is_not_sent(mode: str) -> None:
     import socket
 
     with socket.socket() as probe:
@@ -137,10 +154,12 @@ def test_refused_connection_is_not_sent() -> None:
         port = probe.getsockname()[1]
     request = HttpRequest("GET", f"http://127.0.0.1:{port}/x", operation="probe")
     with pytest.raises(RequestNotSentError, match="probe: could not connect"):
-        _exchange(request, direct=True)
+        _exchange(request, direct=True, mode=mode)
 
 
-def test_direct_trace_redacts_secrets(stub: StubServer, caplog: pytest.LogCaptureFixture) -> None:
+def test_direct_trace_redacts_secrets(
+    stub: StubServer, caplog: pytest.LogCaptureFixture, mode: str
+) -> None:
     stub.handle(lambda seen: Reply(200, "ok"))
     request = HttpRequest(
         "GET",
@@ -149,7 +168,7 @@ def test_direct_trace_redacts_secrets(stub: StubServer, caplog: pytest.LogCaptur
         headers={"Authorization": "Basic c2VjcmV0LXZhbHVl"},
     )
     with caplog.at_level(logging.DEBUG, logger="omnicloud.http"):
-        _exchange(request, direct=True)
+        _exchange(request, direct=True, mode=mode)
     text = caplog.text
     assert "> GET" in text and "listZones" in text
     assert "SIGNATURE-VALUE" not in text

@@ -22,22 +22,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import zlib
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass
 
 import aiohttp
 import httpx
 from yarl import URL
 
 from omnicloud.http._config import HttpConfig
+from omnicloud.http._direct import Fetched, decoded
 from omnicloud.http._urllib3 import READ_SIZE, _environment_proxies
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-__all__ = ["AiohttpTransport", "Fetched", "async_transport"]
+__all__ = ["AiohttpTransport", "async_transport"]
 
 
 def async_transport(config: HttpConfig) -> httpx.AsyncBaseTransport | None:
@@ -113,35 +112,6 @@ class _Body(httpx.AsyncByteStream):
             response.release()
         else:
             response.close()  # a half-read body cannot share its connection
-
-
-@dataclass(frozen=True, slots=True)
-class Fetched:
-    """A whole answer read by :meth:`AiohttpTransport.fetch`; ``content`` is decoded."""
-
-    status: int
-    reason: str
-    headers: Any  # a case-insensitive multidict: a Mapping[str, str]
-    content: bytes
-
-
-def _decoded(content: bytes, encoding: str) -> bytes:
-    """``content`` without the ``Content-Encoding`` codings httpx would undo (gzip, deflate).
-
-    Codings are undone last first; an unknown one leaves the bytes as they are, as httpx does.
-    A body that does not decode is a broken answer (httpx's ``DecodingError``)."""
-    for coding in reversed([part.strip().lower() for part in encoding.split(",")]):
-        try:
-            if coding in ("gzip", "x-gzip"):
-                content = zlib.decompressobj(zlib.MAX_WBITS | 16).decompress(content)
-            elif coding == "deflate":
-                try:
-                    content = zlib.decompress(content)
-                except zlib.error:  # a raw deflate stream without the zlib wrapper
-                    content = zlib.decompress(content, -zlib.MAX_WBITS)
-        except zlib.error as exc:
-            raise httpx.DecodingError(f"the {coding} body does not decode: {exc}") from exc
-    return content
 
 
 async def _chunks(stream: httpx.AsyncByteStream | Any) -> AsyncIterator[bytes]:
@@ -226,7 +196,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                     status=response.status,
                     reason=response.reason or "",
                     headers=response.headers,
-                    content=_decoded(content, coding) if coding and content else content,
+                    content=decoded(content, coding) if coding and content else content,
                 )
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:

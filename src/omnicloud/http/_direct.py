@@ -1,8 +1,9 @@
 """Requests sent without httpx's client: the URL, headers and body httpx would have sent.
 
-:class:`~omnicloud.http._transport.AsyncHttp` hands a request whose body is in memory straight to
-aiohttp (see :mod:`omnicloud.http._aiohttp`). What goes on the wire stays what httpx's
-``build_request`` makes of the same :class:`~omnicloud.http._models.HttpRequest`:
+The runners in :mod:`omnicloud.http._transport` hand a request whose body is in memory straight to
+their transport's ``fetch`` (urllib3 in sync code, aiohttp under asyncio; see
+:mod:`omnicloud.http._urllib3` and :mod:`omnicloud.http._aiohttp`). What goes on the wire stays
+what httpx's ``build_request`` makes of the same :class:`~omnicloud.http._models.HttpRequest`:
 
 - ``params`` replace the URL's query, encoded as ``urllib.parse.urlencode`` does (``+`` for a
   space, everything but ``A-Za-z0-9_.-~`` percent-encoded);
@@ -17,13 +18,24 @@ httpx: :func:`direct_url` returns None for it.
 from __future__ import annotations
 
 import re
+import zlib
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from omnicloud.http._models import HttpRequest
 
-__all__ = ["ACCEPT_ENCODING", "direct_body", "direct_headers", "direct_url"]
+__all__ = [
+    "ACCEPT_ENCODING",
+    "Fetched",
+    "decoded",
+    "direct_body",
+    "direct_headers",
+    "direct_url",
+    "split_url",
+]
 
-#: What the direct path can decode (see ``omnicloud.http._aiohttp._decoded``).
+#: What the direct path can decode (see :func:`decoded`).
 ACCEPT_ENCODING = "gzip, deflate"
 
 # scheme://authority/path?query with nothing that needs percent-encoding or IDNA
@@ -67,3 +79,42 @@ def direct_headers(
     if content_type is not None:
         merged["content-type"] = ("Content-Type", content_type)
     return list(merged.values())
+
+
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    """A whole answer read by a transport's ``fetch``; ``content`` is decoded."""
+
+    status: int
+    reason: str
+    headers: Any  # a case-insensitive multidict: a Mapping[str, str]
+    content: bytes
+
+
+def decoded(content: bytes, encoding: str) -> bytes:
+    """``content`` without the ``Content-Encoding`` codings httpx would undo (gzip, deflate).
+
+    Codings are undone last first; an unknown one leaves the bytes as they are, as httpx does.
+    A body that does not decode is a broken answer (httpx's ``DecodingError``)."""
+    for coding in reversed([part.strip().lower() for part in encoding.split(",")]):
+        try:
+            if coding in ("gzip", "x-gzip"):
+                content = zlib.decompressobj(zlib.MAX_WBITS | 16).decompress(content)
+            elif coding == "deflate":
+                try:
+                    content = zlib.decompress(content)
+                except zlib.error:  # a raw deflate stream without the zlib wrapper
+                    content = zlib.decompress(content, -zlib.MAX_WBITS)
+        except zlib.error as exc:
+            import httpx
+
+            raise httpx.DecodingError(f"the {coding} body does not decode: {exc}") from exc
+    return content
+
+
+def split_url(url: str) -> tuple[str, str, int, str]:
+    """Scheme, host, port and request target of a URL :func:`direct_url` accepted."""
+    scheme, _, rest = url.partition("://")
+    authority, slash, path = rest.partition("/")
+    host, _, port = authority.partition(":")
+    return scheme, host, int(port) if port else (443 if scheme == "https" else 80), slash + path

@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 
     from omnicloud._flow import Flow
     from omnicloud.http._aiohttp import AiohttpTransport
+    from omnicloud.http._direct import Fetched
+    from omnicloud.http._urllib3 import Urllib3Transport
 
     T = TypeVar("T")
 
@@ -167,6 +169,37 @@ def _response(raw: httpx.Response, content: bytes, started: float) -> HttpRespon
     )
 
 
+def _default_headers(client: httpx.Client | httpx.AsyncClient) -> list[tuple[str, str]]:
+    """The headers httpx's ``client`` adds to every request (``Connection`` aside)."""
+    return [(k, v) for k, v in client.headers.multi_items() if k.lower() != "connection"]
+
+
+def _direct_plan(
+    defaults: list[tuple[str, str]], request: HttpRequest
+) -> tuple[str, Sequence[tuple[str, str]], bytes | None] | None:
+    """URL, headers and body to send ``request`` without httpx's client, or None when only
+    httpx can build it (a body that is not in memory, a URL that needs normalising)."""
+    from omnicloud.http._direct import direct_body, direct_headers, direct_url
+
+    body = direct_body(request)
+    url = direct_url(request) if body is not None else None
+    if body is None or url is None:
+        return None
+    content, content_type = body
+    return url, direct_headers(defaults, request, content_type), content
+
+
+def _fetched_response(fetched: Fetched, url: str, started: float) -> HttpResponse:
+    return HttpResponse(
+        status=fetched.status,
+        headers=fetched.headers,
+        content=fetched.content,
+        reason=fetched.reason,
+        url=url,
+        elapsed=time.monotonic() - started,
+    )
+
+
 def _check_deadline(request: HttpRequest, deadline: float) -> None:
     if time.monotonic() > deadline:
         raise RequestTimeoutError(
@@ -182,6 +215,9 @@ class SyncHttp:
         self.config = config or HttpConfig()
         self.redactor = redactor or Redactor()
         self._client: httpx.Client | None = None
+        # set with the client: urllib3 when it carries every request, and the headers httpx adds
+        self._direct: Urllib3Transport | None = None
+        self._defaults: list[tuple[str, str]] = []
 
     @property
     def client(self) -> httpx.Client:
@@ -189,12 +225,15 @@ class SyncHttp:
         if self._client is None:
             import httpx
 
-            from omnicloud.http._urllib3 import sync_transport
+            from omnicloud.http._urllib3 import Urllib3Transport, sync_transport
 
             transport = sync_transport(self.config)
             self._client = httpx.Client(
                 transport=transport, **_client_options(self.config, transport)
             )
+            if isinstance(transport, Urllib3Transport):
+                self._direct = transport
+                self._defaults = _default_headers(self._client)
         return self._client
 
     def close(self) -> None:
@@ -208,6 +247,28 @@ class SyncHttp:
         import httpx
 
         client = self.client
+        direct = self._direct
+        if direct is not None and not request.stream:
+            plan = _direct_plan(self._defaults, request)
+            if plan is not None:
+                url, headers, content = plan
+                log_request(self.redactor, request, url, list(headers), content)
+                started = time.monotonic()
+                deadline = started + self.config.timeout
+                try:
+                    fetched = direct.fetch(
+                        request.method,
+                        url,
+                        headers,
+                        content,
+                        client.timeout,
+                        lambda: _check_deadline(request, deadline),
+                    )
+                except httpx.HTTPError as exc:
+                    raise _map_error(exc, request, self.redactor) from None
+                response = _fetched_response(fetched, url, started)
+                log_response(self.redactor, response)
+                return response
         built = _build(client, request)
         _trace_out(self.redactor, request, built)
         started = time.monotonic()
@@ -298,11 +359,7 @@ class AsyncHttp:
             )
             if isinstance(transport, AiohttpTransport):
                 self._direct = transport
-                self._defaults = [
-                    (name, value)
-                    for name, value in self._client.headers.multi_items()
-                    if name.lower() != "connection"
-                ]
+                self._defaults = _default_headers(self._client)
         return self._client
 
     async def aclose(self) -> None:
@@ -371,24 +428,13 @@ class AsyncHttp:
     ) -> HttpResponse | None:
         """Send ``request`` over aiohttp without httpx's client; None when only httpx can build
         it (a body that is not in memory, a URL that needs normalising)."""
-        from omnicloud.http._direct import direct_body, direct_headers, direct_url
-
-        body = direct_body(request)
-        url = direct_url(request) if body is not None else None
-        if body is None or url is None:
+        plan = _direct_plan(self._defaults, request)
+        if plan is None:
             return None
-        content, content_type = body
-        headers = direct_headers(self._defaults, request, content_type)
+        url, headers, content = plan
         log_request(self.redactor, request, url, list(headers), content)
         fetched = await transport.fetch(request.method, url, headers, content, client.timeout)
-        return HttpResponse(
-            status=fetched.status,
-            headers=fetched.headers,
-            content=fetched.content,
-            reason=fetched.reason,
-            url=url,
-            elapsed=time.monotonic() - started,
-        )
+        return _fetched_response(fetched, url, started)
 
     async def run(self, flow: Flow[T]) -> T:
         """Drive ``flow`` to completion and return its result."""

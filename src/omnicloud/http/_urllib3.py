@@ -15,7 +15,7 @@ redirect here: retries belong to :mod:`omnicloud.http._retry`, which knows what 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import cast
 
 import httpx
@@ -23,6 +23,7 @@ import urllib3
 from urllib3 import exceptions as u3
 
 from omnicloud.http._config import HttpConfig
+from omnicloud.http._direct import Fetched, decoded, split_url
 
 __all__ = ["EXACT_READS", "Urllib3Transport", "sync_transport"]
 
@@ -49,7 +50,7 @@ def _environment_proxies() -> bool:
 
 
 @contextlib.contextmanager
-def _as_httpx_errors(request: httpx.Request) -> Iterator[None]:
+def _as_httpx_errors(request: httpx.Request | None) -> Iterator[None]:
     """Re-raise urllib3 and socket failures as the matching httpx exception."""
     try:
         yield
@@ -134,6 +135,65 @@ class Urllib3Transport(httpx.BaseTransport):
         """Give https pools the configured SSL context (loading a CA bundle is costly)."""
         self._pool.connection_pool_kw["ssl_context"] = self._config.ssl_context()
         self._tls_ready = True
+
+    def fetch(
+        self,
+        method: str,
+        url: str,
+        headers: Sequence[tuple[str, str]],
+        body: bytes | None,
+        timeout: httpx.Timeout,
+        check: Callable[[], None],
+    ) -> Fetched:
+        """Send one request whose body is in memory and read the whole answer, calling
+        ``check`` (the caller's deadline) after every piece.
+
+        ``url`` goes out exactly as given (already encoded); ``headers`` are all that is sent
+        besides ``Host`` and ``Content-Length``. Failures raise the matching httpx exception.
+        """
+        scheme, host, port, target = split_url(url)
+        if scheme == "https" and not self._tls_ready:
+            self._ready_for_tls()
+        pool = self._pool.connection_from_host(host, port, scheme)
+        sent = urllib3.HTTPHeaderDict()
+        for name, value in headers:
+            sent.add(name, value)
+        with _as_httpx_errors(None):
+            response = pool.urlopen(
+                method,
+                target,
+                body=body,
+                headers=sent,
+                retries=False,
+                redirect=False,
+                assert_same_host=False,
+                timeout=urllib3.Timeout(connect=timeout.connect, read=timeout.read),
+                preload_content=False,
+                decode_content=False,
+            )
+        finished = False
+        pieces = []
+        try:
+            while True:
+                with _as_httpx_errors(None):
+                    piece = response.read1(READ_SIZE, decode_content=False)
+                if not piece:
+                    break
+                pieces.append(piece)
+                check()  # outside the mapping: the caller's deadline error stays its own
+            finished = True
+        finally:
+            if not finished:
+                response.close()  # a half-read body cannot share its connection
+            response.release_conn()
+        content = b"".join(pieces)
+        coding = response.headers.get("Content-Encoding")
+        return Fetched(
+            status=response.status,
+            reason=response.reason or "",
+            headers=response.headers,
+            content=decoded(content, coding) if coding and content else content,
+        )
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         """Send ``request``; the response's body streams on demand."""
