@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import weakref
 from typing import Any
 
 import anyio
@@ -15,7 +16,7 @@ from omnicloud.compute.drivers.cloudstack import (
     AsyncCloudStackNodeDriver,
     CloudStackNodeDriver,
 )
-from omnicloud.http import AsyncHttp, HttpConfig, HttpRequest
+from omnicloud.http import AsyncHttp, HttpConfig, HttpRequest, SyncHttp
 from omnicloud.http._transport import _no_sniffio
 
 
@@ -151,3 +152,28 @@ def test_missing_sniffio_is_remembered() -> None:
     _no_sniffio()
     if importlib.util.find_spec("sniffio") is None or sys.modules.get("sniffio") is None:
         assert "sniffio" in sys.modules
+
+
+class _Item:
+    """A listed item that a weak reference can watch."""
+
+
+def _page_then_check(freed: list[bool]) -> Any:
+    items = [_Item(), _Item()]
+    first = weakref.ref(items[0])
+    yield Emit(items)
+    del items
+    freed.append(first() is None)  # the runner must not hold the page once the flow resumes
+
+
+def test_runners_let_go_of_an_emitted_page_when_the_flow_resumes() -> None:
+    sync_freed: list[bool] = []
+    assert sum(1 for _ in SyncHttp().iterate(_page_then_check(sync_freed))) == 2
+    async_freed: list[bool] = []
+
+    async def drain() -> int:
+        return sum([1 async for _ in AsyncHttp().iterate(_page_then_check(async_freed))])
+
+    assert anyio.run(drain) == 2
+    assert sync_freed == [True]
+    assert async_freed == [True]

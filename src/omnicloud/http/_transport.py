@@ -318,6 +318,7 @@ class SyncHttp:
                     value = self._perform(effect)
             except Exception as exc:
                 error = exc
+            del effect  # an emitted page is freed when its flow lets go of it, not a page later
 
     def _perform(self, effect: Send | Sleep | Gather | Batch) -> Any:
         if isinstance(effect, Send):
@@ -465,10 +466,12 @@ class AsyncHttp:
                         raise TypeError("this operation lists items; iterate it instead")
                     for item in effect.items:
                         yield item
+                    item = None
                 else:
                     value = await self._perform(effect)
             except Exception as exc:
                 error = exc
+            del effect  # an emitted page is freed when its flow lets go of it, not a page later
 
     async def _perform(self, effect: Send | Sleep | Gather | Batch) -> Any:
         import anyio
