@@ -7,7 +7,12 @@ The base runners read whole bodies. Storage needs more, still written once as fl
   user's data source);
 * :class:`Close` such a thing;
 * :class:`Call` a blocking function (file work): called directly by the sync runner, in a worker
-  thread by the async one.
+  thread by the async one;
+* :class:`Start` a sub-flow in the background, then :class:`Finish` it (its result) or
+  :class:`Drop` it (wait for its end, discarding its result): a download keeps a window of ranged
+  GETs in flight while its consumer works. The sync runner runs started flows in a pool of worker
+  threads it keeps until closed; the async runner in tasks under asyncio, and under trio (no
+  detached tasks) all unfinished ones together when one of them is waited for.
 
 :class:`StreamingSyncHttp` also runs :class:`~omnicloud._flow.Gather` in a thread pool, so multipart
 parts go out in parallel from sync code too. httpx is imported on first use only.
@@ -27,27 +32,36 @@ from omnicloud.http._transport import AsyncHttp, SyncHttp, _build, _map_error, _
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import asyncio
     from collections.abc import Generator
+    from concurrent.futures import Future, ThreadPoolExecutor
     from typing import TypeAlias, TypeVar
 
     import httpx
 
     from omnicloud._flow import Effect, Flow
+    from omnicloud.http._config import HttpConfig
     from omnicloud.http._redact import Redactor
 
     T = TypeVar("T")
-    StreamEffect: TypeAlias = Effect | "Call" | "Read" | "Open" | "Close"
+    StreamEffect: TypeAlias = (
+        Effect | "Call" | "Read" | "Open" | "Close" | "Start" | "Finish" | "Drop"
+    )
     StreamFlow: TypeAlias = Generator[StreamEffect, Any, T]
 
 __all__ = [
+    "BACKGROUND_WORKERS",
     "Abandoned",
     "Call",
     "Close",
+    "Drop",
+    "Finish",
     "Open",
     "Pieces",
     "Read",
     "Readable",
     "ResponseStream",
+    "Start",
     "StreamFlow",
     "StreamingAsyncHttp",
     "StreamingSyncHttp",
@@ -92,6 +106,33 @@ class Close:
     """Release ``source`` (``close()`` or ``aclose()``)."""
 
     source: Any
+
+
+@dataclass(frozen=True, slots=True)
+class Start:
+    """Start ``flow`` in the background; the result is a handle for :class:`Finish` or
+    :class:`Drop`. Every started flow must be finished or dropped."""
+
+    flow: StreamFlow[Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Finish:
+    """Wait for a started flow; the result is its result (its exception is raised)."""
+
+    started: Any
+
+
+@dataclass(frozen=True, slots=True)
+class Drop:
+    """Wait until started flows whose results are no longer wanted have ended (they are not
+    interrupted: each still closes what it opened), discarding what they return or raise."""
+
+    started: tuple[Any, ...]
+
+
+#: Worker threads a sync runner keeps for started flows (created as needed, shared by its users).
+BACKGROUND_WORKERS = 16
 
 
 class Pieces:
@@ -224,6 +265,15 @@ def _unlink(raw: Any) -> None:
 class StreamingSyncHttp(SyncHttp):
     """:class:`SyncHttp` plus the streaming effects and a threaded :class:`Gather`."""
 
+    _workers: ThreadPoolExecutor | None = None
+
+    def close(self) -> None:
+        """Close pooled connections and end the worker threads of started flows."""
+        workers, self._workers = self._workers, None
+        if workers is not None:
+            workers.shutdown(wait=True)
+        super().close()
+
     def run(self, flow: StreamFlow[T]) -> T:
         """Drive ``flow`` (which may use the streaming effects) to completion."""
         return super().run(cast("Flow[T]", flow))
@@ -278,7 +328,26 @@ class StreamingSyncHttp(SyncHttp):
             return None
         if isinstance(effect, Gather) and effect.limit > 1 and len(effect.flows) > 1:
             return self._gather_threads(effect)
+        if isinstance(effect, Start):
+            return self._start(effect.flow)
+        if isinstance(effect, Finish):
+            return effect.started.result()
+        if isinstance(effect, Drop):
+            from concurrent.futures import wait
+
+            wait(effect.started)
+            return None
         return super()._perform(effect)
+
+    def _start(self, flow: StreamFlow[Any]) -> Future[Any]:
+        workers = self._workers
+        if workers is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            workers = self._workers = ThreadPoolExecutor(
+                max_workers=BACKGROUND_WORKERS, thread_name_prefix="omnicloud-background"
+            )
+        return workers.submit(self.run, flow)
 
     def _gather_threads(self, effect: Gather) -> list[Any]:
         from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
@@ -298,6 +367,10 @@ class StreamingSyncHttp(SyncHttp):
 
 class StreamingAsyncHttp(AsyncHttp):
     """:class:`AsyncHttp` plus the streaming effects (blocking calls go to worker threads)."""
+
+    def __init__(self, config: HttpConfig | None = None, redactor: Redactor | None = None) -> None:
+        super().__init__(config, redactor)
+        self._unstarted: list[_Started] = []  # trio: started flows not running yet
 
     async def run(self, flow: StreamFlow[T]) -> T:
         """Drive ``flow`` (which may use the streaming effects) to completion."""
@@ -357,7 +430,83 @@ class StreamingAsyncHttp(AsyncHttp):
         if isinstance(effect, Close):
             await effect.source.aclose()
             return None
+        if isinstance(effect, Start):
+            return self._start(effect.flow)
+        if isinstance(effect, Finish):
+            return await self._finish(effect.started)
+        if isinstance(effect, Drop):
+            await self._drop(effect.started)
+            return None
         return await super()._perform(effect)
+
+    def _start(self, flow: StreamFlow[Any]) -> _Started:
+        import asyncio
+
+        started = _Started(flow)
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:  # trio
+            self._unstarted.append(started)
+            return started
+        started.task = asyncio.ensure_future(self.run(flow))
+        started.task.add_done_callback(_retrieved)
+        return started
+
+    async def _finish(self, started: _Started) -> Any:
+        if started.task is None and not started.done:
+            await self._run_unstarted()
+        if started.task is not None:
+            return await started.task
+        if started.error is not None:
+            raise started.error
+        return started.result
+
+    async def _drop(self, started: tuple[_Started, ...]) -> None:
+        import asyncio
+
+        for handle in started:
+            if handle in self._unstarted:
+                self._unstarted.remove(handle)
+                handle.flow.close()
+        tasks = [handle.task for handle in started if handle.task is not None]
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def _run_unstarted(self) -> None:
+        """Run every started flow not yet running, together (trio: no detached tasks)."""
+        import anyio
+
+        batch, self._unstarted = self._unstarted, []
+
+        async def run_one(handle: _Started) -> None:
+            try:
+                handle.result = await self.run(handle.flow)
+            except Exception as exc:
+                handle.error = exc
+            handle.done = True
+
+        async with anyio.create_task_group() as group:
+            for handle in batch:
+                group.start_soon(run_one, handle)
+
+
+class _Started:
+    """A flow started by the async runner: its asyncio task, or (trio) its outcome once run."""
+
+    __slots__ = ("done", "error", "flow", "result", "task")
+
+    def __init__(self, flow: StreamFlow[Any]) -> None:
+        self.flow = flow
+        self.task: asyncio.Future[Any] | None = None
+        self.done = False
+        self.result: Any = None
+        self.error: Exception | None = None
+
+
+def _retrieved(task: asyncio.Future[Any]) -> None:
+    """Mark a background task's failure as seen (the flow that finishes it raises it)."""
+    if not task.cancelled():
+        task.exception()
 
 
 def _call(effect: Call) -> Any:

@@ -3,13 +3,16 @@
 A download of an object of at least two spans opens a GET of its first span (as boto3 does). How
 long that request took to answer, against how fast its bytes came, tells whether more requests
 pay: when a request's latency is small next to the time the rest needs on one connection (a real
-S3 region; a server that is slow to start one long stream), the rest is fetched ``window``
-ranged GETs of ``span`` bytes at a time, each pinned to the first answer's version
-(``If-Match``), and handed out in order. When every request costs much (a server that reads the
+S3 region; a server that is slow to start one long stream), the rest is fetched as ranged GETs
+of ``span`` bytes, each pinned to the first answer's version (``If-Match``), ``window`` of them
+in flight at every moment (a new one starts as soon as the oldest is handed over, so the
+connections never wait for the slowest of a batch nor for the consumer), and handed out in
+order. When every request costs much (a server that reads the
 whole object for each request, as moto does), the rest comes as one stream instead.
 
-At most ``window`` spans are held at once. A server that stops honouring ``Range`` (answering
-200 with the whole object) is met by reading the rest as one stream.
+At most ``window`` spans are held at once, besides the one being handed out. A server that stops
+honouring ``Range`` (answering 200 with the whole object) is met by reading the rest as one
+stream.
 """
 
 from __future__ import annotations
@@ -20,9 +23,8 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any, cast
 
-from omnicloud._flow import Gather
 from omnicloud.errors import OmnicloudError, TransportError
-from omnicloud.http._streaming import Close, Read
+from omnicloud.http._streaming import Close, Drop, Finish, Read, Start
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -76,6 +78,7 @@ class RangedReading:
         self._mode = "probe"
         self._fetched = 0  # bytes requested by ranges so far (from the start of the object)
         self._ready: deque[bytes] = deque()
+        self._in_flight: deque[tuple[int, Any]] = deque()  # (first byte, started fetch), in order
 
     @property
     def reader(self) -> Any:
@@ -90,11 +93,13 @@ class RangedReading:
             if self._ready:  # what a skip read past the bytes it dropped
                 return self._ready.popleft()
             return cast("bytes", (yield from self.plain.next_chunk(size)))
-        if not self._ready:
-            yield from self._next_window()
-            if self._mode == "stream":
-                return cast("bytes", (yield from self.plain.next_chunk(size)))
-        return self._ready.popleft() if self._ready else b""
+        return (yield from self._next_span(size))
+
+    def close(self) -> StreamFlow[None]:
+        """Wait for the ranged GETs still in flight (their bytes are dropped), close the stream."""
+        yield from self._drop_in_flight()
+        with contextlib.suppress(Exception):  # a broken connection may refuse to close
+            yield Close(self.plain.reader)
 
     def _probe(self) -> StreamFlow[bytes]:
         """The first span, timed: it decides between ranges and one stream for the rest."""
@@ -126,25 +131,32 @@ class RangedReading:
                 yield from self._skip_from_start(len(piece))
         return piece
 
-    def _next_window(self) -> StreamFlow[None]:
+    def _next_span(self, size: int) -> StreamFlow[bytes]:
+        """The next span in order (``b""`` after the last), keeping ``window`` GETs in flight."""
         access = self.access
         total = cast("int", self.plain.opened.size)
-        spans: list[tuple[int, int]] = []
-        first = self._fetched
-        while first < total and len(spans) < access.window:
-            last = min(first + access.span, total)
-            spans.append((first, last))
-            first = last
-        if not spans:
-            return
+        while len(self._in_flight) < access.window and self._fetched < total:
+            first, last = self._fetched, min(self._fetched + access.span, total)
+            self._in_flight.append((first, (yield Start(access.fetch(first, last)))))
+            self._fetched = last
+        if not self._in_flight:
+            return b""
+        first, started = self._in_flight.popleft()
         try:
-            flows = [cast("Flow[bytes]", access.fetch(a, b)) for a, b in spans]
-            pieces: list[bytes] = yield Gather(flows, len(spans))
+            return cast("bytes", (yield Finish(started)))
         except RangeIgnoredError:
-            yield from self._fall_back(self._fetched)  # all handed out: the window was empty
-            return
-        self._fetched = spans[-1][1]
-        self._ready.extend(pieces)
+            yield from self._drop_in_flight()
+            yield from self._fall_back(first)  # every byte before ``first`` was handed out
+            return cast("bytes", (yield from self.plain.next_chunk(size)))
+        except Exception:
+            yield from self._drop_in_flight()
+            raise
+
+    def _drop_in_flight(self) -> StreamFlow[None]:
+        if self._in_flight:
+            started = tuple(handle for _first, handle in self._in_flight)
+            self._in_flight.clear()
+            yield Drop(started)
 
     def _fall_back(self, received: int) -> StreamFlow[None]:
         """Read the rest as one stream from byte ``received`` (a server that stopped honouring

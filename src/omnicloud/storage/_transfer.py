@@ -120,6 +120,10 @@ class _Reading:
         self.received = 0
         self.resumes = 0
 
+    def close(self) -> StreamFlow[None]:
+        """Release the stream."""
+        yield Close(self.reader)
+
     def next_chunk(self, size: int) -> StreamFlow[bytes]:
         """The next chunk; after a lost connection, the rest of the object reopened."""
         while True:
@@ -172,7 +176,7 @@ def stream_object(
             yield Emit((tail,))
     finally:
         check.close()
-        yield Close(reading.reader)
+        yield from reading.close()
     check.finish()
 
 
@@ -209,7 +213,7 @@ def download_to_file(
                 del chunk  # not held while the next window of ranges arrives
         finally:
             check.close()
-            yield Close(reading.reader)
+            yield from reading.close()
         yield Call(handle.close)
         check.finish()
         yield Call(os.replace, (temp, path))
