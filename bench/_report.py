@@ -353,7 +353,7 @@ def storage_goals(v: Verdicts) -> None:
                 else:
                     text += (
                         "; omnicloud GETs the first 5 MiB, then the rest in ranges of 5 MiB, "
-                        f"{d.get('ours_conc', '?')} at once, or, when that first answer was slow "
+                        f"{d.get('ours_conc', '?')} in flight, or, when that first answer was slow "
                         "next to its bytes (a server that reads the whole object per request, "
                         "as moto does), as one more stream"
                     )

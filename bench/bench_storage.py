@@ -68,7 +68,7 @@ UPLOAD_HOW = {
     "libcloud": "upload_object_via_stream (multipart, {lc_part} MiB parts, one at a time)",
 }
 DOWNLOAD_HOW = {
-    "omnicloud": "download_object_as_stream (ranged GETs of 5 MiB, {ours_conc} at once, "
+    "omnicloud": "download_object_as_stream (ranged GETs of 5 MiB, {ours_conc} in flight, "
     "or one stream; 1 MiB chunks)",
     "boto3": "download_fileobj (s3transfer: ranged GETs, {boto_conc} threads)",
     "boto3-stream": "get_object()['Body'].iter_chunks (one GET)",

@@ -20,6 +20,7 @@ parts go out in parallel from sync code too. httpx is imported on first use only
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
@@ -133,6 +134,7 @@ class Drop:
 
 #: Worker threads a sync runner keeps for started flows (created as needed, shared by its users).
 BACKGROUND_WORKERS = 16
+_POOL_LOCK = threading.Lock()
 
 
 class Pieces:
@@ -344,9 +346,12 @@ class StreamingSyncHttp(SyncHttp):
         if workers is None:
             from concurrent.futures import ThreadPoolExecutor
 
-            workers = self._workers = ThreadPoolExecutor(
-                max_workers=BACKGROUND_WORKERS, thread_name_prefix="omnicloud-background"
-            )
+            with _POOL_LOCK:  # two threads downloading with one driver share one pool
+                workers = self._workers
+                if workers is None:
+                    workers = self._workers = ThreadPoolExecutor(
+                        max_workers=BACKGROUND_WORKERS, thread_name_prefix="omnicloud-background"
+                    )
         return workers.submit(self.run, flow)
 
     def _gather_threads(self, effect: Gather) -> list[Any]:
