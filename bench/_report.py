@@ -7,6 +7,7 @@ measured figures: import profiles, cProfile rankings, request counts, CPU and RS
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from bench._harness import load, markdown
@@ -186,6 +187,9 @@ def compute_goals(v: Verdicts) -> None:
             text = f"{us:.1f} µs of client CPU per VM, {_x(r)} of cs's {cs_us:.1f} µs"
             profile = _profile(compute, name)
             reasons.append(text + (f"; {profile}" if profile else ""))
+            freeing = _with_freeing(ours, cs, count, cs_count) if "lazy" in name else None
+            if freeing:
+                reasons.append(freeing)
         v.add(goal, measured, every and r <= LIST_GOAL, "; ".join(reasons) + ".")
     libcloud = _find(rows, "Libcloud list_nodes (one page)")
     ours = _find(rows, "omnicloud list_nodes")
@@ -201,6 +205,24 @@ def compute_goals(v: Verdicts) -> None:
             ]
         )
     deploy_goal(v, compute, args)
+
+
+def _with_freeing(
+    ours: dict[str, Any], cs: dict[str, Any], count: int, cs_count: int
+) -> str | None:
+    """The same comparison with the CPU each client spends freeing what the listing returned."""
+    ours_free = _child(ours, "release_cpu")
+    cs_free = _child(cs, "release_cpu")
+    if math.isnan(ours_free) or math.isnan(cs_free) or not count or not cs_count:
+        return None
+    ours_us = (_child(ours, "cpu") + ours_free) / count * 1e6
+    cs_us = (_child(cs, "cpu") + cs_free) / cs_count * 1e6
+    return (
+        f"a lazy listing frees every page inside the timed span, while cs's result is freed "
+        f"after it ({cs_free / cs_count * 1e6:.1f} µs per VM, timed apart); with freeing counted "
+        f"for both, {ours_us:.1f} µs vs {cs_us:.1f} µs = {_x(ours_us / cs_us)} (the verdict "
+        f"keeps the listing-only rule)"
+    )
 
 
 def deploy_goal(v: Verdicts, compute: dict[str, Any], args: dict[str, Any]) -> None:
