@@ -288,6 +288,17 @@ def deploy_goal(v: Verdicts, compute: dict[str, Any], args: dict[str, Any]) -> N
             f"polling every {poll:g} s can add up to {poll / latency:.2f}x, so the goal leaves "
             "almost no room for submitting the jobs"
         )
+    floor = _find(compute.get("deploy_floor", []), "aiohttp alone, null server")
+    if floor and x > DEPLOY_GOAL:
+        least = _child(floor, "elapsed")
+        why.append(
+            f"the floor: aiohttp alone (the HTTP client under omnicloud's async driver and cs's "
+            f"AIOCloudStack) took {least:.2f} s to send {nodes} concurrent GETs on a fresh pool "
+            "and read the answers from a server that does no work (median of "
+            f"{floor.get('runs', 0)} fresh processes), so no aiohttp client on this machine "
+            f"could finish before {_x((latency + least) / latency)}, before any signing, "
+            "server work or polling"
+        )
     v.add(goal, measured, x <= DEPLOY_GOAL, "; ".join(why) + ".")
     for name in ("Libcloud, 20 threads", "Libcloud sequential"):
         row = _find(rows, name)

@@ -4,13 +4,16 @@
   middleware that counts API requests per command (``GET /bench/stats``, ``POST /bench/reset``);
 * the S3 servers the storage tests use, started and stopped exactly as tests/storage/conftest.py
   does: moto (``.venv/bin/moto_server``), ministack and Swift s3api (``scripts/services/*.sh``),
-  ready once an authenticated bucket create/delete works.
+  ready once an authenticated bucket create/delete works;
+* a null server (``python -m bench._servers null``) that answers every request at once with the
+  same tiny body: what an HTTP client costs when the server costs nothing.
 
 The benchmark parent never imports a client library: readiness checks run in a child.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import os
@@ -19,13 +22,14 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVICES_DIR = os.environ.get("OMNICLOUD_SERVICES_DIR") or str(
@@ -314,6 +318,65 @@ def cloudstack(latency: float = 0.01, vms: int = 0) -> Iterator[CloudStackSim]:
             process.wait(10)
 
 
+# ---------------------------------------------------------------------------------- null server
+_NULL_ANSWER = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"
+
+
+class _NullProtocol(asyncio.Protocol):
+    """Answers each request head at once with the same two-byte JSON body and does nothing else
+    (requests must have no body): the floor of what any HTTP client pays per request."""
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = cast(asyncio.Transport, transport)
+        self.pending = b""
+
+    def data_received(self, data: bytes) -> None:
+        heads = (self.pending + data).split(b"\r\n\r\n")
+        self.pending = heads.pop()
+        if heads:
+            self.transport.write(_NULL_ANSWER * len(heads))
+
+
+def _serve_null() -> None:
+    loop = asyncio.new_event_loop()
+    server = loop.run_until_complete(
+        loop.create_server(_NullProtocol, "127.0.0.1", 0, backlog=1024)
+    )
+    port = server.sockets[0].getsockname()[1]
+    threading.Thread(target=loop.run_forever, daemon=True).start()
+    print(json.dumps({"url": f"http://127.0.0.1:{port}/client/api"}), flush=True)
+    sys.stdin.read()  # until the parent closes our stdin (or dies)
+
+
+@contextlib.contextmanager
+def null_server() -> Iterator[str]:
+    """A process answering every request at once (see ``_NullProtocol``); yields its URL."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bench._servers", "null"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        if not line:
+            raise RuntimeError("the null server did not start")
+        yield str(json.loads(line)["url"])
+    finally:
+        if process.stdin:
+            with contextlib.suppress(OSError):
+                process.stdin.close()
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(10)
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "cloudstack":
         _serve_cloudstack(float(sys.argv[2]), int(sys.argv[3]))
+    elif sys.argv[1] == "null":
+        _serve_null()

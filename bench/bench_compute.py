@@ -11,6 +11,9 @@
    thread: a Libcloud connection is not thread-safe) and Libcloud sequentially. Every client
    polls jobs every ``--poll`` seconds (Libcloud's ``poll_interval`` is set to match). Each run
    gets a fresh simulator, which counts the API requests made during the timed part.
+3. The floor under any aiohttp client (cs's and omnicloud's async driver both use aiohttp):
+   as many concurrent GETs as there are VMs, on a fresh pool, against a server that answers at
+   once and does nothing else (``bench._servers.null_server``).
 
     .venv/bin/python -m bench.bench_compute [--vms 10000] [--nodes 200] [--latency 1.0]
 
@@ -129,6 +132,7 @@ DEPLOYERS = {
     "Libcloud, 20 threads": "libcloud-threads",
 }
 SEQUENTIAL = {"Libcloud sequential": "libcloud-sequential"}
+FLOOR = "aiohttp alone, null server"
 
 
 # ---------------------------------------------------------------------------------- children
@@ -221,6 +225,23 @@ def deploy_libcloud(url: str, key: str, secret: str, nodes: int, poll: float, th
     return {"elapsed": elapsed, "deploy_cpu": cpu, "nodes": len(ids)}
 
 
+async def floor_requests(url: str, count: int) -> dict:
+    """``count`` concurrent GETs through aiohttp alone, with the pool size omnicloud and aiohttp
+    default to (100 connections), each answer read whole."""
+    import aiohttp
+
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=100)) as session:
+
+        async def one(number: int) -> int:
+            async with session.get(f"{url}?command=deployVirtualMachine&n={number}") as answer:
+                return len(await answer.read())
+
+        start, cpu = time.perf_counter(), time.process_time()
+        sizes = await asyncio.gather(*(one(number) for number in range(count)))
+        elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
+    return {"elapsed": elapsed, "floor_cpu": cpu, "answers": len(sizes)}
+
+
 def deploy_child(argv: Sequence[str]) -> None:
     how, url, key, secret, nodes, poll, threads = argv
     n, p = int(nodes), float(poll)
@@ -263,6 +284,30 @@ def listing(vms: int, repeat: int, listings: int) -> tuple[list[Series], dict, d
             except Exception as error:
                 profiles[name] = {"error": str(error)[-500:]}
     return rows, requests, profiles
+
+
+def floor(args: Any) -> list[Series]:
+    """aiohttp alone: ``args.nodes`` concurrent GETs against the null server, fresh processes."""
+    with _servers.null_server() as url:
+        argv = [*ME, "--floor-child", url, str(args.nodes)]
+        return compare({FLOOR: argv}, args.floor_repeat, warmup=1, label="compute floor")
+
+
+def floor_line(rows: list[Series], args: Any) -> list[str]:
+    row = next((s for s in rows if s.ok), None)
+    if row is None:
+        return [*failures(rows)]
+    elapsed = [x.data["elapsed"] for x in row.samples]
+    return [
+        f"The floor under any aiohttp client: {args.nodes} concurrent GETs through aiohttp "
+        "alone, on a fresh pool of up to 100 connections, against a server that answers at "
+        "once and does nothing else, took "
+        f"{row.metric('elapsed'):.3f} s (median of {len(elapsed)} fresh processes; best "
+        f"{min(elapsed):.3f} s) and {row.metric('floor_cpu'):.3f} s of client CPU: with "
+        f"{args.latency:g} s jobs, no aiohttp client could see its last job finish before "
+        f"{(args.latency + row.metric('elapsed')) / args.latency:.2f}x one job's latency, "
+        "before signing, server work or polling.",
+    ]
 
 
 def deploys(args: Any) -> tuple[list[Series], dict[str, list[dict[str, Any]]]]:
@@ -404,6 +449,9 @@ def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--deploy-child":
         deploy_child(sys.argv[2:])
         return
+    if len(sys.argv) > 1 and sys.argv[1] == "--floor-child":
+        print(json.dumps(asyncio.run(floor_requests(sys.argv[2], int(sys.argv[3])))))
+        return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--vms", type=int, default=pick(10_000, 600))
     parser.add_argument("--list-repeat", type=int, default=pick(3, 1))
@@ -414,12 +462,15 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=20)
     parser.add_argument("--repeat", type=int, default=pick(3, 1))
     parser.add_argument("--sequential-repeat", type=int, default=1)
+    parser.add_argument("--floor-repeat", type=int, default=pick(5, 1))
     args = parser.parse_args()
 
     log(f"compute: listing {args.vms} VMs, {args.list_repeat} rounds")
     list_rows, list_requests, profiles = listing(args.vms, args.list_repeat, args.listings)
     log(f"compute: {args.nodes} concurrent deploys, {args.latency:g} s jobs")
     deploy_rows, deploy_requests = deploys(args)
+    log(f"compute: floor, {args.nodes} concurrent GETs through aiohttp alone")
+    floor_rows = floor(args)
     save(
         "compute",
         {
@@ -429,6 +480,7 @@ def main() -> None:
             "list_profiles": profiles,
             "deploy": deploy_rows,
             "deploy_requests": deploy_requests,
+            "deploy_floor": floor_rows,
         },
     )
     libcloud = next((r for r in list_rows if r.name.startswith("Libcloud") and r.ok), None)
@@ -469,6 +521,8 @@ def main() -> None:
         "",
         deploy_table(deploy_rows, deploy_requests, args),
         *failures(deploy_rows),
+        "",
+        *floor_line(floor_rows, args),
     ]
     print("\n".join(lines))
 
