@@ -29,6 +29,7 @@ def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, 
 
 
 def test_local_cli_round_trip(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "store").mkdir()  # a given --root must exist
     base = ["storage", "--provider", "local", "--root", str(tmp_path / "store")]
     assert run([*base, "mb", "box"], capsys)[0] == 0
     source = tmp_path / "report.txt"
@@ -65,6 +66,7 @@ def test_local_cli_round_trip(tmp_path: Path, capsys: pytest.CaptureFixture[str]
 def test_stdin_and_stdout(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsysbinary: pytest.CaptureFixture[bytes]
 ) -> None:
+    (tmp_path / "store").mkdir()
     base = ["storage", "--root", str(tmp_path / "store")]
     assert _root.run([*base, "mb", "pipe"]) == 0
     payload = bytes(range(256)) * 5000
@@ -76,6 +78,7 @@ def test_stdin_and_stdout(
 
 
 def test_usage_errors_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "store").mkdir()
     base = ["storage", "--root", str(tmp_path / "store")]
     code, _, err = run([*base, "put", str(tmp_path / "missing"), "box/x"], capsys)
     assert code == 2

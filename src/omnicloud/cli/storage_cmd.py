@@ -16,6 +16,7 @@ from typing import Any
 import click
 
 from omnicloud.cli._errors import CliUsageError
+from omnicloud.storage._names import check_utf8
 
 __all__ = ["storage"]
 
@@ -27,6 +28,8 @@ def _split(target: str, *, need_name: bool) -> tuple[str, str]:
     if not container or (need_name and not name):
         shape = "CONTAINER/NAME" if need_name else "CONTAINER[/PREFIX]"
         raise CliUsageError(f"expected {shape}, got {target!r}")
+    check_utf8(container, "container")  # bytes that are not UTF-8 reach no store
+    check_utf8(name)
     return container, name
 
 
@@ -44,11 +47,11 @@ def _driver(ctx: click.Context) -> Any:
         from omnicloud.storage.drivers.local import LocalStorageDriver
 
         root = options["root"]
-        if not root:
-            import platformdirs
+        if root:  # given: a typo must not silently create a tree
+            return LocalStorageDriver(root, create=False)
+        import platformdirs
 
-            root = platformdirs.user_data_path("omnicloud") / "storage"
-        return LocalStorageDriver(str(root))
+        return LocalStorageDriver(str(platformdirs.user_data_path("omnicloud") / "storage"))
     key, secret = options["access_key"], options["secret_key"]
     if not key or not secret:
         raise CliUsageError(
@@ -67,6 +70,23 @@ def _driver(ctx: click.Context) -> Any:
         concurrency=options["concurrency"],
         checksum=None if options["part_checksum"] == "md5" else "CRC32",
     )
+
+
+class _StorageGroup(click.Group):
+    """Reports a file system failure (a full disk, a permission) as one line, exit status 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except OSError as exc:
+            from omnicloud.errors import OmnicloudError
+            from omnicloud.storage.errors import StorageError
+
+            if isinstance(exc, BrokenPipeError | OmnicloudError) or exc.strerror is None:
+                raise
+
+            where = f": {exc.filename}" if exc.filename else ""
+            raise StorageError(f"{exc.strerror}{where}") from None
 
 
 class _Progress:
@@ -113,7 +133,7 @@ def _read(handle: Any, progress: _Progress) -> Iterator[bytes]:
         yield chunk
 
 
-@click.group("storage")
+@click.group("storage", cls=_StorageGroup)
 @click.option(
     "--provider",
     type=click.Choice(["local", "s3"]),
@@ -171,6 +191,7 @@ def ls(ctx: click.Context, target: str | None, recursive: bool) -> None:
 @click.pass_context
 def mb(ctx: click.Context, container: str) -> None:
     """Make a container."""
+    check_utf8(container, "container")
     with _driver(ctx) as driver:
         driver.create_container(container)
 
@@ -180,6 +201,7 @@ def mb(ctx: click.Context, container: str) -> None:
 @click.pass_context
 def rb(ctx: click.Context, container: str) -> None:
     """Remove an empty container."""
+    check_utf8(container, "container")
     with _driver(ctx) as driver:
         driver.delete_container(driver.get_container(container))
 

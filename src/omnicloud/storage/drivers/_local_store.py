@@ -10,32 +10,56 @@ Layout under the root directory::
 A commit (data rename + metadata rename) holds the container's lock exclusively; reading a
 description or opening an object holds it shared, so data and metadata always match. Readers never
 see partial objects because data only appears by ``os.replace``.
+
+Nothing below the root is reached through a symbolic link (:mod:`._local_fs`): a linked container
+raises :class:`InvalidContainerNameError`, a linked object or a link on an object's way
+:class:`InvalidObjectNameError`, and listings neither show links nor descend through them.
+Temporary files carry their writer's identity and are reclaimed once it is gone
+(:mod:`._local_temp`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import json
 import os
-import tempfile
+import stat
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
+from omnicloud.errors import ConfigurationError
 from omnicloud.storage._hashing import MD5Hasher, md5_hasher
-from omnicloud.storage._names import check_container_name, check_object_name
+from omnicloud.storage._names import MAX_NAME, check_container_name, check_object_name
+from omnicloud.storage.drivers._local_fs import (
+    LinkRefusedError,
+    dir_chain,
+    holds_non_directories,
+    lstat_at,
+    open_dir,
+    open_file,
+    open_root,
+    scan_files,
+)
+from omnicloud.storage.drivers._local_temp import create_temp, reclaim
 from omnicloud.storage.errors import (
     ContainerAlreadyExistsError,
     ContainerDoesNotExistError,
     ContainerIsNotEmptyError,
+    InvalidContainerNameError,
     InvalidObjectNameError,
     ObjectDoesNotExistError,
+    StorageError,
 )
 
 __all__ = ["LocalReader", "LocalStore", "LocalWriter", "ObjectInfo"]
 
 HIDDEN = ".omnicloud"
+RECLAIM_EVERY = 60.0  # seconds between two sweeps of stale temporary files by one store
+_NO_LINKS = "local storage does not follow symbolic links"
 
 
 class ObjectInfo:
@@ -65,18 +89,79 @@ class ObjectInfo:
         return datetime.fromtimestamp(self.modified, UTC).isoformat()
 
 
+def _prepare_root(root: str, create: bool) -> None:
+    """Check (or, when ``create``, make) the root and its hidden directories."""
+    try:
+        found = os.stat(root)
+    except FileNotFoundError:
+        if not create:
+            raise ConfigurationError(f"storage root {root} does not exist") from None
+        try:
+            os.makedirs(root, exist_ok=True)
+        except OSError as exc:
+            raise ConfigurationError(f"cannot create storage root {root}: {exc.strerror}") from None
+    except NotADirectoryError:
+        raise ConfigurationError(f"storage root {root} is not a directory") from None
+    except OSError as exc:
+        raise ConfigurationError(f"cannot use storage root {root}: {exc.strerror}") from None
+    else:
+        if not stat.S_ISDIR(found.st_mode):
+            raise ConfigurationError(f"storage root {root} is not a directory")
+    try:
+        root_fd = open_root(root)
+        try:
+            with dir_chain(root_fd, [HIDDEN], create=True) as hidden:
+                for sub in ("meta", "tmp", "locks"):
+                    try:
+                        os.close(open_dir(hidden, sub, create=True))
+                    except LinkRefusedError:
+                        raise LinkRefusedError(1) from None
+        finally:
+            os.close(root_fd)
+    except LinkRefusedError:
+        raise ConfigurationError(
+            f"storage root {root}: {HIDDEN} or a folder in it is a symbolic link ({_NO_LINKS})"
+        ) from None
+    except OSError as exc:
+        raise ConfigurationError(f"cannot use storage root {root}: {exc.strerror}") from None
+
+
+def _missing(container: str, name: str) -> ObjectDoesNotExistError:
+    return ObjectDoesNotExistError(
+        f"object {name!r} does not exist in container {container!r}", code="NoSuchKey"
+    )
+
+
+def _link_error(name: str, depth: int | None = None) -> InvalidObjectNameError:
+    parts = name.split("/")
+    if depth is None or depth >= len(parts) - 1:
+        return InvalidObjectNameError(f"object {name!r} is a symbolic link ({_NO_LINKS})")
+    where = "/".join(parts[: depth + 1])
+    return InvalidObjectNameError(
+        f"object name {name!r} goes through the symbolic link {where!r} ({_NO_LINKS})"
+    )
+
+
+def _is_valid_name(name: str) -> bool:
+    try:
+        check_object_name(name)
+    except InvalidObjectNameError:
+        return False
+    return True
+
+
 class LocalStore:
-    """Containers as directories under ``root``; see the module docstring for the layout."""
+    """Containers as directories under ``root``; see the module docstring for the layout.
+
+    ``create=False`` refuses a missing root (:class:`ConfigurationError`) instead of making it.
+    """
 
     def __init__(self, root: str | os.PathLike[str], *, create: bool = True) -> None:
         self.root = os.path.abspath(os.fspath(root))
-        if create:
-            os.makedirs(self.root, exist_ok=True)
-        elif not os.path.isdir(self.root):
-            raise ContainerDoesNotExistError(f"storage root {self.root} does not exist")
+        _prepare_root(self.root, create)
         self._hidden = os.path.join(self.root, HIDDEN)
-        for sub in ("meta", "tmp", "locks"):
-            os.makedirs(os.path.join(self._hidden, sub), exist_ok=True)
+        self._tmp = os.path.join(self._hidden, "tmp")
+        self._reclaim_due = 0.0
 
     # paths -------------------------------------------------------------------------------
     def container_path(self, container: str) -> str:
@@ -97,100 +182,144 @@ class LocalStore:
             yield
             return
         path = os.path.join(self._hidden, "locks", container + ".lock")
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
             yield
         finally:
             os.close(fd)
 
-    def _require_container(self, container: str) -> str:
-        path = self.container_path(container)
-        if not os.path.isdir(path):
-            raise ContainerDoesNotExistError(f"container {container!r} does not exist")
-        return path
+    @contextlib.contextmanager
+    def _container(self, container: str) -> Iterator[int]:
+        """The container directory's descriptor (never through a link)."""
+        check_container_name(container)
+        root_fd = open_root(self.root)
+        try:
+            fd = open_dir(root_fd, container)
+        except LinkRefusedError:
+            raise InvalidContainerNameError(
+                f"container {container!r} is a symbolic link ({_NO_LINKS})"
+            ) from None
+        except (FileNotFoundError, NotADirectoryError):
+            raise ContainerDoesNotExistError(f"container {container!r} does not exist") from None
+        finally:
+            os.close(root_fd)
+        try:
+            yield fd
+        finally:
+            os.close(fd)
+
+    @contextlib.contextmanager
+    def _parent(
+        self, base: int, container: str, name: str, *, create: bool = False
+    ) -> Iterator[tuple[int, str]]:
+        """The descriptor of the directory holding object ``name`` and the name's last segment;
+        directories on the way are made when ``create``."""
+        parts = check_object_name(name).split("/")
+        stack = contextlib.ExitStack()
+        try:
+            fd = stack.enter_context(dir_chain(base, parts[:-1], create=create))
+        except LinkRefusedError as exc:
+            raise _link_error(name, exc.depth) from None
+        except (FileNotFoundError, NotADirectoryError):
+            if create:
+                raise InvalidObjectNameError(
+                    f"object name {name!r} lies below an existing object"
+                ) from None
+            raise _missing(container, name) from None
+        with stack:
+            yield fd, parts[-1]
 
     # containers ----------------------------------------------------------------------------
     def list_containers(self) -> list[tuple[str, float]]:
         found = []
-        with os.scandir(self.root) as entries:
-            for entry in entries:
-                if entry.is_dir(follow_symlinks=False) and not entry.name.startswith("."):
-                    found.append((entry.name, entry.stat().st_mtime))
+        root_fd = open_root(self.root)
+        try:
+            with os.scandir(root_fd) as entries:
+                for entry in entries:
+                    if entry.name.startswith(".") or not entry.is_dir(follow_symlinks=False):
+                        continue
+                    try:
+                        check_container_name(entry.name)
+                    except InvalidContainerNameError:
+                        continue  # not UTF-8, say: it could not be asked for by name
+                    found.append((entry.name, entry.stat(follow_symlinks=False).st_mtime))
+        finally:
+            os.close(root_fd)
         return sorted(found)
 
     def get_container(self, container: str) -> float:
-        return os.stat(self._require_container(container)).st_mtime
+        with self._container(container) as fd:
+            return os.fstat(fd).st_mtime
 
     def create_container(self, container: str) -> float:
-        path = self.container_path(container)
+        check_container_name(container)
+        root_fd = open_root(self.root)
         try:
-            os.mkdir(path)
-        except FileExistsError:
-            raise ContainerAlreadyExistsError(
-                f"container {container!r} exists already", code="ContainerAlreadyExists"
-            ) from None
-        return os.stat(path).st_mtime
+            try:
+                os.mkdir(container, 0o777, dir_fd=root_fd)
+            except FileExistsError:
+                raise ContainerAlreadyExistsError(
+                    f"container {container!r} exists already", code="ContainerAlreadyExists"
+                ) from None
+            return os.stat(container, dir_fd=root_fd, follow_symlinks=False).st_mtime
+        finally:
+            os.close(root_fd)
 
     def delete_container(self, container: str) -> None:
         import shutil
 
-        path = self._require_container(container)
-        with self._locked(container, exclusive=True):
-            for _dirpath, _dirs, files in os.walk(path):
-                if files:
-                    raise ContainerIsNotEmptyError(
-                        f"container {container!r} is not empty", code="ContainerNotEmpty"
-                    )
-            shutil.rmtree(path)
+        with self._container(container) as fd, self._locked(container, exclusive=True):
+            if holds_non_directories(fd):
+                raise ContainerIsNotEmptyError(
+                    f"container {container!r} is not empty", code="ContainerNotEmpty"
+                )
+            root_fd = open_root(self.root)
+            try:
+                shutil.rmtree(container, dir_fd=root_fd)  # never follows links
+            finally:
+                os.close(root_fd)
             shutil.rmtree(os.path.join(self._hidden, "meta", container), ignore_errors=True)
         with contextlib.suppress(FileNotFoundError):
             os.unlink(os.path.join(self._hidden, "locks", container + ".lock"))
 
     # objects -------------------------------------------------------------------------------
     def list_names(self, container: str, prefix: str) -> list[str]:
-        """Every object name in the container that starts with ``prefix``, sorted."""
-        base = self._require_container(container)
-        start = base
-        head = prefix.rsplit("/", 1)[0] if "/" in prefix else ""
-        if head:
-            candidate = os.path.join(base, *head.split("/"))
-            if not os.path.isdir(candidate) or os.path.islink(candidate):
+        """Every object name in the container that starts with ``prefix``, sorted (regular
+        files only, found without following links)."""
+        head = prefix.rpartition("/")[0]
+        parts = head.split("/") if head else []
+        with self._container(container) as base:
+            if any(part in ("", ".", "..") for part in parts):
                 return []
-            start = candidate
-        names = []
-        for dirpath, dirs, files in os.walk(start):
-            dirs[:] = [d for d in dirs if not os.path.islink(os.path.join(dirpath, d))]
-            rel = os.path.relpath(dirpath, base)
-            stem = "" if rel == "." else rel.replace(os.sep, "/") + "/"
-            for file in files:
-                name = stem + file
-                if name.startswith(prefix) and not os.path.islink(os.path.join(dirpath, file)):
-                    names.append(name)
-        names.sort()
-        return names
+            try:
+                with dir_chain(base, parts) as start:
+                    found = list(scan_files(start, head + "/" if head else "", MAX_NAME, prefix))
+            except (LinkRefusedError, FileNotFoundError, NotADirectoryError, ValueError):
+                return []  # a link, nothing, a file or an impossible name on the prefix's way
+        return sorted(name for name in found if name.startswith(prefix) and _is_valid_name(name))
 
     def describe(self, container: str, name: str) -> ObjectInfo:
         """The object's size, time, MD5, content type and metadata."""
-        self._require_container(container)
-        path = self.object_path(container, name)
-        with self._locked(container, exclusive=False):
-            return self._describe(container, name, path)
+        check_object_name(name)  # before the lock file is made
+        with self._container(container) as base, self._locked(container, exclusive=False):
+            with self._parent(base, container, name) as (fd, leaf):
+                return self._describe_at(fd, leaf, container, name)
 
-    def _describe(self, container: str, name: str, path: str) -> ObjectInfo:
-        try:
-            stat = os.stat(path, follow_symlinks=False)
-        except (FileNotFoundError, NotADirectoryError):
-            stat = None
-        if stat is None or not _is_regular(stat.st_mode):
-            raise ObjectDoesNotExistError(
-                f"object {name!r} does not exist in container {container!r}", code="NoSuchKey"
-            )
+    def _describe_at(self, fd: int, leaf: str, container: str, name: str) -> ObjectInfo:
+        found = lstat_at(fd, leaf)
+        if found is not None and stat.S_ISLNK(found.st_mode):
+            raise _link_error(name)
+        if found is None or not stat.S_ISREG(found.st_mode):
+            raise _missing(container, name)
+        return self._info(container, name, found)
+
+    def _info(self, container: str, name: str, found: os.stat_result) -> ObjectInfo:
         meta = self._read_meta(container, name)
         return ObjectInfo(
             name=name,
-            size=stat.st_size,
-            modified=stat.st_mtime,
+            size=found.st_size,
+            modified=found.st_mtime,
             md5=meta.get("md5"),
             content_type=meta.get("content_type"),
             meta_data=dict(meta.get("meta_data") or {}),
@@ -199,29 +328,62 @@ class LocalStore:
     def describe_many(self, container: str, names: list[str]) -> list[ObjectInfo]:
         """Descriptions for a page of listed names (vanished ones are skipped)."""
         out = []
-        with self._locked(container, exclusive=False):
-            for name in names:
-                try:
-                    out.append(self._describe(container, name, self.object_path(container, name)))
-                except ObjectDoesNotExistError:
-                    continue
+        with self._container(container) as base, self._locked(container, exclusive=False):
+            for parent, group in itertools.groupby(names, lambda name: name.rpartition("/")[0]):
+                with contextlib.ExitStack() as stack:
+                    try:
+                        fd = stack.enter_context(
+                            dir_chain(base, parent.split("/") if parent else [])
+                        )
+                    except (LinkRefusedError, FileNotFoundError, NotADirectoryError):
+                        continue  # the folder vanished or became a link since the listing
+                    for name in group:
+                        try:
+                            leaf = name.rpartition("/")[2]
+                            out.append(self._describe_at(fd, leaf, container, name))
+                        except (ObjectDoesNotExistError, InvalidObjectNameError):
+                            continue
         return out
 
     def _read_meta(self, container: str, name: str) -> dict[str, Any]:
         try:
-            with open(self._meta_path(container, name), "rb") as handle:
+            fd = os.open(self._meta_path(container, name), os.O_RDONLY | os.O_NOFOLLOW)
+            with os.fdopen(fd, "rb") as handle:
                 meta = json.load(handle)
-        except (FileNotFoundError, NotADirectoryError, ValueError):
+        except (OSError, ValueError):
             return {}
         return meta if isinstance(meta, dict) and meta.get("name") == name else {}
 
+    def _write_meta(self, container: str, name: str, temp: str) -> None:
+        digest = hashlib.sha256(name.encode()).hexdigest()
+        root_fd = open_root(self.root)
+        try:
+            with dir_chain(root_fd, [HIDDEN, "meta", container, digest[:2]], create=True) as fd:
+                os.replace(temp, digest + ".json", dst_dir_fd=fd)
+        except LinkRefusedError:
+            raise StorageError(
+                f"storage root {self.root}: a metadata folder is a symbolic link ({_NO_LINKS})"
+            ) from None
+        finally:
+            os.close(root_fd)
+
     def open(self, container: str, name: str, start: int, end: int | None) -> LocalReader:
         """A reader over bytes ``start`` to ``end`` (exclusive), pinned to the current version."""
-        self._require_container(container)
-        path = self.object_path(container, name)
-        with self._locked(container, exclusive=False):
-            info = self._describe(container, name, path)
-            handle = open(path, "rb")  # noqa: SIM115 - closed by LocalReader
+        check_object_name(name)  # before the lock file is made
+        with self._container(container) as base, self._locked(container, exclusive=False):
+            with self._parent(base, container, name) as (fd, leaf):
+                try:
+                    file_fd = open_file(fd, leaf)
+                except LinkRefusedError:
+                    raise _link_error(name) from None
+                if file_fd is None:
+                    raise _missing(container, name)
+                try:
+                    info = self._info(container, name, os.fstat(file_fd))
+                except BaseException:
+                    os.close(file_fd)
+                    raise
+        handle = os.fdopen(file_fd, "rb")
         stop = info.size if end is None else min(end, info.size)
         if start > info.size or (start == info.size and info.size > 0):
             handle.close()
@@ -234,10 +396,45 @@ class LocalStore:
 
     def begin_write(self, container: str, name: str) -> LocalWriter:
         """A temporary file to stream into; :meth:`LocalWriter.commit` renames it into place."""
-        self._require_container(container)
-        final = self.object_path(container, name)
-        fd, temp = tempfile.mkstemp(prefix="up-", dir=os.path.join(self._hidden, "tmp"))
-        return LocalWriter(self, container, name, final, os.fdopen(fd, "wb"), temp)
+        self._check_writable(container, name)
+        self._reclaim_stale()
+        fd, temp = create_temp(self._tmp, "up")
+        return LocalWriter(self, container, name, os.fdopen(fd, "wb"), temp)
+
+    def _check_writable(self, container: str, name: str) -> None:
+        """Refuse early (before any data is read) what the commit would refuse."""
+        parts = check_object_name(name).split("/")
+        with self._container(container) as base, contextlib.ExitStack() as opened:
+            current = base
+            for depth, part in enumerate(parts):
+                found = lstat_at(current, part)
+                if found is None:
+                    return
+                if stat.S_ISLNK(found.st_mode):
+                    raise _link_error(name, depth)
+                if depth == len(parts) - 1:
+                    if stat.S_ISDIR(found.st_mode):
+                        raise InvalidObjectNameError(
+                            f"object name {name!r} is a directory of other objects here"
+                        )
+                    return
+                if not stat.S_ISDIR(found.st_mode):
+                    raise InvalidObjectNameError(
+                        f"object name {name!r} lies below an existing object"
+                    )
+                try:
+                    current = open_dir(current, part, depth=depth)
+                except LinkRefusedError:
+                    raise _link_error(name, depth) from None
+                except (FileNotFoundError, NotADirectoryError):
+                    return  # changed meanwhile: the commit decides
+                opened.callback(os.close, current)
+
+    def _reclaim_stale(self) -> None:
+        now = time.monotonic()
+        if now >= self._reclaim_due:
+            self._reclaim_due = now + RECLAIM_EVERY
+            reclaim(self._tmp)
 
     def import_file(
         self,
@@ -268,70 +465,67 @@ class LocalStore:
         *,
         hashed: bool = True,
     ) -> ObjectInfo:
+        container, name = writer.container, writer.name
         meta = {
-            "name": writer.name,
+            "name": name,
             "md5": writer.md5.hexdigest() if hashed else None,
             "size": writer.size,
             "content_type": content_type,
             "meta_data": meta_data,
         }
-        meta_path = self._meta_path(writer.container, writer.name)
-        os.makedirs(os.path.dirname(meta_path), exist_ok=True)
-        fd, meta_temp = tempfile.mkstemp(prefix="meta-", dir=os.path.join(self._hidden, "tmp"))
+        fd, meta_temp = create_temp(self._tmp, "meta")
         with os.fdopen(fd, "w") as handle:
             json.dump(meta, handle)
         try:
-            with self._locked(writer.container, exclusive=True):
-                self._require_container(writer.container)
-                self._make_parents(writer)
-                if os.path.isdir(writer.final) and not os.path.islink(writer.final):
-                    raise InvalidObjectNameError(
-                        f"object name {writer.name!r} is a directory of other objects here"
-                    )
-                os.chmod(writer.temp, 0o644)
-                os.replace(writer.temp, writer.final)
-                os.replace(meta_temp, meta_path)
-                return self._describe(writer.container, writer.name, writer.final)
+            with self._locked(container, exclusive=True), self._container(container) as base:
+                with self._parent(base, container, name, create=True) as (parent, leaf):
+                    found = lstat_at(parent, leaf)
+                    if found is not None and stat.S_ISLNK(found.st_mode):
+                        raise _link_error(name)
+                    if found is not None and stat.S_ISDIR(found.st_mode):
+                        raise InvalidObjectNameError(
+                            f"object name {name!r} is a directory of other objects here"
+                        )
+                    try:
+                        os.replace(writer.temp, leaf, dst_dir_fd=parent)
+                    except FileNotFoundError:
+                        if os.path.lexists(writer.temp):
+                            raise
+                        raise StorageError(
+                            f"the temporary file of the upload of {name!r} was removed "
+                            "(stale temporary files are reclaimed after 24 hours unchanged)"
+                        ) from None
+                    self._write_meta(container, name, meta_temp)
+                    return self._describe_at(parent, leaf, container, name)
         finally:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(meta_temp)
 
-    def _make_parents(self, writer: LocalWriter) -> None:
-        parent = os.path.dirname(writer.final)
-        try:
-            os.makedirs(parent, exist_ok=True)
-        except (FileExistsError, NotADirectoryError):
-            raise InvalidObjectNameError(
-                f"object name {writer.name!r} lies below an existing object"
-            ) from None
-
     def delete(self, container: str, name: str) -> None:
-        base = self._require_container(container)
-        path = self.object_path(container, name)
-        with self._locked(container, exclusive=True):
-            self._describe(container, name, path)
-            os.unlink(path)
+        parts = check_object_name(name).split("/")
+        with self._container(container) as base, self._locked(container, exclusive=True):
+            with self._parent(base, container, name) as (fd, leaf):
+                self._describe_at(fd, leaf, container, name)
+                os.unlink(leaf, dir_fd=fd)
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(self._meta_path(container, name))
-            parent = os.path.dirname(path)
-            while parent != base:
+            for depth in range(len(parts) - 1, 0, -1):  # empty folders that held it, deepest first
                 try:
-                    os.rmdir(parent)
-                except OSError:
+                    with dir_chain(base, parts[: depth - 1]) as fd:
+                        os.rmdir(parts[depth - 1], dir_fd=fd)
+                except (LinkRefusedError, OSError):
                     break
-                parent = os.path.dirname(parent)
 
 
 class LocalWriter:
     """A temporary file being filled; hashed as it is written."""
 
     def __init__(
-        self, store: LocalStore, container: str, name: str, final: str, handle: Any, temp: str
+        self, store: LocalStore, container: str, name: str, handle: Any, temp: str
     ) -> None:
         self.store = store
         self.container = container
         self.name = name
-        self.final = final
         self.temp = temp
         self._handle = handle
         self.md5: MD5Hasher = MD5Hasher()
@@ -432,9 +626,3 @@ def _kernel_copy(source: str, target: Any) -> int:
             target.flush()
             copied = target.tell()
     return copied
-
-
-def _is_regular(mode: int) -> bool:
-    import stat
-
-    return stat.S_ISREG(mode)
