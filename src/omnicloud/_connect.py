@@ -64,7 +64,7 @@ def data_dir() -> Path:
         from platformdirs import user_data_dir
 
         path = Path(user_data_dir("omnicloud"))
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)  # holds API secrets: private
     return path
 
 
@@ -88,7 +88,32 @@ def _require(profile: Profile, what: str, *names: str) -> Any:
 
 def _options(profile: Profile, table: Mapping[str, str]) -> dict[str, Any]:
     merged = {**profile.options, **profile.credentials}
-    return {table[k.lower()]: v for k, v in merged.items() if k.lower() in table}
+    options = {table[k.lower()]: v for k, v in merged.items() if k.lower() in table}
+    _check_verify(profile, options, "insecure" in table.values())
+    return options
+
+
+_VERIFY_OFF = {"false", "0", "no", "off"}
+
+
+def _check_verify(profile: Profile, options: dict[str, Any], has_switch: bool) -> None:
+    """Refuse ``verify: false`` (a setting that would be ignored or read as a CA path)."""
+    verify = options.get("verify")
+    if verify is not False and not (isinstance(verify, str) and verify.lower() in _VERIFY_OFF):
+        return
+    if has_switch and options.get("insecure") is True:
+        del options["verify"]  # the explicit switch says the same
+        return
+    hint = (
+        "set dangerous_no_tls_verify: true in the profile to do that (anyone on the network "
+        "path can then read and change the traffic)"
+        if has_switch
+        else f"omnicloud has no switch to turn it off for {profile.kind}"
+    )
+    raise ConfigurationError(
+        f"cloud {profile.name!r} ({profile.source}): verify: {verify!r} does not turn TLS "
+        f"certificate verification off (verify takes true or a CA bundle path); {hint}"
+    )
 
 
 def _driver(driver_type: str, provider: str, asynchronous: bool) -> Any:

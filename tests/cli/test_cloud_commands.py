@@ -130,8 +130,20 @@ def test_output_formats(run) -> None:  # type: ignore[no-untyped-def]
     assert {s["name"] for s in sizes} >= {"Small Instance", "Large Instance"}
     profiles = json.loads(run("-o", "json", "config", "list")[0])
     assert profiles == [
-        {"default": "*", "kind": "cloudstack-sim", "name": "local", "source": "built-in"},
-        {"default": "", "kind": "cloudsigma-sim", "name": "local-sigma", "source": "built-in"},
+        {
+            "default": "*",
+            "kind": "cloudstack-sim",
+            "name": "local",
+            "source": "built-in",
+            "status": "ok",
+        },
+        {
+            "default": "",
+            "kind": "cloudsigma-sim",
+            "name": "local-sigma",
+            "source": "built-in",
+            "status": "ok",
+        },
     ]
     run("security-groups", "delete", "fmtgroup")
     run("keys", "delete", "fmtkey")

@@ -57,8 +57,10 @@ def test_cloudmesh_layout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
 
 def test_missing_environment_variable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OMNICLOUD_CONFIG", str(write(tmp_path / "cm.yaml", CLOUDMESH)))
-    with pytest.raises(ConfigurationError, match="AWS_ID is not set"):
-        load_profiles()
+    profiles = load_profiles()  # only using the profile fails
+    assert profiles.get("exo").kind == "exoscale"
+    with pytest.raises(ConfigurationError, match=r"cloud 'aws'.*AWS_ID is not set"):
+        profiles.get()
 
 
 def test_credentials_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -85,8 +87,12 @@ def test_world_readable_file_warns(tmp_path: Path, monkeypatch: pytest.MonkeyPat
         load_profiles()
 
 
-def test_local_directory_file_and_env_default(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_local_directory_file_only_when_named_and_env_default(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     write(Path.cwd() / "omnicloud.yaml", "default: {cloud: exo}\ncloud:\n  exo: {kind: exoscale}\n")
+    assert load_profiles().default == "local" and "exo" not in load_profiles()
+    monkeypatch.setenv("OMNICLOUD_CONFIG", "omnicloud.yaml")  # opting in
     assert load_profiles().default == "exo"
     monkeypatch.setenv("OMNICLOUD_CLOUD", "local")
     assert load_profiles().get().kind == "cloudstack-sim"
@@ -125,9 +131,13 @@ def test_cloudstack_ini_regions_become_profiles(clean_env: Path) -> None:
 def test_bad_files_are_clear_errors(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str, message: str
 ) -> None:
-    monkeypatch.setenv("OMNICLOUD_CONFIG", str(write(tmp_path / "bad.yaml", text)))
-    with pytest.raises(ConfigurationError, match=message):
-        load_profiles()
+    path = write(tmp_path / "bad.yaml", text)
+    monkeypatch.setenv("OMNICLOUD_CONFIG", str(path))
+    profiles = load_profiles()  # reading never fails; using what the file holds does
+    assert profiles.get("local").kind == "cloudstack-sim"
+    with pytest.raises(ConfigurationError, match=message) as caught:
+        profiles.get("x")
+    assert str(path) in str(caught.value) and "\n" not in str(caught.value)
 
 
 def test_unknown_profile_lists_known() -> None:
@@ -139,8 +149,10 @@ def test_unknown_profile_lists_known() -> None:
 
 def test_missing_omnicloud_config_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("OMNICLOUD_CONFIG", str(tmp_path / "absent.yaml"))
-    with pytest.raises(ConfigurationError, match="does not exist"):
-        load_profiles()
+    profiles = load_profiles()
+    assert profiles.get("local").kind == "cloudstack-sim"
+    with pytest.raises(ConfigurationError, match=r"absent\.yaml, which does not exist"):
+        profiles.get()
 
 
 def layer(name: str, kind: str, default: str | None = None) -> str:
@@ -164,7 +176,7 @@ def test_user_config_file_honours_xdg_config_home(
     assert profiles.get().source == str(user_file) and profiles.files == [str(user_file)]
 
 
-def test_all_three_locations_and_their_precedence(
+def test_both_locations_and_their_precedence(
     clean_env: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     user_file = clean_env / ".config" / "omnicloud" / "omnicloud.yaml"
@@ -177,23 +189,24 @@ def test_all_three_locations_and_their_precedence(
     write(local_file, layer("shared", "cloudstack") + "  local-only: {kind: cloudsigma}\n")
     write(env_file, layer("shared", "cloudsigma", default="env-only") + "  env-only: {kind: s3}\n")
 
-    only_user_and_local = load_profiles()
-    assert only_user_and_local.files == [str(user_file), str(local_file)]
-    assert only_user_and_local.get("shared").kind == "cloudstack"  # ./omnicloud.yaml wins
-    assert only_user_and_local.get("shared").credentials == {"key": "from-cloudstack"}
-    assert only_user_and_local.default == "shared"  # only the user file names a default
-    assert only_user_and_local.get("user-only").source == str(user_file)
+    only_user = load_profiles()  # ./omnicloud.yaml is not read unless named
+    assert only_user.files == [str(user_file)]
+    assert only_user.get("shared").kind == "exoscale"
+    assert only_user.get("shared").credentials == {"key": "from-exoscale"}
+    assert only_user.default == "shared"
+    assert "local-only" not in only_user
 
     monkeypatch.setenv("OMNICLOUD_CONFIG", str(env_file))
     everything = load_profiles()
-    assert everything.files == [str(user_file), str(local_file), str(env_file)]
+    assert everything.files == [str(user_file), str(env_file)]
     assert everything.get("shared").kind == "cloudsigma"  # $OMNICLOUD_CONFIG wins
     assert everything.get("shared").source == str(env_file)
+    assert everything.get("user-only").source == str(user_file)
     assert everything.default == "env-only"
-    assert {"user-only", "local-only", "env-only"} <= set(everything.names())
+    assert {"user-only", "env-only"} <= set(everything.names())
 
-    monkeypatch.setenv("OMNICLOUD_CLOUD", "local-only")  # the environment beats every file
-    assert load_profiles().get().kind == "cloudsigma"
+    monkeypatch.setenv("OMNICLOUD_CLOUD", "user-only")  # the environment beats every file
+    assert load_profiles().get().kind == "ikoula"
 
 
 # Seed 003's cloudmesh.yaml (cloudmesh-community/cm), with the kinds omnicloud has no driver for.

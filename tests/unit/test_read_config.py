@@ -42,6 +42,7 @@ def test_env_only(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def write(path: Path, text: str) -> Path:
     path.write_text(text)
+    path.chmod(0o600)  # a readable file holding a secret warns (tests/unit/test_config_trust.py)
     return path
 
 

@@ -44,10 +44,11 @@ def driver(ctx: click.Context, driver_type: str = "compute", *, asynchronous: bo
 
 
 def profile_option(ctx: click.Context, name: str) -> str | None:
-    """A default from the profile's options (``default: {size: ..., image: ...}``)."""
+    """A default from the profile's options (``default: {size: ..., image: ...}``); reading it
+    runs no ``credentials_command`` (that happens once, when the driver is made)."""
     from omnicloud.config import load_profiles
 
-    value = load_profiles().get(cloud_name(ctx)).options.get(name)
+    value = load_profiles().describe(cloud_name(ctx)).options.get(name)
     return str(value) if value is not None else None
 
 

@@ -1,4 +1,8 @@
-"""``omnicloud config list|show|add|use|check``: named clouds in ``omnicloud.yaml``."""
+"""``omnicloud config list|show|add|use|check``: named clouds in ``omnicloud.yaml``.
+
+``show`` and ``check`` take the cloud from NAME, else ``--cloud``, else the default. Only ``check``
+(which uses the cloud) runs a profile's ``credentials_command``.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from omnicloud.cli._cloud import output_format
+from omnicloud.cli._cloud import cloud_name, output_format
 from omnicloud.cli._errors import CliUsageError
 from omnicloud.cli._render import emit
 
@@ -29,6 +33,7 @@ def _target_file() -> Path:
 def _load_document(path: Path) -> dict[str, Any]:
     import yaml
 
+    from omnicloud.config._load import yaml_problem
     from omnicloud.errors import ConfigurationError
 
     if not path.is_file():
@@ -36,7 +41,7 @@ def _load_document(path: Path) -> dict[str, Any]:
     try:
         document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
-        raise ConfigurationError(f"{path}: not valid YAML ({exc})") from None
+        raise ConfigurationError(f"{path}: not valid YAML ({yaml_problem(exc)})") from None
     if not isinstance(document, dict):
         raise ConfigurationError(f"{path}: expected a mapping at the top level")
     return document
@@ -68,30 +73,53 @@ def config() -> None:
 @config.command("list")
 @click.pass_context
 def list_profiles(ctx: click.Context) -> None:
-    """List every known cloud; the default is marked with *."""
+    """List every known cloud; the default is marked with *, broken ones say why."""
     from omnicloud.config import load_profiles
 
     profiles = load_profiles()
-    rows = [
-        {
-            "default": "*" if name == profiles.default else "",
-            "name": name,
-            "kind": profiles.clouds[name].kind,
-            "source": profiles.clouds[name].source,
-        }
-        for name in profiles.names()
-    ]
-    emit(rows, output_format(ctx), columns=["default", "name", "kind", "source"])
+    default = None if profiles.default_error else profiles.default
+    rows: list[dict[str, Any]] = []
+    for name in profiles.names():
+        entry = profiles.entry(name)
+        problem = profiles.problem(name)
+        rows.append(
+            {
+                "default": "*" if name == default else "",
+                "name": name,
+                "kind": entry.kind or "?",
+                "source": entry.source,
+                "status": f"broken: {problem}" if problem else "ok",
+            }
+        )
+    for source, problem in profiles.problems.items():
+        rows.append(
+            {
+                "default": "",
+                "name": "-",
+                "kind": "-",
+                "source": source,
+                "status": f"broken: {problem}",
+            }
+        )
+    emit(rows, output_format(ctx), columns=["default", "name", "kind", "source", "status"])
 
 
 @config.command("show")
 @click.argument("name", required=False)
 @click.pass_context
 def show_profile(ctx: click.Context, name: str | None) -> None:
-    """Show one cloud (the default when NAME is omitted), secrets redacted."""
+    """Show one cloud (NAME, else --cloud, else the default), secrets redacted.
+
+    A credentials_command is not run: its credentials are not shown.
+    """
     from omnicloud.config import load_profiles
 
-    emit(load_profiles().get(name).redacted(), output_format(ctx))
+    profiles = load_profiles()
+    wanted = name or cloud_name(ctx)
+    view = profiles.describe(wanted).redacted()
+    if profiles.entry(wanted).has_command:
+        view["credentials_command"] = "set (run when the cloud is used)"
+    emit(view, output_format(ctx))
 
 
 def _pairs(values: tuple[str, ...]) -> dict[str, str]:
@@ -145,7 +173,7 @@ def use_profile(name: str) -> None:
     """Make NAME the default cloud."""
     from omnicloud.config import load_profiles
 
-    load_profiles().get(name)  # must exist
+    load_profiles().entry(name)  # must exist (nothing in it is run)
     path = _target_file()
     document = _load_document(path)
     _root(document)["default"] = {"cloud": name}
@@ -157,13 +185,14 @@ def use_profile(name: str) -> None:
 @click.argument("name", required=False)
 @click.pass_context
 def check_profile(ctx: click.Context, name: str | None) -> None:
-    """Check that cloud NAME answers with these credentials (one cheap call)."""
+    """Check that cloud NAME (else --cloud, else the default) answers with these credentials
+    (one cheap call)."""
     import time
 
     from omnicloud._connect import connect
     from omnicloud.config import load_profiles
 
-    profile = load_profiles().get(name)
+    profile = load_profiles().get(name or cloud_name(ctx))
     started = time.monotonic()
     from omnicloud._connect import has_driver
 

@@ -9,6 +9,11 @@ Precedence, as ``cs`` does it:
    argument, else ``$CLOUDSTACK_REGION``, else ``cloudstack``.
 3. Values merge as defaults < environment < ini file < environment values for the keys named in
    ``CLOUDSTACK_OVERRIDES``.
+
+``verify = false`` (or ``CLOUDSTACK_VERIFY=false``) is refused with a :class:`ConfigurationError`:
+it is neither a CA bundle path nor the way to turn verification off, which is
+``dangerous_no_tls_verify = true``. An ini file holding a ``secret`` that other users can read
+draws a warning.
 """
 
 from __future__ import annotations
@@ -38,38 +43,46 @@ _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
 
-def config_paths(env: Mapping[str, str] | None = None) -> list[Path]:
-    """The ini files consulted, lowest precedence first."""
+def config_paths(env: Mapping[str, str] | None = None, *, local_file: bool = True) -> list[Path]:
+    """The ini files consulted, lowest precedence first (``./cloudstack.ini`` when
+    ``local_file``)."""
     from pathlib import Path
 
     env = os.environ if env is None else env
-    paths = [
-        Path(env.get("HOME") or Path.home()) / ".cloudstack.ini",
-        Path.cwd() / "cloudstack.ini",
-    ]
+    paths = [Path(env.get("HOME") or Path.home()) / ".cloudstack.ini"]
+    if local_file:
+        paths.append(Path.cwd() / "cloudstack.ini")
     if env.get("CLOUDSTACK_CONFIG"):
         paths.append(Path(env["CLOUDSTACK_CONFIG"]).expanduser())
     return paths
 
 
-def _read_ini(env: Mapping[str, str]) -> tuple[configparser.ConfigParser, list[Path]]:
+def _read_ini(
+    env: Mapping[str, str], local_file: bool = True
+) -> tuple[configparser.ConfigParser, list[Path]]:
     import configparser
+
+    from omnicloud.config._permissions import warn_if_readable
 
     parser = configparser.ConfigParser(interpolation=None)
     found = []
-    for path in config_paths(env):
+    for path in config_paths(env, local_file=local_file):
         if path.is_file():
+            single = configparser.ConfigParser(interpolation=None)
             try:
-                parser.read(path, encoding="utf-8")
+                single.read(path, encoding="utf-8")
             except (configparser.Error, UnicodeDecodeError) as exc:
                 raise ConfigurationError(f"{path}: not a valid ini file ({exc})") from None
+            if any(single.get(section, "secret", fallback="") for section in single.sections()):
+                warn_if_readable(path, stacklevel=4)
+            parser.read_dict(single)
             found.append(path)
     return parser, found
 
 
-def list_regions(env: Mapping[str, str] | None = None) -> list[str]:
+def list_regions(env: Mapping[str, str] | None = None, *, local_file: bool = True) -> list[str]:
     """Section names of the ini files (the regions ``--region`` accepts)."""
-    parser, _ = _read_ini(os.environ if env is None else env)
+    parser, _ = _read_ini(os.environ if env is None else env, local_file)
     return parser.sections()
 
 
@@ -101,6 +114,8 @@ def _coerce(values: Mapping[str, str], origin: str) -> dict[str, Any]:
             elif key == "verify":
                 lowered = raw.strip().lower()
                 config[key] = (lowered in _TRUE) if lowered in _TRUE | _FALSE else raw
+                if config[key] is False:
+                    config[key] = _VerifyOff(origin, raw)
             else:
                 config[key] = raw
         except ValueError:
@@ -108,6 +123,35 @@ def _coerce(values: Mapping[str, str], origin: str) -> dict[str, Any]:
     if headers:
         config["headers"] = headers
     return config
+
+
+class _VerifyOff:
+    """``verify = false`` as read, kept apart so it is refused unless the real switch is on."""
+
+    __slots__ = ("origin", "raw")
+
+    def __init__(self, origin: str, raw: str) -> None:
+        self.origin, self.raw = origin, raw
+
+
+def _settle_verify(config: dict[str, Any]) -> None:
+    """Drop a ``verify = false`` the explicit insecure switch confirms; refuse any other one."""
+    value = config.get("verify")
+    if not isinstance(value, _VerifyOff):
+        return
+    del config["verify"]
+    if config.get("dangerous_no_tls_verify") is True:
+        return
+    if value.origin == "environment":
+        said, switch = f"CLOUDSTACK_VERIFY={value.raw}", "CLOUDSTACK_DANGEROUS_NO_TLS_VERIFY=true"
+    else:
+        said = f"{value.origin} verify = {value.raw}"
+        switch = "dangerous_no_tls_verify = true in that section"
+    raise ConfigurationError(
+        f"{said} does not turn TLS certificate verification off (verify takes true or a "
+        f"CA bundle path); to turn it off, knowing that anyone on the network path can then "
+        f"read and change the traffic, set {switch}"
+    )
 
 
 def _boolean(raw: str) -> bool:
@@ -119,21 +163,25 @@ def _boolean(raw: str) -> bool:
     raise ValueError(raw)
 
 
-def read_config(region: str | None = None, env: Mapping[str, str] | None = None) -> dict[str, Any]:
+def read_config(
+    region: str | None = None, env: Mapping[str, str] | None = None, *, local_file: bool = True
+) -> dict[str, Any]:
     """Keyword arguments for ``CloudStack(**read_config())`` from the environment and ini files.
 
-    Raises :class:`ConfigurationError` (never ``SystemExit``) when nothing usable is found.
+    ``local_file=False`` leaves ``./cloudstack.ini`` out (profiles do). Raises
+    :class:`ConfigurationError` (never ``SystemExit``) when nothing usable is found.
     """
     env = os.environ if env is None else env
     env_values = _from_env(env)
     overrides = [k for k in re.split(r"[\s,]+", env.get("CLOUDSTACK_OVERRIDES", "")) if k]
     if not overrides and all(key in env_values for key in REQUIRED) and region is None:
         config = _coerce(env_values, "environment")
+        _settle_verify(config)
         config["name"] = env.get("CLOUDSTACK_REGION") or DEFAULT_REGION
         return config
 
     section = region or env.get("CLOUDSTACK_REGION") or DEFAULT_REGION
-    parser, found = _read_ini(env)
+    parser, found = _read_ini(env, local_file)
     ini_values: dict[str, str] = {}
     if parser.has_section(section):
         ini_values = dict(parser.items(section))
@@ -148,9 +196,10 @@ def read_config(region: str | None = None, env: Mapping[str, str] | None = None)
             merged.update(_coerce({key: env_values[key]}, "environment"))
         else:
             merged.pop(key, None)
+    _settle_verify(merged)
     missing = [key for key in REQUIRED if not merged.get(key)]
     if missing:
-        tried = ", ".join(str(p) for p in config_paths(env))
+        tried = ", ".join(str(p) for p in config_paths(env, local_file=local_file))
         raise ConfigurationError(
             f"CloudStack configuration incomplete: missing {', '.join(missing)} "
             f"(set CLOUDSTACK_ENDPOINT, CLOUDSTACK_KEY and CLOUDSTACK_SECRET, or a [{section}] "

@@ -72,6 +72,8 @@ class HttpConfig:
                 raise ValidationError(f"{name} must be a positive number of seconds")
         if self.client_key and not self.client_cert:
             raise ValidationError("client_key given without client_cert")
+        if isinstance(self.verify, str):
+            self.verify = _verify_path(self.verify, self.insecure)
 
     def check_tls(self) -> None:
         """Refuse ``verify=False`` (the off switch is ``insecure=True``) and warn when insecure."""
@@ -88,7 +90,8 @@ class HttpConfig:
     def _refuse_verify_false(self) -> None:
         if self.verify is False and not self.insecure:
             raise ValidationError(
-                "verify=False does not disable TLS checks; pass insecure=True to do so"
+                "verify=False does not disable TLS checks; pass insecure=True "
+                "(dangerous_no_tls_verify in a profile or cloudstack.ini) to do so"
             )
 
     def ssl_context(self) -> ssl.SSLContext:
@@ -104,6 +107,22 @@ class HttpConfig:
             _stamped(self.client_cert),
             _stamped(self.client_key),
         )
+
+
+def _verify_path(value: str, insecure: bool) -> bool | str:
+    """A ``verify`` string: true-like words mean True; false-like ones are refused unless
+    ``insecure`` says the same, and never taken for a CA bundle file named "false"."""
+    lowered = value.strip().lower()
+    if lowered in {"true", "1", "yes", "on"}:
+        return True
+    if lowered in {"false", "0", "no", "off"}:
+        if insecure:
+            return False
+        raise ValidationError(
+            f"verify={value!r} is not a CA bundle path and does not turn TLS checks off; "
+            "pass insecure=True (dangerous_no_tls_verify in a profile or cloudstack.ini) to do so"
+        )
+    return value
 
 
 #: A file path with its modification time, so a rewritten file is loaded again.
