@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import socket
 
 import anyio
 import httpx
@@ -65,16 +66,31 @@ def test_async_transport() -> None:
 def test_serve_prints_endpoint_and_keys(monkeypatch: pytest.MonkeyPatch) -> None:
     seen: dict[str, object] = {}
 
-    def fake_run(app: object, host: str, port: int, **_: object) -> None:
-        seen.update(app=app, host=host, port=port)
+    def fake_run(app: object, host: str, port: int, **options: object) -> None:
+        sock = options["sock"]
+        assert isinstance(sock, socket.socket)
+        seen.update(app=app, host=host, port=port, bound=sock.getsockname()[1])
 
     monkeypatch.setattr(server_module, "run", fake_run)
     out = io.StringIO()
-    serve("127.0.0.1", 8099, None, api_key="AK", secret="SK", out=out)
+    serve("127.0.0.1", 0, None, api_key="AK", secret="SK", out=out)
     text = out.getvalue()
-    assert "http://127.0.0.1:8099/client/api" in text
+    assert seen["port"] == seen["bound"] != 0
+    assert f"http://127.0.0.1:{seen['port']}/client/api" in text
     assert "AK" in text and "SK" in text
-    assert seen["port"] == 8099
+
+
+def test_serve_on_a_busy_port_prints_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    from omnicloud.errors import ConfigurationError
+
+    out = io.StringIO()
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        port = busy.getsockname()[1]
+        with pytest.raises(ConfigurationError, match=f"127.0.0.1:{port}"):
+            serve("127.0.0.1", port, None, api_key="AK", secret="SK", out=out)
+    assert out.getvalue() == ""
 
 
 def test_import_is_cheap() -> None:

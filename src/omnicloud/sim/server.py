@@ -12,7 +12,7 @@ import uvicorn
 
 from ._resets import protocol_class
 
-__all__ = ["RunningServer", "run", "serve_in_thread"]
+__all__ = ["RunningServer", "bind", "display_url", "run", "serve_in_thread"]
 
 
 def _config(app: Any, host: str, port: int, log_level: str) -> uvicorn.Config:
@@ -61,6 +61,45 @@ class RunningServer:
         self.stop()
 
 
+def _listen(host: str, port: int) -> socket.socket:
+    """A listening TCP socket on ``host:port`` (0 = a free port); ``OSError`` when it cannot be."""
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(1024)
+    except BaseException:
+        sock.close()
+        raise
+    sock.set_inheritable(True)
+    return sock
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """Listen on ``host:port`` now, before anything is printed or served.
+
+    Raises :class:`~omnicloud.errors.ConfigurationError` with one clear line when the port is
+    taken, the address is not local or the host name does not resolve.
+    """
+    from omnicloud.errors import ConfigurationError
+
+    try:
+        return _listen(host, port)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise ConfigurationError(f"cannot listen on {_hostport(host, port)}: {reason}") from None
+
+
+def _hostport(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def display_url(host: str, port: int) -> str:
+    """``http://host:port`` for a banner: a wildcard address shown as 127.0.0.1."""
+    shown = "127.0.0.1" if host in ("", "0.0.0.0", "::") else host
+    return f"http://{_hostport(shown, port)}"
+
+
 def serve_in_thread(
     app: Any,
     host: str = "127.0.0.1",
@@ -70,11 +109,7 @@ def serve_in_thread(
     timeout: float = 10.0,
 ) -> RunningServer:
     """Start ``app`` on ``host:port`` (0 = a free port) and return once it accepts connections."""
-    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.listen(1024)
-    sock.set_inheritable(True)
+    sock = _listen(host, port)
     actual = int(sock.getsockname()[1])
     server = uvicorn.Server(_config(app, host, actual, log_level))
     errors: list[BaseException] = []
@@ -100,6 +135,20 @@ def serve_in_thread(
     return RunningServer(server, thread, host, actual)
 
 
-def run(app: Any, host: str = "127.0.0.1", port: int = 8080, *, log_level: str = "info") -> None:
-    """Serve ``app`` in the foreground until interrupted."""
-    uvicorn.Server(_config(app, host, port, log_level)).run()
+def run(
+    app: Any,
+    host: str = "127.0.0.1",
+    port: int = 8080,
+    *,
+    log_level: str = "info",
+    sock: socket.socket | None = None,
+) -> None:
+    """Serve ``app`` in the foreground until interrupted, on ``sock`` if given (see :func:`bind`),
+    else on a socket bound to ``host:port`` here."""
+    listening = sock if sock is not None else bind(host, port)
+    actual = int(listening.getsockname()[1])
+    try:
+        uvicorn.Server(_config(app, host, actual, log_level)).run(sockets=[listening])
+    finally:
+        if sock is None:
+            listening.close()

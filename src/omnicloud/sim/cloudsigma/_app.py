@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import binascii
 import hmac
 import json
 import threading
@@ -25,6 +24,7 @@ from ._state import CloudSigmaState
 __all__ = ["create_app"]
 
 PREFIX = "/api/2.0/"
+MAX_BODY = 8 * 1024 * 1024
 _METHODS = ["GET", "POST", "PUT", "DELETE"]
 
 
@@ -40,16 +40,42 @@ def _error(error: SimError) -> Response:
 
 
 def _authorized(request: Request, state: CloudSigmaState) -> bool:
+    """Whether the Basic credentials match, compared as UTF-8 bytes in constant time.
+
+    A header that is not ``Basic <base64>`` (non-ASCII, bad padding, no colon) never matches.
+    """
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "basic":
         return False
     try:
-        user, _, password = base64.b64decode(token, validate=True).decode().partition(":")
-    except (binascii.Error, UnicodeDecodeError):
+        decoded = base64.b64decode(token.strip(), validate=True)
+    except ValueError:  # binascii.Error, or non-ASCII characters in the token
         return False
+    user, colon, password = decoded.partition(b":")
     name, secret = state.credentials
-    return hmac.compare_digest(user, name) and hmac.compare_digest(password, secret)
+    user_ok = hmac.compare_digest(user, name.encode("utf-8"))
+    password_ok = hmac.compare_digest(password, secret.encode("utf-8"))
+    return bool(colon) and user_ok and password_ok
+
+
+def _too_large() -> Response:
+    return _error(SimError(413, "validation", f"Request body is larger than {MAX_BODY} bytes"))
+
+
+async def _read_body(request: Request) -> bytes | None:
+    """The body, or None past ``MAX_BODY`` bytes (a declared length over it is not read at all)."""
+    declared = request.headers.get("content-length", "").strip()
+    if declared.isdigit() and int(declared) > MAX_BODY:
+        return None
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 class Api:
@@ -93,9 +119,11 @@ class Api:
 
     async def _answer(self, request: Request) -> Response:
         try:
-            raw = await request.body()
+            raw = await _read_body(request)
         except ClientDisconnect:
             return Response(b"", status_code=400)
+        if raw is None:
+            return _too_large()
         if not _authorized(request, self.state):
             return _json(
                 401,

@@ -21,16 +21,28 @@ def serve(
     config: SimConfig | None = None,
     echo: Any = print,
 ) -> None:
-    """Serve the CloudSigma simulator until interrupted (state in ``state_path`` if given)."""
-    import uvicorn
+    """Serve the CloudSigma simulator until interrupted (state in ``state_path`` if given).
 
+    Listens on ``host:port`` (0 = a free port) before printing the endpoint and credentials; an
+    unusable state file or port raises :class:`~omnicloud.errors.ConfigurationError` first.
+    """
+    from .. import server
     from ._app import create_app
 
     state = CloudSigmaState(state_path, username=username, password=password)
-    app = create_app(state, config=config)
-    shown = "127.0.0.1" if host in ("0.0.0.0", "") else host
-    echo(f"CloudSigma simulator: http://{shown}:{port}/api/2.0/")
-    echo(f"username: {state.username}")
-    echo(f"password: {state.password}")
-    echo(f"state: {state_path or 'in memory (lost on exit)'}")
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    try:
+        sock = server.bind(host, port)
+    except BaseException:
+        state.close()
+        raise
+    try:
+        app = create_app(state, config=config)
+        actual = int(sock.getsockname()[1])
+        echo(f"CloudSigma simulator: {server.display_url(host, actual)}/api/2.0/")
+        echo(f"username: {state.username}")
+        echo(f"password: {state.password}")
+        echo(f"state: {state_path or 'in memory (lost on exit)'}")
+        server.run(app, host, actual, log_level="warning", sock=sock)
+    finally:
+        sock.close()
+        state.close()

@@ -14,6 +14,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from .._statefile import open_state
+
 __all__ = ["Doc", "Store"]
 
 Doc = dict[str, Any]
@@ -32,19 +34,21 @@ def _dumps(doc: Doc) -> str:
     return json.dumps(doc, separators=(",", ":"), ensure_ascii=False)
 
 
+_TABLES = ("settings", "objects")  # what every state file of this simulator holds
+
+
 class Store:
     """Documents by (kind, uuid) in insertion order. Safe to call from any thread."""
 
     def __init__(self, path: str | Path | None = None) -> None:
         self.path = None if path is None else Path(path)
-        target = ":memory:" if path is None else str(path)
-        self._db = sqlite3.connect(target, check_same_thread=False, isolation_level=None)
+        if path is None:
+            self._db = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
+            self._db.executescript(_SCHEMA)
+        else:
+            self._db = open_state(path, kind="CloudSigma", tables=_TABLES, schema=_SCHEMA)
         self._lock = threading.RLock()
         self._depth = 0
-        if path is not None:
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

@@ -13,6 +13,7 @@ from starlette.routing import Route
 from starlette.types import Message, Receive, Scope, Send
 
 from .._resets import abort_connection
+from ._auth import pick
 from ._config import SimConfig
 from ._errors import SimulatedReset
 from ._render import JSON_TYPE, XML_TYPE, to_json, to_xml
@@ -62,13 +63,32 @@ async def _send(
     await send({"type": "http.response.body", "body": body})
 
 
+async def _too_large(send: Send, query: dict[str, str]) -> None:
+    """413 in CloudStack's error document, JSON or XML as the query string's ``response`` asks."""
+    text = f"request body is larger than {MAX_BODY} bytes"
+    document = {"errorresponse": {"uuidList": [], "errorcode": 413, "errortext": text}}
+    extra = {"X-Description": text}
+    if (pick(query, "response") or "").lower() == "json":
+        await _send(send, 413, to_json(document), JSON_TYPE, extra)
+    else:
+        await _send(send, 413, to_xml(document), XML_TYPE, extra)
+
+
 class ApiEndpoint:
     """Raw ASGI endpoint for ``/client/api``: reads params, applies fault knobs, answers."""
 
     def __init__(self, simulator: Simulator) -> None:
         self.simulator = simulator
 
-    async def _body(self, receive: Receive) -> bytes:
+    async def _body(self, headers: dict[bytes, bytes], receive: Receive) -> bytes | None:
+        """The request body, or None when it is over ``MAX_BODY`` bytes.
+
+        A declared ``Content-Length`` over the limit is refused unread; a longer streamed body is
+        refused as soon as it passes the limit (the server discards the rest).
+        """
+        declared = headers.get(b"content-length", b"").strip()
+        if declared.isdigit() and int(declared) > MAX_BODY:
+            return None
         chunks: list[bytes] = []
         size = 0
         while True:
@@ -77,8 +97,9 @@ class ApiEndpoint:
                 break
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size <= MAX_BODY:
-                chunks.append(chunk)
+            if size > MAX_BODY:
+                return None
+            chunks.append(chunk)
             if not message.get("more_body", False):
                 break
         return b"".join(chunks)
@@ -93,7 +114,10 @@ class ApiEndpoint:
         pairs = _decode(scope.get("query_string", b""))
         if method == "POST":
             headers = dict(scope.get("headers", []))
-            body = await self._body(receive)
+            body = await self._body(headers, receive)
+            if body is None:
+                await _too_large(send, first_wins(pairs))
+                return
             if b"x-www-form-urlencoded" in headers.get(b"content-type", b"") or not headers.get(
                 b"content-type"
             ):

@@ -106,12 +106,15 @@ def signature(text: str, secret: str) -> str:
 
 
 def _signature_matches(params: dict[str, str], secret: str, given: str, lenient: bool) -> bool:
-    given = given.replace(" ", "+")
+    """Constant-time comparison of bytes: ``compare_digest`` rejects non-ASCII ``str``."""
+    sent = given.replace(" ", "+").encode("utf-8", "replace")
     text = canonical(params)
-    if hmac.compare_digest(signature(text, secret), given):
+    if hmac.compare_digest(signature(text, secret).encode("ascii"), sent):
         return True
     if lenient and any("~" in value for name, value in params.items() if name != "signature"):
-        return hmac.compare_digest(signature(text.replace("%7e", "~"), secret), given)
+        return hmac.compare_digest(
+            signature(text.replace("%7e", "~"), secret).encode("ascii"), sent
+        )
     return False
 
 

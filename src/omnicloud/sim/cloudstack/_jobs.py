@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING
 
 from . import _errors as err
@@ -14,7 +15,7 @@ if TYPE_CHECKING:
     from ._config import SimConfig
     from ._state import CloudStackState
 
-__all__ = ["cancel", "render_job", "settle", "submit"]
+__all__ = ["cancel", "render_job", "seed_history", "settle", "submit"]
 
 PENDING, SUCCEEDED, FAILED, CANCELLED = 0, 1, 2, 3
 _CAPACITY_BOUND = {"deployvirtualmachine", "startvirtualmachine", "scalevirtualmachine"}
@@ -170,3 +171,53 @@ def cancel(call: Call, job: Doc) -> Doc:
     )
     call.state.store.save_job(job)
     return job
+
+
+def seed_history(
+    state: CloudStackState,
+    count: int,
+    *,
+    account: str = "admin",
+    oldest: float = 600.0,
+    newest: float = 60.0,
+    now: float | None = None,
+) -> list[str]:
+    """Record ``count`` finished deploy jobs of ``account``, created evenly from ``oldest`` to
+    ``newest`` seconds ago: an account's job history, as listAsyncJobs shows it. Each result is
+    a full VM document, as a real deploy's is. Returns the job ids, oldest first."""
+    owner = state.account_by_name(account)
+    if owner is None:
+        raise KeyError(f"unknown account {account!r}")
+    (vm_id,) = state.bulk_create_vms(1, account=account, name_prefix="history")
+    vm = public(state.store.get("vm", vm_id) or {})
+    user_id = state.store.users_of(owner["id"])[0][0]
+    moment = time.time() if now is None else now
+    step = (oldest - newest) / max(count, 1)
+    ids: list[str] = []
+    with state.store.transaction():
+        for index in range(count):
+            created = moment - oldest + index * step
+            job: Doc = {
+                "jobid": new_id(),
+                "accountid": owner["id"],
+                "userid": user_id,
+                "account": owner["name"],
+                "domainid": owner["domainid"],
+                "cmd": COMMANDS["deployVirtualMachine"].java_class,
+                "jobstatus": SUCCEEDED,
+                "jobprocstatus": 0,
+                "jobresultcode": 0,
+                "jobresulttype": "object",
+                "jobresult": {"virtualmachine": vm},
+                "jobinstancetype": "VirtualMachine",
+                "jobinstanceid": vm_id,
+                "created": timestamp(created),
+                "completed": timestamp(created + 1.0),
+                "_command": "deployVirtualMachine",
+                "_params": {},
+                "_payload": {},
+                "_fail": False,
+            }
+            state.store.add_job(job, created + 1.0)
+            ids.append(job["jobid"])
+    return ids

@@ -22,20 +22,31 @@ def serve(
     *,
     out: TextIO | None = None,
 ) -> None:
-    """Print the endpoint and admin keys, then serve until interrupted."""
+    """Listen on ``host:port`` (0 = a free port), print the endpoint and admin keys, then serve
+    until interrupted.
+
+    An unusable state file or a port that cannot be listened on raises
+    :class:`~omnicloud.errors.ConfigurationError` before anything is printed.
+    """
     from .. import server
     from ._app import create_app
 
     state = CloudStackState(state_path, api_key=api_key, secret=secret)
-    app = create_app(state, config=config)
-    key, secret_key = state.credentials("admin")
-    stream = out or sys.stdout
-    shown = "localhost" if host in ("0.0.0.0", "::") else host
-    print(f"CloudStack simulator: http://{shown}:{port}/client/api", file=stream)
-    print(f"API key:    {key}", file=stream)
-    print(f"Secret key: {secret_key}", file=stream)
-    print(f"State:      {state_path or 'in memory'}", file=stream, flush=True)
     try:
-        server.run(app, host=host, port=port)
+        sock = server.bind(host, port)
+    except BaseException:
+        state.close()
+        raise
+    try:
+        app = create_app(state, config=config)
+        key, secret_key = state.credentials("admin")
+        stream = out or sys.stdout
+        url = server.display_url(host, int(sock.getsockname()[1]))
+        print(f"CloudStack simulator: {url}/client/api", file=stream)
+        print(f"API key:    {key}", file=stream)
+        print(f"Secret key: {secret_key}", file=stream)
+        print(f"State:      {state_path or 'in memory'}", file=stream, flush=True)
+        server.run(app, host, int(sock.getsockname()[1]), sock=sock)
     finally:
+        sock.close()
         state.close()

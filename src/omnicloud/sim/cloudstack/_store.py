@@ -20,6 +20,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from .._statefile import open_state
 from ._json import dumps_text, loads
 
 __all__ = ["Doc", "Store", "public"]
@@ -149,19 +150,21 @@ class _Savepoint:
         store._end(exc_type is not None)
 
 
+_TABLES = ("meta", "users", "resources")  # what every state file of this simulator holds
+
+
 class Store:
     """Typed access to the simulator's tables. All methods are safe to call from any thread."""
 
     def __init__(self, path: str | Path | None = None) -> None:
-        target = ":memory:" if path is None else str(path)
         self.path = None if path is None else Path(path)
-        self._db = sqlite3.connect(target, check_same_thread=False, isolation_level=None)
+        if path is None:
+            self._db = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
+            self._db.executescript(_SCHEMA)
+        else:
+            self._db = open_state(path, kind="CloudStack", tables=_TABLES, schema=_SCHEMA)
         self._lock = threading.RLock()
         self._depth = 0
-        if path is not None:
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA)
         # memory copies: id -> (kind, JSON), job id -> JSON, api key / account id -> users
         self._docs: dict[str, tuple[str, str]] = {}
         self._job_texts: dict[str, str] = {}

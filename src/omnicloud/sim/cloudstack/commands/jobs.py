@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from .. import _errors as err
 from .._call import Call, Listing
 from .._jobs import cancel, render_job
@@ -46,8 +48,51 @@ def query_async_job_result(call: Call) -> Doc:
 def list_async_jobs(call: Call) -> Listing:
     """Lists all pending asynchronous jobs for the account."""
     offset, limit = call.window()
-    total, views = call.state.store.job_views(call.visible_owners(), offset, limit)
-    return Listing(total, views)
+    owners = call.visible_owners()
+    store = call.state.store
+    first = 0
+    start = _start_date(call)
+    if start is not None:
+        # jobs are kept in submission order, so their ``created`` times only grow: the first
+        # one created at or after ``start`` is found by bisection, as an index would
+        total, _ = store.job_views(owners, 0, 0)
+        low, high = 0, total
+        while low < high:
+            middle = (low + high) // 2
+            _, (view,) = store.job_views(owners, middle, 1)
+            if str(view.get("created", "")) < start:
+                low = middle + 1
+            else:
+                high = middle
+        first = low
+    total, views = store.job_views(owners, first + offset, limit)
+    return Listing(max(total - first, 0), views)
+
+
+_DATE_FORMATS = ("%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d")
+
+
+def _start_date(call: Call) -> str | None:
+    """``startdate`` in the form jobs' ``created`` times take (UTC), or None when not given.
+
+    CloudStack takes ``yyyy-MM-dd'T'HH:mm:ssZ``, ``yyyy-MM-dd HH:mm:ss`` and ``yyyy-MM-dd``;
+    jobs created at that moment or later are listed.
+    """
+    value = call.text("startdate")
+    if not value:
+        return None
+    text = value.strip()
+    if len(text) == 24 and text[19] == " ":  # "+0000" sent unencoded: its "+" read as a space
+        text = f"{text[:19]}+{text[20:]}"
+    for pattern in _DATE_FORMATS:
+        try:
+            moment = datetime.strptime(text, pattern)
+        except ValueError:
+            continue
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S+0000")
+    raise err.invalid(call.command.name, "startdate", value)
 
 
 @command(
