@@ -11,6 +11,8 @@ Modes, set per connection with :meth:`FaultProxy.plan`:
   Content-Length promises more than arrives);
 * ``cut_body``: forward the response with only the first half of its body and a Content-Length
   that matches (a well-framed answer whose document is cut short);
+* ``flip_body``: forward the response with one byte of its body inverted (the middle one, or
+  the one at ``keep`` when set): same framing, wrong content;
 * ``delay``: wait ``seconds`` before forwarding the response;
 * ``reply_before``: answer ``status`` with ``body`` without forwarding (a gateway or a rate limiter
   turned the request away: the server never saw it);
@@ -91,6 +93,16 @@ def _cut(response: bytes, reframe: bool) -> bytes:
     lines = [line for line in head.split(b"\r\n") if not line.lower().startswith(b"content-length")]
     lines.append(b"Content-Length: " + str(len(half)).encode())
     return b"\r\n".join(lines) + b"\r\n\r\n" + half
+
+
+def _flip(response: bytes, at: int) -> bytes:
+    """``response`` with body byte ``at`` (the middle one when 0) inverted."""
+    head, _, body = response.partition(b"\r\n\r\n")
+    if not body:
+        return response
+    index = at if 0 < at < len(body) else len(body) // 2
+    flipped = body[:index] + bytes([body[index] ^ 0xFF]) + body[index + 1 :]
+    return head + b"\r\n\r\n" + flipped
 
 
 def _close_after(request: bytes) -> bytes:
@@ -192,6 +204,8 @@ class FaultProxy:
                     client.sendall(_cut(response, fault.mode == "cut_body"))
                     client.close()
                     return
+                if fault.mode == "flip_body":
+                    response = _flip(response, fault.keep)
                 if fault.mode == "truncate":
                     client.sendall(response[: fault.keep])
                     client.close()

@@ -31,6 +31,8 @@ from omnicloud.storage.errors import (
     ContainerAlreadyExistsError,
     ContainerDoesNotExistError,
     ContainerIsNotEmptyError,
+    InvalidContainerNameError,
+    InvalidObjectNameError,
     InvalidRangeError,
     ObjectDoesNotExistError,
     ObjectHashMismatchError,
@@ -103,6 +105,26 @@ def error_from_response(
     return cls(text, status=response.status, code=code, provider="s3")
 
 
+#: S3's limit on key length, in bytes of UTF-8.
+MAX_KEY_BYTES = 1024
+
+
+def _encoded_key(key: str) -> str:
+    """``key`` percent-encoded for the path, or :class:`InvalidObjectNameError` for a key that
+    S3 cannot hold (empty, over 1024 bytes of UTF-8, not encodable as UTF-8)."""
+    if not key:
+        raise InvalidObjectNameError("S3 object names must not be empty")
+    try:
+        size = len(key.encode("utf-8"))
+    except UnicodeEncodeError:
+        raise InvalidObjectNameError(f"S3 object name {key!r} is not valid UTF-8") from None
+    if size > MAX_KEY_BYTES:
+        raise InvalidObjectNameError(
+            f"S3 object names are at most {MAX_KEY_BYTES} bytes of UTF-8, not {size}"
+        )
+    return uri_encode(key, keep_slash=True)
+
+
 def _status_error(status: int, missing: str) -> type[ProviderError]:
     if status == 404:
         return ContainerDoesNotExistError if missing == "container" else ObjectDoesNotExistError
@@ -157,10 +179,16 @@ class S3Endpoint:
         return host.endswith(".amazonaws.com") and dns_safe
 
     def url(self, bucket: str | None = None, key: str | None = None) -> str:
-        """The request URL (no query) for the service, a bucket or an object."""
-        path = "/" + uri_encode(key, keep_slash=True) if key is not None else "/"
+        """The request URL (no query) for the service, a bucket or an object.
+
+        The key goes into the path exactly (``a/../b`` stays ``a/../b``: the HTTP layer keeps
+        dot segments); names no S3 store can hold raise before anything is sent.
+        """
         if bucket is None:
             return self._base + "/"
+        if not bucket:
+            raise InvalidContainerNameError("bucket name must not be empty")
+        path = "/" + _encoded_key(key) if key is not None else "/"
         if self._virtual(bucket):
             parts = urlsplit(self._base)
             netloc = f"{bucket}.{parts.netloc}"

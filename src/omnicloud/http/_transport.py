@@ -21,6 +21,7 @@ from omnicloud.errors import (
     TransportError,
 )
 from omnicloud.http._config import HttpConfig
+from omnicloud.http._exact import keep_dot_segments
 from omnicloud.http._models import HttpRequest, HttpResponse
 from omnicloud.http._redact import Redactor, install_library_log_filter
 from omnicloud.http._trace import log_request, log_response, trace_from_env
@@ -126,13 +127,15 @@ def _build(client: httpx.Client | httpx.AsyncClient, request: HttpRequest) -> ht
         content = urlencode(list(request.form)).encode("ascii")
         data = {"Content-Type": "application/x-www-form-urlencoded"}
     headers = {**dict(request.headers), **(data or {})}
-    return client.build_request(
+    built = client.build_request(
         request.method,
         request.url,
         params=list(request.params) or None,
         headers=headers,
         content=content,
     )
+    keep_dot_segments(built, request.url)
+    return built
 
 
 def _map_error(exc: Exception, request: HttpRequest, redactor: Redactor) -> OmnicloudError:

@@ -13,11 +13,13 @@ from typing import Any
 __all__ = [
     "AsyncStorageDriver",
     "Container",
+    "DriverNotAvailableError",
     "Object",
     "Provider",
     "StorageDriver",
     "get_async_driver",
     "get_driver",
+    "set_driver",
 ]
 
 _LAZY = {
@@ -28,6 +30,8 @@ _LAZY = {
     "Provider": "omnicloud.storage.providers",
     "get_driver": "omnicloud.storage.providers",
     "get_async_driver": "omnicloud.storage.providers",
+    "set_driver": "omnicloud.storage.providers",
+    "DriverNotAvailableError": "omnicloud.storage.providers",
 }
 
 

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from omnicloud.storage._hashing import Expected
 from omnicloud.storage._models import Container, Object
 from omnicloud.storage.errors import UnsupportedOperationError
 
@@ -44,6 +45,12 @@ class OpenedObject:
     ``received`` bytes, so that a connection lost mid-body costs no restart. ``ranges`` is set by
     :meth:`StorageOps.open_whole` when ``reader`` gives only the first span of an object of
     ``size`` bytes.
+
+    ``expected`` states a digest other than the plain MD5 (a multipart ETag or a stored
+    checksum, maybe computed part by part); ``md5`` is the shorthand for the plain MD5. When
+    ``expected`` assumes a part layout the provider did not fully state, ``confirm`` checks that
+    layout after a mismatch: True means the mismatch is real, False that the bytes could not be
+    verified after all.
     """
 
     reader: Any
@@ -51,6 +58,8 @@ class OpenedObject:
     md5: str | None
     resume: Callable[[int], StreamFlow[OpenedObject]] | None = None
     ranges: RangeAccess | None = None
+    expected: Expected | None = None
+    confirm: Callable[[], StreamFlow[bool]] | None = None
 
 
 @dataclass(slots=True)

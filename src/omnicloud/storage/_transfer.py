@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import time
 from collections.abc import Iterator
@@ -11,7 +12,7 @@ from typing import Any
 from omnicloud._flow import Emit
 from omnicloud.errors import TransportError, ValidationError
 from omnicloud.http._streaming import Call, Close, Read
-from omnicloud.storage._hashing import md5_hasher
+from omnicloud.storage._hashing import Expected, digest_for
 from omnicloud.storage._ranges import RangedReading
 from omnicloud.storage.errors import IntegrityError, ObjectHashMismatchError
 
@@ -22,6 +23,8 @@ if TYPE_CHECKING:
     from omnicloud.storage._ops import OpenedObject, StorageOps
 
 __all__ = ["DEFAULT_CHUNK_SIZE", "check_range", "download_to_file", "stream_object"]
+
+log = logging.getLogger("omnicloud.storage")
 
 DEFAULT_CHUNK_SIZE = 1024 * 1024
 MAX_RESUMES = 3  # reopenings after a connection lost mid-body, per download
@@ -36,36 +39,57 @@ def check_range(start: int, end: int | None) -> None:
 
 
 class _Check:
-    """Counts and hashes what was read, then compares with what the provider promised."""
+    """Counts and hashes what was read, then compares with what the provider promised, and
+    records in ``obj.extra["verified"]`` whether every byte was checked against a stored hash."""
 
     def __init__(self, obj: Object, opened: OpenedObject) -> None:
         self.obj = obj
         self.opened = opened
         self.received = 0
-        self.md5 = md5_hasher(opened.size) if opened.md5 else None
+        expected = opened.expected
+        if expected is None and opened.md5:
+            expected = Expected("md5", opened.md5, "MD5")
+        self.expected = expected
+        self.digest = digest_for(expected, opened.size) if expected is not None else None
 
     def feed(self, chunk: bytes) -> None:
         self.received += len(chunk)
-        if self.md5 is not None:
-            self.md5.update(chunk)
+        if self.digest is not None:
+            self.digest.update(chunk)
 
     def close(self) -> None:
-        """Release the hasher (a worker thread for large objects), whatever happened."""
-        if self.md5 is not None:
-            self.md5.close()
+        """Release the digest (a worker thread for large objects), whatever happened."""
+        if self.digest is not None:
+            self.digest.close()
 
-    def finish(self) -> None:
+    def finish(self) -> StreamFlow[None]:
+        """Raise unless the size (and, where stated, the digest) match."""
         expected = self.opened.size
         if expected is not None and self.received != expected:
             self.close()
+            self.obj.extra["verified"] = False
             raise IntegrityError(
                 f"{self.obj.name}: received {self.received} bytes, expected {expected}"
             )
-        if self.md5 is not None and (digest := self.md5.hexdigest()) != self.opened.md5:
-            raise ObjectHashMismatchError(
-                f"{self.obj.name}: MD5 of the received bytes {digest} differs "
-                f"from the stored hash {self.opened.md5}"
+        if self.digest is None or self.expected is None:
+            self.obj.extra["verified"] = False
+            return
+        stated = self.expected
+        if (digest := self.digest.value()) == stated.value:
+            self.obj.extra["verified"] = True
+            return
+        self.obj.extra["verified"] = False
+        if self.opened.confirm is not None and not (yield from self.opened.confirm()):
+            log.warning(
+                "%s: not verified: its parts are not the size assumed to check %s",
+                self.obj.name,
+                stated.source,
             )
+            return
+        raise ObjectHashMismatchError(
+            f"{self.obj.name}: {stated.algorithm.upper()} of the received bytes {digest} "
+            f"differs from the stored {stated.source} {stated.value}"
+        )
 
 
 class _Chunker:
@@ -177,7 +201,7 @@ def stream_object(
     finally:
         check.close()
         yield from reading.close()
-    check.finish()
+    yield from check.finish()
 
 
 def download_to_file(
@@ -215,7 +239,7 @@ def download_to_file(
             check.close()
             yield from reading.close()
         yield Call(handle.close)
-        check.finish()
+        yield from check.finish()
         yield Call(os.replace, (temp, path))
     except Exception:
         yield Call(_fail, (handle, temp, path, delete_on_failure))

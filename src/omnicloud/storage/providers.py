@@ -1,52 +1,35 @@
-"""Storage provider names and the driver classes they map to (imported lazily)."""
+"""Storage provider names and their drivers, as ``libcloud.storage.providers``.
+
+The table is omnicloud's one driver registry (:mod:`omnicloud._registry`); drivers load lazily.
+Libcloud's S3 region constants (``Provider.S3_EU_WEST``...) give the S3 driver with that region.
+"""
 
 from __future__ import annotations
 
-import enum
-import importlib
-from typing import Any
+from omnicloud._providers import StorageProvider as Provider
+from omnicloud._registry import DriverNotAvailableError, resolve
+from omnicloud._registry import set_driver as _set_driver
 
-__all__ = ["Provider", "get_async_driver", "get_driver"]
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from enum import Enum
+    from typing import Any
 
-
-class Provider(enum.StrEnum):
-    """Storage providers (values match Libcloud's provider constants)."""
-
-    LOCAL = "local"
-    S3 = "s3"
-    MINIO = "minio"
-    CEPH = "ceph"
-    SWIFT_S3 = "swift_s3"
+__all__ = ["DriverNotAvailableError", "Provider", "get_async_driver", "get_driver", "set_driver"]
 
 
-_DRIVERS: dict[str, tuple[str, str, str]] = {
-    "local": ("omnicloud.storage.drivers.local", "LocalStorageDriver", "AsyncLocalStorageDriver"),
-    "s3": ("omnicloud.storage.drivers.s3", "S3StorageDriver", "AsyncS3StorageDriver"),
-    "minio": ("omnicloud.storage.drivers.s3", "S3StorageDriver", "AsyncS3StorageDriver"),
-    "ceph": ("omnicloud.storage.drivers.s3", "S3StorageDriver", "AsyncS3StorageDriver"),
-    "swift_s3": ("omnicloud.storage.drivers.s3", "S3StorageDriver", "AsyncS3StorageDriver"),
-}
-
-
-def _load(provider: str | Provider, index: int) -> Any:
-    key = provider.value if isinstance(provider, Provider) else str(provider).lower()
-    try:
-        entry = _DRIVERS[key]
-    except KeyError:
-        from omnicloud.errors import ConfigurationError
-
-        known = ", ".join(sorted(_DRIVERS))
-        raise ConfigurationError(
-            f"unknown storage provider {provider!r} (known: {known})"
-        ) from None
-    return getattr(importlib.import_module(entry[0]), entry[index])
-
-
-def get_driver(provider: str | Provider) -> Any:
+def get_driver(provider: str | Enum) -> type[Any]:
     """The synchronous driver class for ``provider``."""
-    return _load(provider, 1)
+    return resolve("storage", provider)
 
 
-def get_async_driver(provider: str | Provider) -> Any:
+def get_async_driver(provider: str | Enum) -> type[Any]:
     """The asynchronous driver class for ``provider``."""
-    return _load(provider, 2)
+    return resolve("storage", provider, asynchronous=True)
+
+
+def set_driver(
+    provider: str | Enum, module: str, klass: str, *, async_class: str | None = None
+) -> type[Any]:
+    """Register a third-party storage driver ``module.klass`` under ``provider``."""
+    return _set_driver(provider, module, klass, driver_type="storage", async_class=async_class)

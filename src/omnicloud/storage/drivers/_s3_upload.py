@@ -36,13 +36,15 @@ if TYPE_CHECKING:
     from omnicloud.http._models import HttpResponse
     from omnicloud.http._streaming import StreamFlow
 
-__all__ = ["MIN_PART_SIZE", "TransferSettings", "UploadResult", "upload_flow"]
+__all__ = ["MIN_PART_SIZE", "PART_SIZE_META", "TransferSettings", "UploadResult", "upload_flow"]
 
 MIN_PART_SIZE = 5 * 1024 * 1024
 MAX_PARTS = 10000
 #: The part checksum asked for on every multipart upload (``checksum=None`` turns it off).
 CHECKSUM_ALGORITHM = "CRC32"
 _CHECKSUM_HEADER = "x-amz-checksum-crc32"
+#: Metadata stored with a multipart upload: the size of its parts (all but the last).
+PART_SIZE_META = "x-amz-meta-omnicloud-part-size"
 
 
 @dataclass(slots=True)
@@ -140,6 +142,8 @@ def _multipart(
     key: str,
     headers: dict[str, str],
 ) -> StreamFlow[UploadResult]:
+    # every part but the last has part_size bytes: downloads need that to check the digest
+    headers = {**headers, PART_SIZE_META: str(settings.part_size)}
     response = yield from _start(endpoint, retry, bucket, key, headers, settings.checksum)
     if response.status != 200 and settings.checksum and _refuses_checksum(response):
         # a store that rejects the checksum request outright created nothing: ask again without

@@ -34,7 +34,13 @@ from omnicloud.storage._models import Container, Object
 from omnicloud.storage._ops import OpenedObject, RangeAccess, StorageOps, UploadRequest
 from omnicloud.storage._ranges import RangeIgnoredError
 from omnicloud.storage.base import AsyncStorageDriver, StorageDriver
-from omnicloud.storage.drivers._s3_upload import CHECKSUM_ALGORITHM, TransferSettings, upload_flow
+from omnicloud.storage.drivers._s3_upload import (
+    CHECKSUM_ALGORITHM,
+    PART_SIZE_META,
+    TransferSettings,
+    upload_flow,
+)
+from omnicloud.storage.drivers._s3_verify import CHECKSUM_MODE, expected_digest
 from omnicloud.storage.errors import ContainerAlreadyExistsError, IntegrityError
 
 TYPE_CHECKING = False
@@ -247,7 +253,7 @@ class S3StorageOps(StorageOps):
         meta = {
             k[len(META_PREFIX) :]: v
             for k, v in headers.items()
-            if k.lower().startswith(META_PREFIX)
+            if k.lower().startswith(META_PREFIX) and k.lower() != PART_SIZE_META
         }
         return Object(
             name=name,
@@ -309,12 +315,12 @@ class S3StorageOps(StorageOps):
         ranged = start > 0 or end is not None
         if ranged:
             headers["Range"] = _byte_range(start, end)
+        else:
+            headers[CHECKSUM_MODE] = "ENABLED"
         stream = yield from self._open_get(obj, headers, (200, 206))
         length = stream.headers.get("content-length")
         quoted_etag = stream.headers.get("etag", "")
-        etag = quoted_etag.strip('"')
         whole = stream.status == 200 and not ranged
-        md5 = etag.lower() if whole and len(etag) == 32 and "-" not in etag else None
 
         def resume(received: int) -> StreamFlow[OpenedObject]:
             """The rest of this very version of the object (If-Match), after ``received`` bytes."""
@@ -325,7 +331,10 @@ class S3StorageOps(StorageOps):
             return OpenedObject(reader=again, size=None, md5=None)
 
         size = int(length) if length else None
-        return OpenedObject(reader=stream, size=size, md5=md5, resume=resume)
+        opened = OpenedObject(reader=stream, size=size, md5=None, resume=resume)
+        if whole and size is not None:
+            yield from self._expect(opened, obj, stream.headers, size)
+        return opened
 
     def open_whole(self, obj: Object) -> StreamFlow[OpenedObject]:
         """A large object (known size of at least two parts) opens as a GET of its first part;
@@ -344,8 +353,6 @@ class S3StorageOps(StorageOps):
             raise MalformedResponseError(
                 f"s3 GetObject {obj.name}: a ranged answer without the object's size"
             )
-        etag = quoted_etag.strip('"')
-        md5 = etag.lower() if len(etag) == 32 and "-" not in etag else None
 
         def resume(received: int) -> StreamFlow[OpenedObject]:
             rest = {"Range": _byte_range(received, None)}
@@ -365,7 +372,40 @@ class S3StorageOps(StorageOps):
         access = RangeAccess(
             fetch=fetch, restart=restart, window=self.transfer.concurrency, span=min(span, total)
         )
-        return OpenedObject(reader=stream, size=total, md5=md5, resume=resume, ranges=access)
+        opened = OpenedObject(reader=stream, size=total, md5=None, resume=resume, ranges=access)
+        yield from self._expect(opened, obj, stream.headers, total)
+        return opened
+
+    def _expect(
+        self, opened: OpenedObject, obj: Object, headers: Any, total: int
+    ) -> StreamFlow[None]:
+        """Set what the whole object's bytes must hash to (see :mod:`._s3_verify`); the stream
+        is closed if that fails."""
+        try:
+            opened.expected, opened.confirm = yield from expected_digest(
+                headers, total, lambda number: self._part_headers(obj, headers, number)
+            )
+        except BaseException:
+            with contextlib.suppress(Exception):
+                yield Close(opened.reader)
+            raise
+
+    def _part_headers(self, obj: Object, first: Any, number: int) -> StreamFlow[Any]:
+        """The answer's headers to ``GET ?partNumber=number`` of the version ``first`` came
+        from (its body is not read), or None when the server does not serve parts."""
+        headers = {CHECKSUM_MODE: "ENABLED"}
+        if quoted := first.get("etag", ""):
+            headers["If-Match"] = quoted
+        query = [("partNumber", str(number))]
+        try:
+            stream = yield from self._open_get(obj, headers, (200, 206), query=query)
+        except IntegrityError:
+            raise  # the object changed: the download fails as it would anyway
+        except OmnicloudError:
+            return None
+        with contextlib.suppress(Exception):
+            yield Close(stream)  # the part's bytes are not wanted
+        return stream.headers
 
     def _read_span(self, obj: Object, first: int, last: int, quoted_etag: str) -> StreamFlow[bytes]:
         """Bytes ``first`` to ``last`` (exclusive) of the version tagged ``quoted_etag``, whole;
@@ -396,7 +436,12 @@ class S3StorageOps(StorageOps):
         return pieces[0] if len(pieces) == 1 else b"".join(pieces)
 
     def _open_get(
-        self, obj: Object, headers: dict[str, str], expected: tuple[int, ...]
+        self,
+        obj: Object,
+        headers: dict[str, str],
+        expected: tuple[int, ...],
+        *,
+        query: list[tuple[str, str]] | None = None,
     ) -> StreamFlow[Any]:
         """Open ``GetObject``; being a read, it is opened again after a lost connection or a
         gateway error (never once the caller has bytes: :meth:`open_object`'s ``resume`` is for
@@ -406,7 +451,12 @@ class S3StorageOps(StorageOps):
         while True:
             attempt += 1
             request = self.endpoint.request(
-                "GET", obj.container_name, obj.name, headers=headers, operation="s3 GetObject"
+                "GET",
+                obj.container_name,
+                obj.name,
+                query=query,
+                headers=headers,
+                operation="s3 GetObject",
             )
             try:
                 stream = yield Open(request)
