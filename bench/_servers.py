@@ -253,13 +253,16 @@ class CountingApp:
         await self.app(scope, receive, timed)
 
 
-def _serve_cloudstack(latency: float, vms: int) -> None:
+def _serve_cloudstack(latency: float, vms: int, jobs: int = 0) -> None:
     from omnicloud.sim.cloudstack import CloudStackState, SimConfig, create_app
+    from omnicloud.sim.cloudstack._jobs import seed_history
     from omnicloud.sim.server import serve_in_thread
 
     state = CloudStackState()
     if vms:
         state.bulk_create_vms(vms)
+    if jobs:  # the admin account's finished jobs, created over the last ten minutes
+        seed_history(state, jobs, oldest=600.0, newest=0.0)
     config = SimConfig(job_latency=latency, accept_unencoded_tilde=True)
     app = CountingApp(create_app(state, config=config))
     with serve_in_thread(app) as server:
@@ -291,10 +294,11 @@ class CloudStackSim:
 
 
 @contextlib.contextmanager
-def cloudstack(latency: float = 0.01, vms: int = 0) -> Iterator[CloudStackSim]:
-    """The CloudStack simulator (``vms`` extra running VMs, async jobs taking ``latency`` s)."""
+def cloudstack(latency: float = 0.01, vms: int = 0, jobs: int = 0) -> Iterator[CloudStackSim]:
+    """The CloudStack simulator (``vms`` extra running VMs, async jobs taking ``latency`` s,
+    ``jobs`` finished jobs of the account from the last ten minutes)."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "bench._servers", "cloudstack", str(latency), str(vms)],
+        [sys.executable, "-m", "bench._servers", "cloudstack", str(latency), str(vms), str(jobs)],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
@@ -377,6 +381,6 @@ def null_server() -> Iterator[str]:
 
 if __name__ == "__main__":
     if sys.argv[1] == "cloudstack":
-        _serve_cloudstack(float(sys.argv[2]), int(sys.argv[3]))
+        _serve_cloudstack(float(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]))
     elif sys.argv[1] == "null":
         _serve_null()

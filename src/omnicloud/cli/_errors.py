@@ -10,11 +10,12 @@ from omnicloud.errors import (
     CloudStackApiError,
     ConfigurationError,
     JobError,
+    JobPollError,
     OmnicloudError,
     ValidationError,
 )
 
-__all__ = ["EXIT_OK", "EXIT_PROVIDER", "EXIT_USAGE", "CliUsageError", "guarded"]
+__all__ = ["EXIT_OK", "EXIT_PROVIDER", "EXIT_USAGE", "CliUsageError", "guarded", "resume_hint"]
 
 EXIT_OK, EXIT_PROVIDER, EXIT_USAGE = 0, 1, 2
 
@@ -29,6 +30,16 @@ def _detail(error: OmnicloudError) -> object:
     if isinstance(error, JobError) and isinstance(error.result, dict):
         return error.result
     return None
+
+
+def resume_hint(error: JobPollError, program: str = "omnicloud") -> str:
+    """The line telling how to wait again for the job ``error`` names (``program`` is the
+    command line up to the subcommand, e.g. ``omnicloud --cloud prod``)."""
+    made = f" (resource {error.resource_id})" if error.resource_id else ""
+    return (
+        f"Job {error.job_id}{made} was accepted and may still finish; do not submit it again. "
+        f"Wait for it with: {program} jobs wait {error.job_id}"
+    )
 
 
 def _say(text: str) -> None:
@@ -62,6 +73,8 @@ def guarded(
         return EXIT_USAGE
     except OmnicloudError as exc:
         _say(f"Error: {exc}")
+        if isinstance(exc, JobPollError):
+            _say(resume_hint(exc))
         detail = _detail(exc) if details or trace else None
         if detail is not None:
             _say(json.dumps(detail, indent=2, sort_keys=True))

@@ -10,10 +10,10 @@ import sys
 import click
 
 from omnicloud.cli._cloud import cloud_name, driver, find, output_format, profile_option, status
-from omnicloud.cli._errors import CliUsageError
-from omnicloud.cli._jobs import can_submit, submit, wait_option
+from omnicloud.cli._errors import EXIT_PROVIDER, CliUsageError, resume_hint
+from omnicloud.cli._jobs import can_submit, program, submit, wait_option
 from omnicloud.cli._render import emit
-from omnicloud.errors import OmnicloudError
+from omnicloud.errors import JobPollError, OmnicloudError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -107,10 +107,15 @@ def _action(name: str) -> click.Command:
                 job = submit(instance, command_name, id=target.id, **extra).get("jobid")
                 click.echo(f"{doing} {target.name} ({target.id}), job {job}", err=True)
                 continue
-            with status(f"{doing} {target.name}..."):
-                getattr(instance, method)(target, **options)
-                if wait and final is not None and not can_submit(instance):
-                    _settle(instance, target, final)
+            try:
+                with status(f"{doing} {target.name}..."):
+                    getattr(instance, method)(target, **options)
+                    if wait and final is not None and not can_submit(instance):
+                        _settle(instance, target, final)
+            except JobPollError as exc:
+                click.echo(f"Error: {exc}", err=True)
+                click.echo(resume_hint(exc, program(ctx)), err=True)
+                ctx.exit(EXIT_PROVIDER)
             click.echo(f"{done if wait else doing} {target.name} ({target.id})", err=True)
         if final is not None:
             wanted_ids = [target.id for target in targets]
@@ -218,6 +223,14 @@ def _in_order(created: list[Any], names: list[str]) -> list[Any]:
     return sorted(created, key=lambda node: (rank.get(node.name, len(rank)), node.name))
 
 
+def _failure(ctx: click.Context, name: str, error: OmnicloudError) -> str:
+    """One failed node: the error, and for a job accepted but not waited to its end, how to
+    wait for it instead of creating the node again."""
+    if isinstance(error, JobPollError):
+        return f"{name}: {error}\n{resume_hint(error, program(ctx))}"
+    return f"{name}: {error}"
+
+
 def _report(ctx: click.Context, failures: list[str]) -> None:
     for failure in failures:
         click.echo(f"Error: {failure}", err=True)
@@ -254,7 +267,7 @@ async def _create_many(
                         ((node, _ips),) = await instance.wait_until_running([node], wait_period=0.5)
                     created.append(node)
                 except OmnicloudError as exc:  # one failure must not hide the others' results
-                    failures.append(f"{name}: {exc}")
+                    failures.append(_failure(ctx, name, exc))
                     outcome = "failed"
                 tracker.done(outcome, name)
 

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from omnicloud._flow import Batch, Emit, Gather, step
+from omnicloud._flow import Batch, Emit, Gather
 from omnicloud._gc import long_lived
 from omnicloud._poll import PollSettings, PollStatus, poll
 from omnicloud.errors import (
@@ -23,9 +23,11 @@ from omnicloud.errors import (
     JobCancelledError,
     JobError,
     JobFailedError,
+    JobPollError,
     MalformedResponseError,
     OmnicloudError,
     ValidationError,
+    job_poll_error,
 )
 from omnicloud.http._config import RetryPolicy
 from omnicloud.http._models import HttpRequest, HttpResponse
@@ -48,6 +50,7 @@ __all__ = [
     "PageReader",
     "call",
     "fetch_page",
+    "http_date",
     "is_read_command",
     "job_statuses",
     "list_items",
@@ -293,19 +296,88 @@ def job_outcome(job_id: str, job: Any) -> PollStatus:
     )
 
 
-# A batched status check lists at most this many pages of the account's jobs before asking for
-# the jobs it has not seen one by one.
+# A batched status check reads at most this many pages of the account's job listing.
 MAX_JOB_PAGES = 10
-# Jobs listed are those created since the earliest wait began, less this margin for clock skew.
+# ... and reads on only while the listing has at most this many jobs left per job it still
+# looks for; past that, the jobs not yet seen are asked for one by one (queryAsyncJobResult).
+LIST_FACTOR = 10
+# The smallest listAsyncJobs page asked for (a few waits still get a useful first page).
+MIN_JOB_PAGE = 50
+# Listings start this long before the earliest job waited for: before its ``created`` time
+# once seen (whole seconds, compared with >=), before the server's Date header on the submit
+# answer (whole seconds, possibly stamped by a front server), or, with no server time known,
+# before our own clock (any clock skew; the budget above bounds what that costs).
+CREATED_MARGIN = 2.0
+DATE_MARGIN = 5.0
 JOB_LIST_MARGIN = 600.0
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, eq=False)
 class JobWait:
-    """One job being waited for: its id and when (wall clock) the wait began."""
+    """One job being waited for, and what is known of when it was created.
+
+    ``since`` is our wall clock when the wait began; ``server_since`` the server's clock when it
+    accepted the job (its Date header), when known; ``created`` the job's own ``created`` time,
+    noted from the first status answer that shows it.
+    """
 
     job_id: str
     since: float
+    server_since: float | None = None
+    created: float | None = None
+
+    def listed_from(self) -> float:
+        """The earliest ``startdate`` (server clock) that surely lists this job."""
+        if self.created is not None:
+            return self.created - CREATED_MARGIN
+        if self.server_since is not None:
+            return self.server_since - DATE_MARGIN
+        return self.since - JOB_LIST_MARGIN
+
+    def note(self, job: Any) -> None:
+        """Remember the job's ``created`` time from a job document."""
+        if self.created is None and isinstance(job, dict):
+            self.created = cloudstack_time(job.get("created"))
+
+
+def cloudstack_time(value: Any) -> float | None:
+    """A CloudStack date (``2023-04-13T08:03:25+0000``) as a POSIX timestamp, or None."""
+    if not isinstance(value, str):
+        return None
+    from datetime import datetime
+
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment.timestamp() if moment.tzinfo is not None else None
+
+
+_MONTHS = {
+    name: number
+    for number, name in enumerate(
+        ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1
+    )
+}
+
+
+def http_date(value: str | None) -> float | None:
+    """An HTTP ``Date`` header (``Sun, 06 Nov 1994 08:49:37 GMT``) as a timestamp, or None."""
+    if not value:
+        return None
+    from datetime import UTC, datetime
+
+    try:
+        _weekday, day, month, year, clock, zone = value.split()
+        hour, minute, second = clock.split(":")
+        if zone != "GMT":
+            return None
+        moment = datetime(
+            int(year), _MONTHS[month], int(day), int(hour), int(minute), int(second), tzinfo=UTC
+        )
+    except (KeyError, ValueError):
+        return None
+    return moment.timestamp()
 
 
 def job_statuses(
@@ -316,18 +388,22 @@ def job_statuses(
     """The status of several jobs at once: one outcome per wait (a PollStatus or a job error).
 
     One job: one ``queryAsyncJobResult``, exactly as an unbatched poll. Several: the caller's
-    jobs created since the earliest wait began are listed with ``listAsyncJobs`` (paged, stopping
-    as soon as every job is seen; CloudStack returns the same fields as ``queryAsyncJobResult``),
-    and the jobs not found there (another account's, a project's, older than the listing, or a
-    server whose listing lacks the result) are asked for one by one with ``queryAsyncJobResult``.
-    A refused listing falls back to the one-by-one queries. Transport failures are raised.
+    jobs created since just before the earliest of them are listed with ``listAsyncJobs``
+    (CloudStack returns the same fields as ``queryAsyncJobResult``, oldest first), reading only
+    the pages needed and stopping early when the listing holds far more jobs than are waited for
+    (:data:`LIST_FACTOR`); the jobs not found there (another account's, a project's, outside the
+    listing, or a server whose listing lacks the result) are asked for one by one with
+    ``queryAsyncJobResult``. So a check costs requests and items bounded by the number of jobs
+    waited for, not by the account's job history. A refused listing falls back to the one-by-one
+    queries. Transport failures are raised.
     """
     if len(waits) == 1:
         status = yield from job_status(settings, waits[0].job_id, headers)
+        waits[0].note(status.progress)
         return [status]
     wanted = {wait.job_id for wait in waits}
     found: dict[str, Any] = {}
-    since = min(wait.since for wait in waits) - JOB_LIST_MARGIN
+    since = min(wait.listed_from() for wait in waits)
     # a refused or odd listing: ask for every job not yet seen
     with contextlib.suppress(CloudStackApiError, MalformedResponseError):
         yield from _find_jobs(settings, wanted, found, since, headers)
@@ -346,6 +422,9 @@ def job_statuses(
         checks = [_job_outcome_or_error(settings, job_id, headers) for job_id in missing]
         answers = yield Gather(checks, limit=settings.concurrency)
         outcomes.update(zip(missing, answers, strict=True))
+    for wait in waits:
+        outcome = outcomes[wait.job_id]
+        wait.note(found.get(wait.job_id) or getattr(outcome, "progress", None))
     return [outcomes[wait.job_id] for wait in waits]
 
 
@@ -356,32 +435,36 @@ def _find_jobs(
     since: float,
     headers: Mapping[str, str] | None,
 ) -> Flow[None]:
-    """Fill ``found`` with the wanted jobs ``listAsyncJobs`` shows, reading only pages needed."""
-    params = {"startdate": time.strftime("%Y-%m-%dT%H:%M:%S+0000", time.gmtime(max(0.0, since)))}
-    listing = list_items(settings, "listAsyncJobs", params, headers=headers)
-    value: Any = None
-    error: BaseException | None = None
-    pages = 0
-    try:
-        while len(found) < len(wanted) and pages < MAX_JOB_PAGES:
-            try:
-                effect = step(listing, value, error)
-            except StopIteration:
-                return
-            value, error = None, None
-            if isinstance(effect, Emit):
-                pages += 1
-                for job in effect.items:
-                    job_id = job.get("jobid") if isinstance(job, dict) else None
-                    if job_id in wanted:
-                        found[job_id] = job
+    """Fill ``found`` with the wanted jobs ``listAsyncJobs`` shows, reading only pages needed.
+
+    Pages hold about :data:`LIST_FACTOR` jobs per wanted job; reading stops once every wanted
+    job is seen, at the end of the listing, after :data:`MAX_JOB_PAGES`, or when the jobs left
+    to read exceed :data:`LIST_FACTOR` per wanted job not yet seen.
+    """
+    start = time.strftime("%Y-%m-%dT%H:%M:%S+0000", time.gmtime(max(0.0, since)))
+    size = min(settings.page_size, max(MIN_JOB_PAGE, LIST_FACTOR * len(wanted)))
+    page, read = 1, 0
+    while page <= MAX_JOB_PAGES:
+        params = {"startdate": start, "page": page, "pagesize": size}
+        try:
+            count, items = yield from fetch_page(settings, "listAsyncJobs", params, headers)
+        except CloudStackApiError as exc:
+            cap = _PAGE_CAP.search(exc.errortext)
+            if exc.status == 431 and cap and 0 < int(cap.group(1)) < size and page == 1:
+                size = int(cap.group(1))
                 continue
-            try:
-                value = yield effect
-            except Exception as exc:
-                error = exc
-    finally:
-        listing.close()
+            raise
+        for job in items:
+            job_id = job.get("jobid") if isinstance(job, dict) else None
+            if job_id in wanted:
+                found[job_id] = job
+        read += len(items)
+        missing = len(wanted) - len(found)
+        if not missing or len(items) < size or (count is not None and read >= count):
+            return
+        if count is not None and count - read > LIST_FACTOR * missing:
+            return  # cheaper to ask for the missing jobs one by one
+        page += 1
 
 
 def _job_outcome_or_error(
@@ -413,20 +496,36 @@ def wait_for_job(
     headers: Mapping[str, str] | None = None,
     on_progress: Callable[[Any], None] | None = None,
     what: str | None = None,
+    resource_id: str | None = None,
+    command: str | None = None,
+    accepted_at: float | None = None,
 ) -> Flow[Any]:
     """Poll a job until it ends; return its ``jobresult`` or raise a job error.
 
     Each check is a :class:`~omnicloud._flow.Batch`: run by the async runner, the checks of all
-    jobs waited for at the same moment become one ``listAsyncJobs`` request.
+    jobs waited for at the same moment become one ``listAsyncJobs`` request. Any other failure
+    while waiting (the connection, a malformed answer, an error answer to the poll) is raised
+    as a :class:`~omnicloud.errors.JobPollError` naming ``job_id`` (and ``resource_id``, the
+    resource the job works on, when known), so the caller can wait again instead of submitting
+    twice. ``accepted_at`` is the server's clock when it accepted the job, when known.
     """
-    wait = JobWait(job_id, time.time())
-    result = yield from poll(
-        lambda: _batched_status(settings, wait, headers),
-        settings.poll,
-        what=what or f"job {job_id}",
-        job_id=job_id,
-        on_progress=on_progress,
-    )
+    wait = JobWait(job_id, time.time(), server_since=accepted_at)
+    try:
+        result = yield from poll(
+            lambda: _batched_status(settings, wait, headers),
+            settings.poll,
+            what=what or f"job {job_id}",
+            job_id=job_id,
+            on_progress=on_progress,
+        )
+    except JobError as exc:
+        if exc.resource_id is None:
+            exc.resource_id = resource_id
+        raise
+    except JobPollError:
+        raise
+    except OmnicloudError as exc:
+        raise job_poll_error(exc, job_id, resource_id=resource_id, command=command) from exc
     return result
 
 
@@ -533,17 +632,41 @@ def run_command(
     fetch_result: bool | None = None,
     headers: Mapping[str, str] | None = None,
     on_progress: Callable[[Any], None] | None = None,
+    convert: Callable[[Any], Any] | None = None,
 ) -> Flow[Any]:
-    """A call that, for async commands and when asked, waits for the job and returns its result."""
-    body = yield from call(settings, command, params, headers)
+    """A call that, for async commands and when asked, waits for the job and returns its result.
+
+    Once the job is accepted, every failure names it (see :func:`wait_for_job`), including one
+    from ``convert``, applied to the job's result (a driver building its model).
+    """
+    request = build_request(settings, command, params, headers)
+    body, date = yield from send_parsed(
+        request,
+        settings.retry,
+        lambda response: (
+            unwrap(command, response, settings.endpoint),
+            response.headers.get("date"),
+        ),
+        parse_retry_after,
+    )
     wait = settings.fetch_result if fetch_result is None else fetch_result
-    if wait and isinstance(body, dict) and "jobid" in body:
-        result = yield from wait_for_job(
-            settings,
-            str(body["jobid"]),
-            headers=headers,
-            on_progress=on_progress,
-            what=f"{command} job {body['jobid']}",
-        )
+    if not (wait and isinstance(body, dict) and "jobid" in body):
+        return body if convert is None else convert(body)
+    job_id = str(body["jobid"])
+    resource_id = str(body["id"]) if body.get("id") is not None else None
+    result = yield from wait_for_job(
+        settings,
+        job_id,
+        headers=headers,
+        on_progress=on_progress,
+        what=f"{command} job {job_id}",
+        resource_id=resource_id,
+        command=command,
+        accepted_at=http_date(date),
+    )
+    if convert is None:
         return result
-    return body
+    try:
+        return convert(result)
+    except OmnicloudError as exc:
+        raise job_poll_error(exc, job_id, resource_id=resource_id, command=command) from exc

@@ -147,11 +147,29 @@ class CloudStackConnection:
         return body
 
     def _job(self, command: str, **params: Any) -> Flow[Any]:
-        """An async command: submit, wait (bounded by job_timeout), return the job result."""
+        """An async command: submit, wait (bounded by job_timeout), return the job result.
+
+        Once the job is accepted, a failure to wait for it is a
+        :class:`~omnicloud.errors.JobPollError` naming it (``ex_wait_for_job`` resumes).
+        """
         result = yield from _protocol.run_command(
             self._settings, command, _params(params), fetch_result=True
         )
         return result
+
+    def _job_model(
+        self, cls: builtins.type[M], key: str, command: str, /, **params: Any
+    ) -> Flow[M]:
+        """An async command whose job result holds a ``cls`` under ``key``, as a model; a
+        result without it is a MalformedResponseError naming the job."""
+        model: M = yield from _protocol.run_command(
+            self._settings,
+            command,
+            _params(params),
+            fetch_result=True,
+            convert=lambda result: self._build(cls, result, key),
+        )
+        return model
 
     def _list(
         self,

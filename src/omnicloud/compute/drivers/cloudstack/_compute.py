@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from omnicloud.cloudstack import _protocol
 from omnicloud.compute._models import (
     KeyPair,
     Node,
@@ -71,6 +72,15 @@ def _fill_prices(sizes: Sequence[CloudStackNodeSize], driver_name: str, region: 
         )
 
 
+# What ex_wait_for_job builds from a job's result: its key -> the model.
+_JOB_MODELS: dict[str, type[Any]] = {
+    "virtualmachine": CloudStackNode,
+    "volume": CloudStackVolume,
+    "snapshot": CloudStackSnapshot,
+    "template": CloudStackImage,
+}
+
+
 class CloudStackCompute(CloudStackBase):
     """Every base compute operation, on CloudStack commands."""
 
@@ -136,7 +146,9 @@ class CloudStackCompute(CloudStackBase):
         self._check_auth(auth)
         zone = yield from self._zone_id(location)
         userdata = ex_userdata.encode() if isinstance(ex_userdata, str) else ex_userdata
-        result = yield from self._job(
+        node = yield from self._job_model(
+            CloudStackNode,
+            "virtualmachine",
             "deployVirtualMachine",
             **self._with_project(
                 {
@@ -158,7 +170,18 @@ class CloudStackCompute(CloudStackBase):
                 project,
             ),
         )
-        return self._build(CloudStackNode, result, "virtualmachine")
+        return node
+
+    @operation
+    def ex_wait_for_job(self, job_id: str) -> Flow[Any]:
+        """Wait again for job ``job_id`` (say from a :class:`~omnicloud.errors.JobPollError`)
+        and return what the call that started it returns: a node for a deploy, a volume, a
+        snapshot or an image for their creation; for other jobs, the job's result as a dict."""
+        result = yield from _protocol.wait_for_job(self._settings, job_id)
+        for key, cls in _JOB_MODELS.items():
+            if isinstance(result, dict) and isinstance(result.get(key), dict):
+                return self._build(cls, result, key)
+        return result
 
     @operation
     def reboot_node(self, node: Node) -> Flow[bool]:
@@ -259,28 +282,32 @@ class CloudStackCompute(CloudStackBase):
         if not roots:
             raise NotFoundError(f"node {node.id} has no ROOT volume", provider="cloudstack")
         os_type = node.extra.get("ostypeid") or node.extra.get("guestosid")
-        result = yield from self._job(
+        image = yield from self._job_model(
+            CloudStackImage,
+            "template",
             "createTemplate",
             name=name,
             displaytext=description or name,
             volumeid=roots[0].id,
             ostypeid=os_type,
         )
-        return self._build(CloudStackImage, result, "template")
+        return image
 
     @operation
     def ex_create_snapshot_template(
         self, snapshot: VolumeSnapshot, name: str, ostypeid: str, displaytext: str | None = None
     ) -> Flow[CloudStackImage]:
         """A template from a volume snapshot."""
-        result = yield from self._job(
+        image = yield from self._job_model(
+            CloudStackImage,
+            "template",
             "createTemplate",
             name=name,
             displaytext=displaytext or name,
             snapshotid=snapshot.id,
             ostypeid=ostypeid,
         )
-        return self._build(CloudStackImage, result, "template")
+        return image
 
     @operation
     def delete_image(self, node_image: NodeImage) -> Flow[bool]:
@@ -338,8 +365,10 @@ class CloudStackCompute(CloudStackBase):
             params["diskofferingid"] = chosen.id
             if chosen.customizable:
                 params["size"] = size
-        result = yield from self._job("createVolume", **self._with_project(params))
-        return self._build(CloudStackVolume, result, "volume")
+        volume = yield from self._job_model(
+            CloudStackVolume, "volume", "createVolume", **self._with_project(params)
+        )
+        return volume
 
     @operation
     def attach_volume(
@@ -381,8 +410,10 @@ class CloudStackCompute(CloudStackBase):
         self, volume: StorageVolume, name: str | None = None
     ) -> Flow[CloudStackSnapshot]:
         """Snapshot ``volume`` (named ``name`` when given)."""
-        result = yield from self._job("createSnapshot", volumeid=volume.id, name=name)
-        return self._build(CloudStackSnapshot, result, "snapshot")
+        snapshot = yield from self._job_model(
+            CloudStackSnapshot, "snapshot", "createSnapshot", volumeid=volume.id, name=name
+        )
+        return snapshot
 
     @operation
     def destroy_volume_snapshot(self, snapshot: VolumeSnapshot) -> Flow[bool]:
