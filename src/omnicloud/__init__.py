@@ -11,14 +11,37 @@ defer_httpx_cli()
 
 __version__ = "0.1.0"
 
-__all__ = ["DriverType", "Provider", "__version__", "connect", "get_driver", "set_driver"]
+__all__ = [
+    "DriverNotAvailableError",
+    "DriverType",
+    "Provider",
+    "UnknownProviderError",
+    "__version__",
+    "connect",
+    "get_driver",
+    "set_driver",
+]
 
-_LAZY = {"get_driver", "set_driver", "Provider", "DriverType"}
+_LAZY = {
+    "get_driver",
+    "set_driver",
+    "Provider",
+    "DriverType",
+    "DriverNotAvailableError",
+    "UnknownProviderError",
+}
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from omnicloud._connect import connect
-    from omnicloud._registry import DriverType, Provider, get_driver, set_driver
+    from omnicloud._registry import (
+        DriverNotAvailableError,
+        DriverType,
+        Provider,
+        UnknownProviderError,
+        get_driver,
+        set_driver,
+    )
 
 
 def __getattr__(name: str) -> object:

@@ -3,6 +3,8 @@
 ::
 
     OmnicloudError
+    ├── CloudStackException         cs's name: the base of the errors about an answer or a job
+    │   └── CloudStackApiException  cs's name: an error the API reported, ``error`` is a dict
     ├── ConfigurationError          missing or invalid configuration
     ├── ValidationError             bad input, caught before any request is sent
     ├── TransportError              the request could not be completed at the HTTP level
@@ -19,15 +21,24 @@
     │       ├── CloudStackAuthError        (also an InvalidCredentialsError)
     │       ├── CloudStackPermissionError  (also a PermissionDeniedError)
     │       └── CloudStackRateLimitedError (also a RateLimitedError)
-    └── JobError                    a long-running job did not succeed
-        ├── JobFailedError
-        ├── JobCancelledError
-        └── JobTimeoutError         (also a built-in ``TimeoutError``)
+    ├── JobError                    a long-running job did not succeed
+    │   ├── JobFailedError
+    │   ├── JobCancelledError
+    │   └── JobTimeoutError         (also a built-in ``TimeoutError``)
+    └── JobPollError                waiting for an accepted job failed; carries ``job_id``.
+                                    Raised as a subclass of the original error's class too,
+                                    see :func:`job_poll_error`.
+
+``MalformedResponseError``, ``ProviderError`` and ``JobError`` are ``CloudStackException``s;
+``CloudStackApiError`` and ``JobFailedError`` are ``CloudStackApiException``s (cs's names, so a cs
+script's ``except`` clauses port unchanged).
 
 Messages never contain secrets: callers pass already-redacted text.
 """
 
 from __future__ import annotations
+
+from typing import cast
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -35,7 +46,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CloudStackApiError",
+    "CloudStackApiException",
     "CloudStackAuthError",
+    "CloudStackException",
     "CloudStackPermissionError",
     "CloudStackRateLimitedError",
     "ConfigurationError",
@@ -43,6 +56,7 @@ __all__ = [
     "JobCancelledError",
     "JobError",
     "JobFailedError",
+    "JobPollError",
     "JobTimeoutError",
     "MalformedResponseError",
     "NotFoundError",
@@ -55,11 +69,31 @@ __all__ = [
     "RequestTimeoutError",
     "TransportError",
     "ValidationError",
+    "job_poll_error",
 ]
 
 
 class OmnicloudError(Exception):
     """Base class of every error omnicloud raises on purpose."""
+
+
+class CloudStackException(OmnicloudError):  # noqa: N818 - cs's name
+    """``cs``'s base error name: ``except CloudStackException`` ports from ``cs`` unchanged.
+
+    Every error about an API answer or a job is one (:class:`ProviderError`,
+    :class:`MalformedResponseError`, :class:`JobError`).
+    """
+
+    @property
+    def response(self) -> Any:
+        """What ``cs`` keeps of the HTTP answer: a read-only view for API errors, else None."""
+        return None
+
+
+class CloudStackApiException(CloudStackException):
+    """``cs``'s name for an error the API reported; ``error`` is its error document (a dict)."""
+
+    error: dict[str, Any]
 
 
 class ConfigurationError(OmnicloudError):
@@ -93,7 +127,7 @@ class OutcomeUnknownError(TransportError):
     """
 
 
-class MalformedResponseError(OmnicloudError):
+class MalformedResponseError(CloudStackException):
     """The server answered with something that is not the expected document."""
 
     def __init__(self, message: str, *, status: int | None = None, excerpt: str = "") -> None:
@@ -103,7 +137,7 @@ class MalformedResponseError(OmnicloudError):
         self.excerpt = excerpt
 
 
-class ProviderError(OmnicloudError):
+class ProviderError(CloudStackException):
     """The provider answered with an error."""
 
     def __init__(
@@ -141,8 +175,8 @@ class RateLimitedError(ProviderError):
         self.retry_after = retry_after
 
 
-class CloudStackApiError(ProviderError):
-    """An error answer from a CloudStack API."""
+class CloudStackApiError(ProviderError, CloudStackApiException):
+    """An error answer from a CloudStack API (``cs``'s ``CloudStackApiException``)."""
 
     def __init__(
         self,
@@ -160,7 +194,14 @@ class CloudStackApiError(ProviderError):
         self.cserrorcode = cserrorcode
         self.errortext = errortext
         self.command = command
-        self.error: dict[str, Any] = dict(error or {})
+        self.error = dict(error or {})
+
+    @property
+    def response(self) -> Any:
+        """A read-only view of the error answer (``status_code``, ``text``, ``json()``), as cs."""
+        from omnicloud.cloudstack._compat import ErrorResponse
+
+        return ErrorResponse.of(self)
 
 
 class CloudStackAuthError(CloudStackApiError, InvalidCredentialsError):
@@ -179,8 +220,13 @@ class CloudStackRateLimitedError(CloudStackApiError, RateLimitedError):
         self.retry_after = retry_after
 
 
-class JobError(OmnicloudError):
-    """A long-running job did not succeed."""
+class JobError(CloudStackException):
+    """A long-running job did not succeed.
+
+    ``resource_id`` is the id of the resource the job works on, when the submit answer gave one.
+    """
+
+    resource_id: str | None = None
 
     def __init__(self, message: str, *, job_id: str | None = None, result: Any = None) -> None:
         super().__init__(message)
@@ -188,7 +234,7 @@ class JobError(OmnicloudError):
         self.result = result
 
 
-class JobFailedError(JobError):
+class JobFailedError(JobError, CloudStackApiException):
     """The job finished with a failure."""
 
     def __init__(
@@ -203,6 +249,11 @@ class JobFailedError(JobError):
         super().__init__(message, job_id=job_id, result=result)
         self.errorcode = errorcode
         self.errortext = errortext
+        # cs's CloudStackApiException.error for a failed job: the job's ``jobresult``.
+        inner = result.get("jobresult") if isinstance(result, dict) else None
+        self.error = dict(inner) if isinstance(inner, dict) else {}
+        if not self.error and (errorcode is not None or errortext):
+            self.error = {"errorcode": errorcode, "errortext": errortext}
 
 
 class JobCancelledError(JobFailedError):
@@ -211,3 +262,62 @@ class JobCancelledError(JobFailedError):
 
 class JobTimeoutError(JobError, TimeoutError):
     """The job did not finish before the deadline; it may still be running."""
+
+
+class JobPollError(OmnicloudError):
+    """The server accepted a job, then waiting for it failed: the job may still finish.
+
+    Never raised bare: :func:`job_poll_error` raises it mixed into the original error's class,
+    so ``except TransportError`` still catches a poll that lost its connection. ``job_id`` (in
+    the message too) resumes the wait: ``client.wait_for_job(job_id)`` or
+    ``driver.ex_wait_for_job(job_id)``; ``resource_id`` is the resource the job creates or
+    changes (CloudStack returns it next to the job id for deploys), when known; ``command`` is
+    the API command that started the job.
+    """
+
+    job_id: str
+    resource_id: str | None = None
+    command: str | None = None
+
+
+_POLL_CLASSES: dict[type[OmnicloudError], type[JobPollError]] = {}
+
+
+def _poll_class(base: type[OmnicloudError]) -> type[JobPollError]:
+    cls = _POLL_CLASSES.get(base)
+    if cls is None:
+        namespace = {"__module__": __name__, "__doc__": f"A {base.__name__} while waiting."}
+        cls = cast(
+            "type[JobPollError]", type(f"JobPoll{base.__name__}", (JobPollError, base), namespace)
+        )
+        _POLL_CLASSES[base] = cls
+    return cls
+
+
+def job_poll_error(
+    error: OmnicloudError,
+    job_id: str,
+    *,
+    resource_id: str | None = None,
+    command: str | None = None,
+) -> JobPollError:
+    """``error`` (raised while waiting for job ``job_id``) as a :class:`JobPollError` that is
+    also an instance of ``error``'s own class, with its attributes and the job in its message."""
+    if isinstance(error, JobPollError):
+        return error
+    cls = _poll_class(type(error))
+    wrapped = cls.__new__(cls)
+    wrapped.__dict__.update(error.__dict__)
+    what = f"job {job_id}" + (f" ({command})" if command else "")
+    made = f" for resource {resource_id}" if resource_id else ""
+    message = (
+        f"{error} [{what} was accepted{made} and may still finish; "
+        f"wait for it again with its job id {job_id}]"
+    )
+    wrapped.args = (message,)
+    if isinstance(wrapped, ProviderError):
+        wrapped.message = message
+    wrapped.job_id = job_id
+    wrapped.resource_id = resource_id
+    wrapped.command = command
+    return wrapped

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import warnings
-from typing import TextIO
+import os
 
 import click
 
 from omnicloud import __version__
 from omnicloud.cli._errors import EXIT_USAGE, CliUsageError, guarded
 from omnicloud.cli._lazy import LazyGroup
+from omnicloud.cli._notices import one_line_notices
 
 __all__ = ["cli", "run"]
 
@@ -18,6 +18,7 @@ SUBCOMMANDS = {
     "cs": ("omnicloud.cli._root", "cs_passthrough", "Call any CloudStack API command, like cs."),
     "demo": ("omnicloud.cli.demo_cmd", "demo", "Run the main job on the built-in simulator."),
     "images": ("omnicloud.cli.catalog_cmd", "images", "Machine images."),
+    "jobs": ("omnicloud.cli._jobs", "jobs", "Asynchronous jobs: wait for one by id."),
     "keys": ("omnicloud.cli.access_cmd", "keys", "SSH key pairs."),
     "locations": ("omnicloud.cli.catalog_cmd", "locations", "Locations (zones, regions)."),
     "nodes": ("omnicloud.cli.nodes_cmd", "nodes", "Virtual machines."),
@@ -41,6 +42,13 @@ SUBCOMMANDS = {
     "--cloud", envvar="OMNICLOUD_CLOUD", help="Named cloud to use (default: the default)."
 )
 @click.option(
+    "--config",
+    "config_file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="An omnicloud.yaml to read besides your own (as OMNICLOUD_CONFIG); "
+    "./omnicloud.yaml is read only when named here.",
+)
+@click.option(
     "-o",
     "--output",
     type=click.Choice(["table", "json", "yaml", "csv"]),
@@ -54,14 +62,32 @@ SUBCOMMANDS = {
     help="On errors, print the details and traceback; log every HTTP exchange (redacted).",
 )
 @click.pass_context
-def cli(ctx: click.Context, cloud: str | None, output: str, trace: bool) -> None:
+def cli(
+    ctx: click.Context, cloud: str | None, config_file: str | None, output: str, trace: bool
+) -> None:
     """omnicloud: drive many clouds through one API."""
     ctx.ensure_object(dict)
     ctx.obj.update(cloud=cloud, output=output, trace=trace)
+    if config_file is not None:
+        _use_config_file(ctx, config_file)
     if trace:
         from omnicloud.http import enable_trace
 
         enable_trace()
+
+
+def _use_config_file(ctx: click.Context, path: str) -> None:
+    """``--config PATH`` is ``OMNICLOUD_CONFIG=PATH`` for this command (restored after it)."""
+    saved = os.environ.get("OMNICLOUD_CONFIG")
+    os.environ["OMNICLOUD_CONFIG"] = os.path.abspath(path)
+
+    def restore() -> None:
+        if saved is None:
+            os.environ.pop("OMNICLOUD_CONFIG", None)
+        else:
+            os.environ["OMNICLOUD_CONFIG"] = saved
+
+    ctx.call_on_close(restore)
 
 
 @click.command(
@@ -107,21 +133,5 @@ def run(argv: list[str]) -> int:
         return result if isinstance(result, int) else 0
 
     trace = "--trace" in argv
-    saved = warnings.showwarning
-    warnings.showwarning = _one_line_warning
-    try:
+    with one_line_notices():
         return guarded(invoke, trace=trace, details=trace)
-    finally:
-        warnings.showwarning = saved
-
-
-def _one_line_warning(
-    message: Warning | str,
-    category: type[Warning],
-    filename: str,
-    lineno: int,
-    file: TextIO | None = None,
-    line: str | None = None,
-) -> None:
-    """Warnings (a config file others can read, say) as one line on stderr, no source."""
-    click.echo(f"Warning: {message}", err=True)

@@ -37,6 +37,10 @@ Options:
   --async            Do not wait for asynchronous jobs.
   --post             Send the request as a POST form.
   -t, --trace        Print HTTP requests and responses (secrets redacted).
+  -q, --quiet        No status messages (job progress, the error document after an error).
+  --theme THEME      Pygments style of the JSON on a terminal ($CLOUDSTACK_THEME, or theme=
+                     in cloudstack.ini); needs pygments: pip install "omnicloud[rich]".
+  --version          Show the version and exit.
   -h, --help         Show this message and exit.
 """
 
@@ -97,19 +101,45 @@ def _profile_client(cloud: str, post: bool) -> Any:
     return make(method="post" if post else None)
 
 
-def _print_json(value: Any) -> None:
+def _theme(option: str | None, region: str | None, cloud: str | None) -> str | None:
+    """--theme, else $CLOUDSTACK_THEME, else ``theme`` in cloudstack.ini (as cs)."""
+    theme = option or os.environ.get("CLOUDSTACK_THEME")
+    if theme or cloud is not None:
+        return theme
+    from omnicloud.cloudstack import read_config
+
+    configured = read_config(region).get("theme")
+    return str(configured) if configured else None
+
+
+def _formatter(theme: str | None) -> Any:
+    """A pygments terminal formatter in ``theme`` (an unknown theme is a usage error)."""
+    from pygments.formatters import Terminal256Formatter, TerminalFormatter
+
+    if theme is None:
+        return TerminalFormatter()
+    from pygments.styles import get_all_styles, get_style_by_name
+    from pygments.util import ClassNotFound
+
+    try:
+        return Terminal256Formatter(style=get_style_by_name(theme))
+    except ClassNotFound:
+        known = ", ".join(sorted(get_all_styles()))
+        raise CliUsageError(f"unknown --theme {theme!r}; pygments has: {known}") from None
+
+
+def _print_json(value: Any, theme: str | None = None) -> None:
     import json
 
     text = json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)
     if sys.stdout.isatty() and not os.environ.get("NO_COLOR"):
         try:
             from pygments import highlight
-            from pygments.formatters import TerminalFormatter
             from pygments.lexers import JsonLexer
         except ImportError:
-            pass
+            pass  # colours are optional, as in cs: plain JSON without pygments
         else:
-            text = highlight(text, JsonLexer(), TerminalFormatter()).rstrip("\n")
+            text = highlight(text, JsonLexer(), _formatter(theme)).rstrip("\n")
     sys.stdout.write(text + "\n")
 
 
@@ -192,6 +222,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--async", dest="no_wait", action="store_true")
     parser.add_argument("--post", action="store_true")
     parser.add_argument("-t", "--trace", action="store_true")
+    parser.add_argument("-q", "--quiet", action="store_true")
+    parser.add_argument("--theme", default=None)
+    parser.add_argument("--version", action="store_true")
     parser.add_argument("-h", "--help", action="store_true")
     return parser
 
@@ -199,6 +232,11 @@ def _parser() -> argparse.ArgumentParser:
 def _run(argv: Sequence[str], cloud: str | None = None) -> None:
     options, words = _parser().parse_known_args(list(argv))
     stray = [word for word in words if word.startswith("-")]
+    if options.version:
+        from omnicloud import __version__
+
+        print(__version__)
+        return
     if options.help and not words:
         print(USAGE)
         return
@@ -221,18 +259,27 @@ def _run(argv: Sequence[str], cloud: str | None = None) -> None:
         raise CliUsageError(f"not a CloudStack command name: {command!r}")
     _check(command, params, options.region)
     wait = not options.no_wait and "Async" not in command
+    theme = _theme(options.theme, options.region, cloud) if sys.stdout.isatty() else None
+    progress = None if options.quiet else _progress(command)
     with _client(options.region, options.post, options.trace, cloud) as client:
         if fetch_list:
             result = client.call(command, fetch_list=True, **params)
         else:
-            result = client.call(
-                command, fetch_result=wait, on_progress=_progress(command), **params
-            )
-    _print_json(result if result else {})
+            result = client.call(command, fetch_result=wait, on_progress=progress, **params)
+    _print_json(result if result else {}, theme)
 
 
 def run_cs(argv: Sequence[str], cloud: str | None = None) -> int:
     """Run ``omnicloud cs`` with ``argv`` (on the named profile when ``cloud`` is given, else
     on ``cs``'s own configuration); returns the exit status."""
+    from omnicloud.cli._notices import one_line_notices
+
     trace = any(word in {"-t", "--trace"} for word in argv)
-    return guarded(lambda: _run(argv, cloud), trace=trace, usage=USAGE.split("\n\n", 1)[0])
+    quiet = any(word in {"-q", "--quiet"} for word in argv)
+    with one_line_notices():  # the insecure-TLS warning as one line, not a Python warning
+        return guarded(
+            lambda: _run(argv, cloud),
+            trace=trace,
+            usage=USAGE.split("\n\n", 1)[0],
+            details=not quiet,
+        )

@@ -9,27 +9,35 @@ from __future__ import annotations
 
 from omnicloud.errors import (
     CloudStackApiError,
+    CloudStackApiException,
     CloudStackAuthError,
+    CloudStackException,
     CloudStackPermissionError,
     CloudStackRateLimitedError,
     JobCancelledError,
     JobFailedError,
+    JobPollError,
     JobTimeoutError,
 )
 
 from ._client import AsyncCloudStack, CloudStack
+from ._compat import AIOCloudStack
 from ._config import list_regions, read_config
 from ._signing import sign, string_to_sign, transform_params
 
 __all__ = [
+    "AIOCloudStack",
     "AsyncCloudStack",
     "CloudStack",
     "CloudStackApiError",
+    "CloudStackApiException",
     "CloudStackAuthError",
+    "CloudStackException",
     "CloudStackPermissionError",
     "CloudStackRateLimitedError",
     "JobCancelledError",
     "JobFailedError",
+    "JobPollError",
     "JobTimeoutError",
     "list_regions",
     "read_config",

@@ -38,6 +38,13 @@ class Algorithm(StrEnum):
     WEIGHTED_LEAST_CONNECTIONS = "weighted_least_connections"
     SHORTEST_RESPONSE = "shortest_response"
     PERSISTENT_IP = "persistent_ip"
+    # Libcloud's NTT CIS algorithms (no omnicloud driver supports them yet)
+    LEAST_CONNECTIONS_MEMBER = "least_connections_member"
+    LEAST_CONNECTIONS_NODE = "least_connections_node"
+    OBSERVED_MEMBER = "observed_member"
+    OBSERVED_NODE = "observed_node"
+    PREDICTIVE_MEMBER = "predictive_member"
+    PREDICTIVE_NODE = "predictive_node"
 
 
 @dataclass(slots=True)
