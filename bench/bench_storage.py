@@ -680,8 +680,8 @@ def report(args: Any, results: dict[str, Any], local: list[Series], size: int) -
         "the time inside the child from the first request to the last byte, and `transfer CPU "
         "s` is the child's CPU (all threads) over the same span; process CPU and peak RSS cover "
         "the whole child process (imports included; process wall is in the JSON). Downloads "
-        "read one object written by boto3 beforehand (multipart, so no whole-object MD5 to "
-        "check).",
+        "read one object written by boto3 beforehand (multipart: omnicloud checks it part by "
+        "part against its composite CRC32 or multipart ETag).",
         "",
     ]
     for name, ops in results["transfers"].items():
