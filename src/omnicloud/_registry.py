@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DriverNotAvailableError",
     "DriverType",
+    "FamilyDrivers",
     "Provider",
     "UnknownProviderError",
     "get_driver",
@@ -269,6 +270,28 @@ def unset_driver(
     with _LOCK:
         _DRIVERS.pop((kind, name, False), None)
         _DRIVERS.pop((kind, name, True), None)
+
+
+class FamilyDrivers:
+    """``get_driver``/``get_async_driver``/``set_driver`` bound to one API family, for the
+    Libcloud-layout ``omnicloud.<family>.providers`` modules."""
+
+    def __init__(self, family: str) -> None:
+        self.family = family
+
+    def get_driver(self, provider: str | Enum) -> type[Any]:
+        """The synchronous driver class for ``provider``."""
+        return resolve(self.family, provider)
+
+    def get_async_driver(self, provider: str | Enum) -> type[Any]:
+        """The asynchronous driver class for ``provider`` (its methods are coroutines)."""
+        return resolve(self.family, provider, asynchronous=True)
+
+    def set_driver(
+        self, provider: str | Enum, module: str, klass: str, *, async_class: str | None = None
+    ) -> type[Any]:
+        """Register a third-party driver ``module.klass`` under ``provider`` in this family."""
+        return set_driver(provider, module, klass, driver_type=self.family, async_class=async_class)
 
 
 def known_providers(driver_type: str | type[ProviderName] | Enum) -> list[str]:

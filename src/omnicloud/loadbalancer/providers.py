@@ -9,29 +9,11 @@ a Libcloud provider with no omnicloud driver yet raises :class:`DriverNotAvailab
 from __future__ import annotations
 
 from omnicloud._providers import LoadBalancerProvider as Provider
-from omnicloud._registry import DriverNotAvailableError, resolve
-from omnicloud._registry import set_driver as _set_driver
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from enum import Enum
-    from typing import Any
+from omnicloud._registry import DriverNotAvailableError, FamilyDrivers
 
 __all__ = ["DriverNotAvailableError", "Provider", "get_async_driver", "get_driver", "set_driver"]
 
-
-def get_driver(provider: str | Enum) -> type[Any]:
-    """The synchronous driver class for ``provider``."""
-    return resolve("loadbalancer", provider)
-
-
-def get_async_driver(provider: str | Enum) -> type[Any]:
-    """The asynchronous driver class for ``provider`` (its methods are coroutines)."""
-    return resolve("loadbalancer", provider, asynchronous=True)
-
-
-def set_driver(
-    provider: str | Enum, module: str, klass: str, *, async_class: str | None = None
-) -> type[Any]:
-    """Register a third-party load balancer driver ``module.klass`` under ``provider``."""
-    return _set_driver(provider, module, klass, driver_type="loadbalancer", async_class=async_class)
+_FAMILY = FamilyDrivers("loadbalancer")
+get_driver = _FAMILY.get_driver
+get_async_driver = _FAMILY.get_async_driver
+set_driver = _FAMILY.set_driver
