@@ -122,8 +122,18 @@ def _rich_table(columns: list[str], rows: list[list[str]]) -> None:
     Console().print(table)
 
 
-def emit(result: Any, fmt: str = "table", *, columns: Sequence[str] | None = None) -> None:
-    """Print ``result`` (a model, a list of models, a mapping or a scalar) in ``fmt``."""
+def emit(
+    result: Any,
+    fmt: str = "table",
+    *,
+    columns: Sequence[str] | None = None,
+    kind: str | None = None,
+) -> None:
+    """Print ``result`` (a model, a list of models, a mapping or a scalar) in ``fmt``.
+
+    An empty list prints ``[]`` (JSON, YAML) or the header (table, CSV) of ``columns``, else of
+    the model ``kind`` (``"Node"``...); with neither, nothing at all.
+    """
     items: list[Any] = (
         list(result)
         if isinstance(result, Iterable) and not isinstance(result, str | bytes | Mapping)
@@ -142,6 +152,10 @@ def emit(result: Any, fmt: str = "table", *, columns: Sequence[str] | None = Non
         return
     records = [record(item) for item in items]
     chosen = list(columns) if columns else _columns(items, records)
+    if not items and not chosen:
+        chosen = list(_DEFAULT_COLUMNS.get(kind or "", []))
+        if not chosen:
+            return
     if single and fmt == "table" and records:
         width = max(len(k) for k in records[0])
         for key, value in record(items[0], full=False).items():

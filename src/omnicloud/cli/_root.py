@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import click
 
@@ -32,8 +33,70 @@ SUBCOMMANDS = {
 }
 
 
+FORMATS = ("table", "json", "yaml", "csv")  # as omnicloud.cli._render, not imported at start-up
+# groups whose commands print no cloud data (or parse their own options): no -o/--cloud added
+_OWN_OPTIONS = {"cs", "completion", "demo", "sim"}
+
+
+def _remember(key: str) -> Any:
+    """A callback storing an option given after the sub-command over the group's value."""
+
+    def store(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+        if value is not None:
+            root = ctx.find_root()
+            root.ensure_object(dict)
+            root.obj[key] = value
+
+    return store
+
+
+def _shared_options() -> list[click.Option]:
+    return [
+        click.Option(
+            ["-o", "--output"],
+            type=click.Choice(FORMATS),
+            expose_value=False,
+            callback=_remember("output"),
+            help="Output format (as omnicloud -o).",
+        ),
+        click.Option(
+            ["--cloud"],
+            expose_value=False,
+            callback=_remember("cloud"),
+            help="Named cloud to use (as omnicloud --cloud).",
+        ),
+    ]
+
+
+def _add_shared_options(command: click.Command) -> None:
+    """Give every command under ``command`` the root's ``-o`` and ``--cloud`` (names it does not
+    use already; none for a command that passes unknown options through, like ``nodes ssh``)."""
+    if isinstance(command, click.Group):
+        for child in command.commands.values():
+            _add_shared_options(child)
+        return
+    passes_through = command.context_settings.get("ignore_unknown_options", False)
+    if passes_through or getattr(command, "_omnicloud_shared", False):
+        return
+    taken = {name for param in command.params for name in getattr(param, "opts", [])}
+    for option in _shared_options():
+        if not taken.intersection(option.opts):
+            command.params.append(option)
+    command._omnicloud_shared = True  # type: ignore[attr-defined]
+
+
+class _RootGroup(LazyGroup):
+    """The lazy group that lets ``-o``/``--cloud`` follow the sub-command too."""
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is not None and cmd_name not in _OWN_OPTIONS:
+            _add_shared_options(command)
+        return command
+
+
 @click.group(
-    cls=LazyGroup,
+    cls=_RootGroup,
     lazy_commands=SUBCOMMANDS,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
@@ -51,10 +114,9 @@ SUBCOMMANDS = {
 @click.option(
     "-o",
     "--output",
-    type=click.Choice(["table", "json", "yaml", "csv"]),
-    default="table",
-    show_default=True,
-    help="Output format.",
+    type=click.Choice(FORMATS),
+    default=None,
+    help="Output format (default: table; for cs: json). Also accepted after the sub-command.",
 )
 @click.option(
     "--trace",
@@ -63,7 +125,7 @@ SUBCOMMANDS = {
 )
 @click.pass_context
 def cli(
-    ctx: click.Context, cloud: str | None, config_file: str | None, output: str, trace: bool
+    ctx: click.Context, cloud: str | None, config_file: str | None, output: str | None, trace: bool
 ) -> None:
     """omnicloud: drive many clouds through one API."""
     ctx.ensure_object(dict)
@@ -100,7 +162,8 @@ def cs_passthrough(ctx: click.Context) -> None:
     """Call any CloudStack API command, like cs (see ``omnicloud cs --help``)."""
     from omnicloud.cli.cs_cmd import run_cs
 
-    ctx.exit(run_cs(list(ctx.args), (ctx.obj or {}).get("cloud")))
+    options = ctx.obj or {}
+    ctx.exit(run_cs(list(ctx.args), options.get("cloud"), options.get("output")))
 
 
 @click.command("completion")

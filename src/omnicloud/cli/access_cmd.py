@@ -23,7 +23,7 @@ def keys() -> None:
 @click.pass_context
 def list_keys(ctx: click.Context) -> None:
     """List key pairs."""
-    emit(driver(ctx).list_key_pairs(), output_format(ctx))
+    emit(driver(ctx).list_key_pairs(), output_format(ctx), kind="KeyPair")
 
 
 @keys.command("create")
@@ -84,7 +84,8 @@ def security_groups() -> None:
 @click.pass_context
 def list_groups(ctx: click.Context) -> None:
     """List security groups."""
-    emit(_groups_driver(ctx).ex_list_security_groups(), output_format(ctx))  # type: ignore[attr-defined]
+    listed = _groups_driver(ctx).ex_list_security_groups()  # type: ignore[attr-defined]
+    emit(listed, output_format(ctx), kind="SecurityGroup")
 
 
 @security_groups.command("create")

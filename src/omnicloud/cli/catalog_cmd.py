@@ -19,7 +19,7 @@ def sizes() -> None:
 @click.pass_context
 def list_sizes(ctx: click.Context) -> None:
     """List machine sizes (RAM in MB, disk in GB, price per hour where known)."""
-    emit(driver(ctx).list_sizes(), output_format(ctx))
+    emit(driver(ctx).list_sizes(), output_format(ctx), kind="NodeSize")
 
 
 @click.group()
@@ -31,7 +31,7 @@ def images() -> None:
 @click.pass_context
 def list_images(ctx: click.Context) -> None:
     """List the images nodes can be created from."""
-    emit(driver(ctx).list_images(), output_format(ctx))
+    emit(driver(ctx).list_images(), output_format(ctx), kind="NodeImage")
 
 
 @click.group()
@@ -43,4 +43,4 @@ def locations() -> None:
 @click.pass_context
 def list_locations(ctx: click.Context) -> None:
     """List the locations nodes can be created in."""
-    emit(driver(ctx).list_locations(), output_format(ctx))
+    emit(driver(ctx).list_locations(), output_format(ctx), kind="NodeLocation")

@@ -34,6 +34,8 @@ USAGE = """Usage: omnicloud cs [OPTIONS] COMMAND [key=value ...]
 
 Options:
   -r, --region TEXT  Section of cloudstack.ini to use.
+  --cloud NAME       Use the named omnicloud cloud (a CloudStack one) instead.
+  -o, --output FMT   json (default), yaml, table or csv (tables list the response's items).
   --async            Do not wait for asynchronous jobs.
   --post             Send the request as a POST form.
   -t, --trace        Print HTTP requests and responses (secrets redacted).
@@ -44,6 +46,7 @@ Options:
   -h, --help         Show this message and exit.
 """
 
+_FORMATS = ("json", "yaml", "table", "csv")
 _TRUE = {"true", "1", "yes", "on"}
 _FALSE = {"false", "0", "no", "off"}
 
@@ -219,6 +222,8 @@ class _Parser(argparse.ArgumentParser):
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="omnicloud cs", add_help=False, allow_abbrev=False)
     parser.add_argument("-r", "--region", default=None)
+    parser.add_argument("--cloud", default=None)
+    parser.add_argument("-o", "--output", choices=_FORMATS, default=None)
     parser.add_argument("--async", dest="no_wait", action="store_true")
     parser.add_argument("--post", action="store_true")
     parser.add_argument("-t", "--trace", action="store_true")
@@ -229,8 +234,32 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _run(argv: Sequence[str], cloud: str | None = None) -> None:
+def _items(result: dict[str, Any]) -> Any:
+    """The rows of a response for a table: its one list (``listZones`` -> zones), else itself."""
+    lists = [value for key, value in result.items() if key != "count" and isinstance(value, list)]
+    if len(lists) == 1:
+        return lists[0]
+    return [result] if result else []
+
+
+def _print(result: dict[str, Any], fmt: str, theme: str | None) -> None:
+    """The response in ``fmt``: JSON as cs prints it; YAML; or a table/CSV of its items."""
+    if fmt == "json":
+        _print_json(result, theme)
+    elif fmt == "yaml":
+        import yaml
+
+        sys.stdout.write(yaml.safe_dump(result, sort_keys=True, default_flow_style=False))
+    else:
+        from omnicloud.cli._render import emit
+
+        emit(_items(result), fmt)
+
+
+def _run(argv: Sequence[str], cloud: str | None = None, output: str | None = None) -> None:
     options, words = _parser().parse_known_args(list(argv))
+    cloud = options.cloud or cloud
+    fmt = options.output or output or "json"
     stray = [word for word in words if word.startswith("-")]
     if options.version:
         from omnicloud import __version__
@@ -266,19 +295,20 @@ def _run(argv: Sequence[str], cloud: str | None = None) -> None:
             result = client.call(command, fetch_list=True, **params)
         else:
             result = client.call(command, fetch_result=wait, on_progress=progress, **params)
-    _print_json(result if result else {}, theme)
+    _print(result if result else {}, fmt, theme)
 
 
-def run_cs(argv: Sequence[str], cloud: str | None = None) -> int:
+def run_cs(argv: Sequence[str], cloud: str | None = None, output: str | None = None) -> int:
     """Run ``omnicloud cs`` with ``argv`` (on the named profile when ``cloud`` is given, else
-    on ``cs``'s own configuration); returns the exit status."""
+    on ``cs``'s own configuration; printed as ``output``, JSON by default); returns the exit
+    status."""
     from omnicloud.cli._notices import one_line_notices
 
     trace = any(word in {"-t", "--trace"} for word in argv)
     quiet = any(word in {"-q", "--quiet"} for word in argv)
     with one_line_notices():  # the insecure-TLS warning as one line, not a Python warning
         return guarded(
-            lambda: _run(argv, cloud),
+            lambda: _run(argv, cloud, output),
             trace=trace,
             usage=USAGE.split("\n\n", 1)[0],
             details=not quiet,

@@ -31,7 +31,7 @@ def nodes() -> None:
 @click.pass_context
 def list_nodes(ctx: click.Context) -> None:
     """List every node."""
-    emit(driver(ctx).list_nodes(), output_format(ctx))
+    emit(driver(ctx).list_nodes(), output_format(ctx), kind="Node")
 
 
 def _node(instance: Any, wanted: str) -> Any:
@@ -120,7 +120,7 @@ def _action(name: str) -> click.Command:
         if final is not None:
             wanted_ids = [target.id for target in targets]
             by_id = {node.id: node for node in instance.list_nodes()}
-            emit([by_id[i] for i in wanted_ids if i in by_id], output_format(ctx))
+            emit([by_id[i] for i in wanted_ids if i in by_id], output_format(ctx), kind="Node")
 
     return command
 

@@ -164,26 +164,55 @@ def storage(ctx: click.Context, /, **options: Any) -> None:
     ctx.obj["storage"] = options
 
 
+def _format(ctx: click.Context) -> str:
+    """The ``-o`` format (table: the ls-like listing, no header)."""
+    return str(ctx.find_root().obj.get("output") or "table")
+
+
+_OBJECT_COLUMNS = ["name", "size", "last_modified", "is_prefix"]
+
+
 @storage.command("ls")
 @click.argument("target", required=False)
 @click.option("-r", "--recursive", is_flag=True, help="List every object, not one level.")
 @click.pass_context
 def ls(ctx: click.Context, target: str | None, recursive: bool) -> None:
     """List containers, or objects in CONTAINER[/PREFIX]."""
+    fmt = _format(ctx)
     with _driver(ctx) as driver:
         if not target:
-            for container in driver.iterate_containers():
-                click.echo(container.name)
+            names = [container.name for container in driver.iterate_containers()]
+            if fmt == "table":
+                for name in names:
+                    click.echo(name)
+            else:
+                from omnicloud.cli._render import emit
+
+                emit([{"name": name} for name in names], fmt, columns=["name"])
             return
         name, prefix = _split(target, need_name=False)
         container = driver.get_container(name)
         delimiter = None if recursive else "/"
+        rows: list[dict[str, Any]] = []
         for obj in driver.iterate_container_objects(container, prefix or None, delimiter):
-            if obj.is_prefix:
+            when = obj.extra.get("last_modified")
+            if fmt != "table":
+                rows.append(
+                    {
+                        "name": obj.name,
+                        "size": None if obj.is_prefix else obj.size,
+                        "last_modified": None if when is None else str(when),
+                        "is_prefix": bool(obj.is_prefix),
+                    }
+                )
+            elif obj.is_prefix:
                 click.echo(f"{'DIR':>12}  {'':<29}  {obj.name}")
             else:
-                when = str(obj.extra.get("last_modified") or "")[:29]
-                click.echo(f"{obj.size:>12}  {when:<29}  {obj.name}")
+                click.echo(f"{obj.size:>12}  {str(when or '')[:29]:<29}  {obj.name}")
+    if fmt != "table":
+        from omnicloud.cli._render import emit
+
+        emit(rows, fmt, columns=_OBJECT_COLUMNS)
 
 
 @storage.command("mb")
@@ -311,7 +340,7 @@ def rm(ctx: click.Context, targets: tuple[str, ...]) -> None:
 
 @storage.command("stat")
 @click.argument("target")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (as -o json).")
 @click.pass_context
 def stat(ctx: click.Context, target: str, as_json: bool) -> None:
     """Show an object's size, hash, type and metadata."""
@@ -327,10 +356,11 @@ def stat(ctx: click.Context, target: str, as_json: bool) -> None:
         "last_modified": obj.extra.get("last_modified"),
         "meta_data": obj.meta_data,
     }
-    if as_json:
-        import json
+    fmt = "json" if as_json else _format(ctx)
+    if fmt != "table":
+        from omnicloud.cli._render import emit
 
-        click.echo(json.dumps(record, indent=2, sort_keys=True))
+        emit(record, fmt, columns=list(record))
         return
     for key, value in record.items():
         if key == "meta_data":

@@ -56,7 +56,7 @@ def volumes() -> None:
 @click.pass_context
 def list_volumes(ctx: click.Context) -> None:
     """List volumes."""
-    emit(driver(ctx).list_volumes(), output_format(ctx))
+    emit(driver(ctx).list_volumes(), output_format(ctx), kind="StorageVolume")
 
 
 @volumes.command("create")
@@ -140,7 +140,11 @@ def snapshots() -> None:
 def list_snapshots(ctx: click.Context, volume: str) -> None:
     """List the snapshots of VOLUME."""
     instance = driver(ctx)
-    emit(instance.list_volume_snapshots(_volume(instance, volume)), output_format(ctx))
+    emit(
+        instance.list_volume_snapshots(_volume(instance, volume)),
+        output_format(ctx),
+        kind="VolumeSnapshot",
+    )
 
 
 @snapshots.command("create")
