@@ -191,7 +191,7 @@ def test_drive_and_server_actions_answer_202_with_their_envelopes(
     ).json()["objects"][0]
     clone = http.post(f"servers/{server['uuid']}/action/", params={"do": "clone"}, json={})
     assert clone.status_code == 202 and "objects" not in clone.json()  # a bare server
-    assert clone.json()["name"] == "c - clone" and clone.json()["status"] == "cloning"
+    assert clone.json()["name"] == "c - clone" and clone.json()["status"] == "stopped"
     for uuid in (server["uuid"], clone.json()["uuid"]):
         deadline = time.monotonic() + 5
         while http.delete(f"servers/{uuid}/").status_code != 204:

@@ -30,21 +30,6 @@ MARKER = re.compile(r"^<!--\s*snippet:\s*(?P<kind>[a-z-]+)\s*(?P<arg>.*?)\s*-->$
 FENCE = re.compile(r"^```(?P<lang>[A-Za-z0-9_+-]*)\s*$")
 RUN_LANGS = {"python", "console", "bash"}
 
-# Snippets of files this test may not edit (owned elsewhere) that need a real server or are
-# fragments; keyed by (file, first code line). Each should become a no-run marker in the file.
-EXTERNAL_NO_RUN: dict[tuple[str, str], str] = {
-    ("docs/simulators.md", "from omnicloud.sim.cloudstack import serve"): (
-        "serves on port 8080 until interrupted"
-    ),
-    ("docs/simulators.md", "import httpx"): "fragment: `app` is an ASGI app built elsewhere",
-    ("docs/simulators.md", "import cs"): (
-        "fragment: endpoint, key and secret of a simulator that is running"
-    ),
-    ("docs/simulators.md", "from .._call import Call, Pending"): (
-        "a module inside omnicloud.sim.cloudstack.commands (relative imports)"
-    ),
-}
-
 
 @dataclass(frozen=True)
 class Snippet:
@@ -93,8 +78,6 @@ def extract(path: Path) -> list[Snippet]:
         code = "\n".join(lines[start + 1 : index]) + "\n"
         index += 1
         no_run, given = _directives(doc, start, lines[start - 1].strip() if start else "")
-        first = next((text for text in code.splitlines() if text.strip()), "")
-        no_run = no_run or EXTERNAL_NO_RUN.get((doc, first))
         snippets.append(Snippet(doc, start + 1, fence["lang"], code, no_run, given))
     return snippets
 
@@ -208,21 +191,6 @@ def test_extractor_sees_the_readme_cli() -> None:
     commands = [command for snippet in readme for command in snippet.commands]
     assert any(command.startswith("omnicloud demo") for command in commands)
     assert "omnicloud storage put report.pdf backups/report.pdf" in commands
-
-
-def test_external_no_run_entries_still_match() -> None:
-    """Each entry of EXTERNAL_NO_RUN names a snippet that exists and has no marker of its own."""
-    for doc, first in EXTERNAL_NO_RUN:
-        lines = (ROOT / doc).read_text(encoding="utf-8").splitlines()
-        matches = [
-            index
-            for index, text in enumerate(lines)
-            if text == first and index and lines[index - 1].startswith("```")
-        ]
-        assert matches, f"{doc}: no snippet starts with {first!r}: update EXTERNAL_NO_RUN"
-        for index in matches:
-            previous = lines[index - 2].strip() if index >= 2 else ""
-            assert not MARKER.match(previous), f"{doc}: {first!r} has a marker now; drop the entry"
 
 
 def test_markers_are_well_formed(tmp_path: Path) -> None:

@@ -199,14 +199,20 @@ def _usage(req: Req) -> Reply:
     return Reply(200, {"balance": balance, "usage": usage})
 
 
+# the short list of ``/ips/`` keeps the server the address is attached to (null when none)
+_SHORT_KEYS = {
+    "vlans": ("uuid", "owner", "resource_uri"),
+    "ips": ("uuid", "owner", "resource_uri", "server"),
+}
+
+
 def _network_list(kind: str, detail: bool) -> Any:
     def handler(req: Req) -> Reply:
         docs = filtered(req.state.all(kind), req, ("uuid", "tag"))
         if detail:
             return list_reply(req, docs)
-        return list_reply(
-            req, docs, lambda d: {k: d.get(k) for k in ("uuid", "owner", "resource_uri")}
-        )
+        keys = _SHORT_KEYS[kind]
+        return list_reply(req, docs, lambda d: {k: d.get(k) for k in keys})
 
     return handler
 

@@ -187,8 +187,8 @@ class Call:
                 return 0, None
             if page is None:
                 raise err.param_error('"page" parameter is required when "pagesize" is specified')
-            if size < 1:
-                raise err.param_error(f"Invalid page size {size}: it must be at least 1 or -1")
+            if size < 0:  # 0 is accepted, as by the real server: the count and no items
+                raise err.param_error(f"Invalid page size {size}: it must be at least 0 or -1")
             if cap > 0 and size > cap:
                 raise err.param_error(f"Page size can't exceed max allowed page size value: {cap}")
             start = max(page - 1, 0) * size
@@ -222,6 +222,11 @@ def _convert(call: Call, param: Param, value: str) -> Any:
         if not _UUID.match(value.strip()):
             raise err.invalid(name, param.name, value)
         return value.strip()
+    if kind == "string" and len(value) > param.length:
+        raise err.param_error(
+            f"Unable to execute API command {name.lower()} due to invalid value. Value greater "
+            f"than max allowed length {param.length} for param: {param.name}"
+        )
     return value
 
 

@@ -20,6 +20,7 @@ _KNOBS = (
     "fail_jobs",
     "accept_unencoded_tilde",
     "max_userdata_length",
+    "expunge_delay",
 )
 
 
@@ -39,6 +40,8 @@ class SimConfig:
     - ``accept_unencoded_tilde``: also accept signatures computed with ``~`` left literal, as the
       ``cs`` package and Libcloud compute them (the real server rejects those).
     - ``max_userdata_length``: ``vm.userdata.max.length`` for POST requests (GET allows 4096).
+    - ``expunge_delay``: ``expunge.delay``, seconds a destroyed VM stays (recoverable) before it
+      is expunged; None keeps destroyed VMs until ``expungeVirtualMachine``.
     """
 
     max_page_size: int = 500
@@ -52,6 +55,7 @@ class SimConfig:
     fail_jobs: set[str] = field(default_factory=set)
     accept_unencoded_tilde: bool = False
     max_userdata_length: int = 32768
+    expunge_delay: float | None = 2.0
 
     def latency_for(self, command: str) -> float:
         """The job latency for ``command``."""

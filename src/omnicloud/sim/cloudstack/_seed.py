@@ -21,6 +21,7 @@ __all__ = [
     "published_prices",
     "seed",
     "seed_id",
+    "upgrade",
 ]
 
 _NAMESPACE = uuid.UUID("6f6d6e69-636c-6f75-642d-73696d756c61")
@@ -419,6 +420,18 @@ def _disk_offering(name: str, text: str, size: int, created: str) -> Doc:
     }
 
 
+def upgrade(state: CloudStackState) -> None:
+    """Bring a database seeded by an older version up to date (idempotent)."""
+    store = state.store
+    if store.meta("templates-cross-zone") is None:  # built-in templates serve every zone
+        for name, *_ in _TEMPLATES:
+            doc = store.get("template", seed_id(f"template:{name}"))
+            if doc is not None and not doc.get("crossZones"):
+                doc["crossZones"] = True
+                store.save(doc)
+        store.set_meta("templates-cross-zone", "1")
+
+
 def _template(
     name: str,
     text: str,
@@ -437,7 +450,7 @@ def _template(
         "ispublic": True,
         "isfeatured": featured,
         "isextractable": False,
-        "crossZones": False,
+        "crossZones": True,  # registered with zoneid=-1: one copy serves every zone
         "created": created,
         "isready": True,
         "passwordenabled": password,

@@ -12,6 +12,7 @@ from . import commands as _commands  # noqa: F401 - registers every command
 from ._auth import authenticate, pick
 from ._call import Call, Listing, Pending, parse_args
 from ._config import SimConfig
+from ._expunge import sweep
 from ._faults import Faults
 from ._jobs import settle, submit
 from ._registry import COMMANDS
@@ -85,6 +86,7 @@ class Simulator:
         known = COMMANDS.get(name)
         response_name = known.response_name if known else "errorresponse"
         settle(self.state, self.config, moment)
+        sweep(self.state, self.config.expunge_delay, moment)
         try:
             body = self._dispatch(params, moment, method)
         except err.ApiError as error:

@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 from ._docs import allocate_ips, mac_addresses
-from ._seed import new_keys, seed, seed_id
+from ._seed import new_keys, seed, seed_id, upgrade
 from ._store import Doc, Store
 from ._vmbuild import VmSpec, build_vm, root_volume
 
@@ -47,6 +47,7 @@ class CloudStackState:
                 self.store.set_user_keys(
                     seed_id("user:admin"), api_key or old_key, secret or old_secret
                 )
+            upgrade(self)
 
     # accounts -------------------------------------------------------------------------------
 

@@ -85,7 +85,11 @@ def create_key_pair(call: Call) -> Doc:
     params=(
         Param("name", "string", required=True, description="Name of the keypair"),
         Param(
-            "publickey", "string", required=True, description="Public key material of the keypair"
+            "publickey",
+            "string",
+            required=True,
+            description="Public key material of the keypair",
+            length=5120,
         ),
         *_OWNER,
     ),

@@ -202,6 +202,8 @@ def _create_pf(call: Call) -> Pending:
         _end=public[1],
         _cidrs=cidrs,
     )
+    for name in ("account", "domainid", "domain"):  # PortForwardingRuleResponse has no owner
+        rule.pop(name)
     check_conflicts(call, rule, rules_on_ip(call, ip["id"]))
     call.state.store.put("portforwardingrule", rule)
     open_firewall(call, ip, network, rule, public, cidrs or ["0.0.0.0/0"])

@@ -53,13 +53,17 @@ def _per_zone(call: Call, kind: str, how: str, extra: dict[str, object]) -> List
     _, docs = call.state.store.find(kind, ids=ids, fields=fields, keyword=call.text("keyword"))
     names = zone_names(call.state)
     wanted_zone = call.text("zoneid")
+    unique = call.flag("showunique")
     rows: list[Doc] = []
     for doc in docs:
         if not _visible(call, doc, how):
             continue
-        for zone_id in doc.get("_zones", []):
-            if wanted_zone and zone_id != wanted_zone:
-                continue
+        zones = doc.get("_zones", [])
+        if wanted_zone:
+            zones = [zone_id for zone_id in zones if zone_id == wanted_zone]
+        elif unique or doc.get("crossZones"):  # one row per id, not one per zone
+            zones = zones[:1]
+        for zone_id in zones:
             rows.append({**doc, "zoneid": zone_id, "zonename": names.get(zone_id, "")})
     listing = call.listing(rows)
     return Listing(listing.total, render_many(call.state, listing.items))
@@ -78,6 +82,7 @@ def _per_zone(call: Call, kind: str, how: str, extra: dict[str, object]) -> List
         Param("ids", "list", description="the IDs of the templates"),
         Param("name", "string", description="the template name"),
         Param("zoneid", "uuid", description="list templates by zoneId"),
+        Param("showunique", "boolean", description="list each template once, across zones"),
         Param(
             "hypervisor", "string", description="the hypervisor for which to restrict the search"
         ),
@@ -104,6 +109,7 @@ def list_templates(call: Call) -> Listing:
         Param("ids", "list", description="the IDs of the ISOs"),
         Param("name", "string", description="list all ISOs by name"),
         Param("zoneid", "uuid", description="the ID of the zone"),
+        Param("showunique", "boolean", description="list each ISO once, across zones"),
         Param("bootable", "boolean", description="true if the ISO is bootable"),
         Param("ispublic", "boolean", description="true if the ISO is publicly available"),
         *LIST_OWNER_PARAMS,
@@ -124,7 +130,13 @@ def list_isos(call: Call) -> Listing:
     params=(
         Param("name", "string", required=True, description="the name of the ISO"),
         Param("displaytext", "string", description="the display text of the ISO"),
-        Param("url", "string", required=True, description="the URL to where the ISO is located"),
+        Param(
+            "url",
+            "string",
+            required=True,
+            description="the URL to where the ISO is located",
+            length=2048,
+        ),
         Param(
             "zoneid",
             "uuid",

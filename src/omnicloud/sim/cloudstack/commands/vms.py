@@ -12,6 +12,7 @@ import secrets
 from .. import _errors as err
 from .._call import Call, Listing, Pending
 from .._docs import allocate_ips, mac_addresses, render, render_many, timestamp
+from .._expunge import mark_destroyed, remove_vm
 from .._registry import LIST_OWNER_PARAMS, Param, command
 from .._seed import seed_id
 from .._store import Doc
@@ -178,6 +179,7 @@ deploy = command(
             "userdata",
             "string",
             description="base64 user data (GET up to 4 KB, POST up to vm.userdata.max.length)",
+            length=1048576,
         ),
         Param("ipaddress", "string", description="the ip address for the default network"),
         Param("rootdisksize", "long", description="root disk size in GB"),
@@ -510,29 +512,7 @@ _power("rebootVirtualMachine", "Reboots a virtual machine.", None, ("Running",),
 
 def expunge(call: Call, vm: Doc, volume_ids: list[str]) -> None:
     """Remove a VM, its ROOT volume and the listed data volumes; detach other data volumes."""
-    store = call.state.store
-    _, volumes = store.find("volume", ref=vm["id"])
-    for volume in volumes:
-        if volume["type"] == "ROOT" or volume["id"] in volume_ids:
-            store.delete(volume["id"])
-        else:
-            for key in (
-                "virtualmachineid",
-                "vmname",
-                "vmdisplayname",
-                "deviceid",
-                "attached",
-                "_ref",
-            ):
-                volume.pop(key, None)
-            volume["state"] = "Ready"
-            store.save(volume)
-    for group in vm.get("securitygroup", []):
-        _count_member(call, group["id"], vm["id"], -1)
-    _, tags = store.find("tag", ref=vm["id"])
-    for tag in tags:
-        store.delete(tag["id"])
-    store.delete(vm["id"])
+    remove_vm(call.state.store, vm, volume_ids)
 
 
 destroy = command(
@@ -577,6 +557,7 @@ def _destroyed(call: Call, payload: Doc) -> Doc:
         view["state"] = "Expunging"
         expunge(call, vm, [v["id"] for v in call.ref_list("volumeids")])
     else:
+        mark_destroyed(call.state.store, vm, call.now)
         call.state.store.save(vm)
         for volume_id in [v["id"] for v in call.ref_list("volumeids")]:
             call.state.store.delete(volume_id)
@@ -610,6 +591,7 @@ def recover(call: Call) -> Doc:
     if vm["state"] != "Destroyed":
         raise err.param_error(f"Unable to recover VM {vm['id']} in state {vm['state']}")
     vm["state"] = "Stopped"
+    vm.pop("_destroyed_at", None)
     call.state.store.save(vm)
     return {"virtualmachine": vm_view(call, vm)}
 
@@ -802,7 +784,7 @@ def _password_reset(call: Call, payload: Doc) -> Doc:
         Param("group", "string", description="group of the virtual machine"),
         Param("haenable", "boolean", description="true if high-availability is enabled"),
         Param("ostypeid", "uuid", entity="ostype", description="the ID of the OS type"),
-        Param("userdata", "string", description="base64 user data"),
+        Param("userdata", "string", description="base64 user data", length=1048576),
         Param("displayvm", "boolean", description="whether to display the vm to the end user"),
         Param(
             "isdynamicallyscalable", "boolean", description="true if VM can be dynamically scaled"
