@@ -12,6 +12,10 @@ from omnicloud.cli._errors import EXIT_USAGE, CliUsageError, guarded
 from omnicloud.cli._lazy import LazyGroup
 from omnicloud.cli._notices import one_line_notices
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from click.shell_completion import CompletionItem
+
 __all__ = ["cli", "run"]
 
 SUBCOMMANDS = {
@@ -50,6 +54,22 @@ def _remember(key: str) -> Any:
     return store
 
 
+def _complete_cloud(
+    ctx: click.Context, _param: click.Parameter, incomplete: str
+) -> list[CompletionItem]:
+    """Profile names starting with ``incomplete`` (the config is read only when completing;
+    nothing is run and a broken config completes nothing)."""
+    from click.shell_completion import CompletionItem
+
+    try:
+        from omnicloud.config import load_profiles
+
+        names = load_profiles().names()
+    except Exception:  # completion must never print a traceback into the shell
+        return []
+    return [CompletionItem(name) for name in names if name.startswith(incomplete)]
+
+
 def _shared_options() -> list[click.Option]:
     return [
         click.Option(
@@ -63,6 +83,7 @@ def _shared_options() -> list[click.Option]:
             ["--cloud"],
             expose_value=False,
             callback=_remember("cloud"),
+            shell_complete=_complete_cloud,
             help="Named cloud to use (as omnicloud --cloud).",
         ),
     ]
@@ -102,7 +123,10 @@ class _RootGroup(LazyGroup):
 )
 @click.version_option(__version__, prog_name="omnicloud")
 @click.option(
-    "--cloud", envvar="OMNICLOUD_CLOUD", help="Named cloud to use (default: the default)."
+    "--cloud",
+    envvar="OMNICLOUD_CLOUD",
+    shell_complete=_complete_cloud,
+    help="Named cloud to use (default: the default).",
 )
 @click.option(
     "--config",

@@ -122,6 +122,21 @@ def show_profile(ctx: click.Context, name: str | None) -> None:
     emit(view, output_format(ctx))
 
 
+def _known_kinds() -> list[str]:
+    """Every profile kind omnicloud has a compute or storage driver for."""
+    from omnicloud._connect import _FACTORIES
+
+    return sorted({kind for table in _FACTORIES.values() for kind in table})
+
+
+def _check_kind(kind: str) -> str:
+    """``kind`` lower-cased, or a usage error naming the valid kinds."""
+    known = _known_kinds()
+    if kind.lower() not in known:
+        raise CliUsageError(f"unknown kind {kind!r} (valid kinds: {', '.join(known)})")
+    return kind.lower()
+
+
 def _pairs(values: tuple[str, ...]) -> dict[str, str]:
     result = {}
     for value in values:
@@ -153,13 +168,14 @@ def add_profile(
     name: str, kind: str, credentials: tuple[str, ...], defaults: tuple[str, ...]
 ) -> None:
     """Add or replace cloud NAME in the config file (written with mode 600)."""
+    kind = _check_kind(kind)
     path = _target_file()
     document = _load_document(path)
     root = _root(document)
     clouds = root.setdefault("cloud", {})
     if not isinstance(clouds, dict):
         raise CliUsageError(f"{path}: 'cloud' is not a mapping")
-    entry: dict[str, Any] = {"kind": kind.lower(), "credentials": _pairs(credentials)}
+    entry: dict[str, Any] = {"kind": kind, "credentials": _pairs(credentials)}
     if defaults:
         entry["default"] = _pairs(defaults)
     clouds[name] = entry

@@ -172,6 +172,31 @@ def _format(ctx: click.Context) -> str:
 _OBJECT_COLUMNS = ["name", "size", "last_modified", "is_prefix"]
 
 
+def _timestamp(value: object) -> str:
+    """``value`` (ISO 8601 or an HTTP date) as ISO 8601 to the second with its time zone
+    (UTC when it names none); text that is neither is shown as is."""
+    from datetime import UTC, datetime
+
+    if value is None or value == "":
+        return ""
+    if isinstance(value, datetime):
+        moment = value
+    else:
+        text = str(value).strip()
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            from email.utils import parsedate_to_datetime
+
+            try:
+                moment = parsedate_to_datetime(text)
+            except (TypeError, ValueError):
+                return text
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.replace(microsecond=0).isoformat()
+
+
 @storage.command("ls")
 @click.argument("target", required=False)
 @click.option("-r", "--recursive", is_flag=True, help="List every object, not one level.")
@@ -206,9 +231,9 @@ def ls(ctx: click.Context, target: str | None, recursive: bool) -> None:
                     }
                 )
             elif obj.is_prefix:
-                click.echo(f"{'DIR':>12}  {'':<29}  {obj.name}")
+                click.echo(f"{'DIR':>12}  {'':<25}  {obj.name}")
             else:
-                click.echo(f"{obj.size:>12}  {str(when or '')[:29]:<29}  {obj.name}")
+                click.echo(f"{obj.size:>12}  {_timestamp(when):<25}  {obj.name}")
     if fmt != "table":
         from omnicloud.cli._render import emit
 

@@ -26,7 +26,14 @@ from ._models import (
 )
 from ._shell import operation
 from ._types import NodeState
-from .deployment import DeploymentError, SSHTarget, SSHUnavailableError, get_ssh_connector
+from .deployment import (
+    DeploymentError,
+    SimulatedAddressError,
+    SSHTarget,
+    SSHUnavailableError,
+    get_ssh_connector,
+    registered_ssh_connector,
+)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -56,6 +63,9 @@ class NodeDriverCore:
     website: str = ""
     type: str | None = None
     features: dict[str, list[str]] = {"create_node": []}
+    #: True when the cloud is an in-process simulator: its node addresses exist nowhere, so
+    #: ``deploy_node`` refuses to try SSH to them (unless given a connector of its own).
+    ex_simulated: bool = False
 
     # -- nodes --------------------------------------------------------------------------------
     @operation
@@ -329,6 +339,12 @@ class NodeDriverCore:
             except Exception as exc:
                 raise DeploymentError(node, exc) from exc
             return node
+        if self.ex_simulated and ex_ssh_connector is None and registered_ssh_connector() is None:
+            unreachable = SimulatedAddressError(
+                f"the node's address {ips[0] if ips else '(none)'} is a simulated address and "
+                "cannot be reached by SSH (pass ex_ssh_connector= to stand in for the node)"
+            )
+            raise DeploymentError(node, unreachable)
         connector = ex_ssh_connector or get_ssh_connector()
         if connector is None:
             missing = SSHUnavailableError(

@@ -9,6 +9,8 @@
   ``AsyncSSHConnector(host_key=...)``) or register one with :func:`set_ssh_connector`.
   Without SSH support installed, :class:`SSHUnavailableError` is raised inside a
   :class:`DeploymentError` that carries the created node, so the caller can use or destroy it.
+  On an in-process simulator (the built-in ``local`` cloud) no SSH is tried without a connector
+  of the caller's: :class:`SimulatedAddressError`, inside a :class:`DeploymentError`, at once.
 """
 
 from __future__ import annotations
@@ -31,7 +33,9 @@ __all__ = [
     "SSHTarget",
     "SSHUnavailableError",
     "ScriptDeployment",
+    "SimulatedAddressError",
     "get_ssh_connector",
+    "registered_ssh_connector",
     "set_ssh_connector",
 ]
 
@@ -48,6 +52,10 @@ class DeploymentError(OmnicloudError):
 
 class SSHUnavailableError(OmnicloudError, NotImplementedError):
     """No SSH connector is configured, so a Deployment cannot run."""
+
+
+class SimulatedAddressError(OmnicloudError):
+    """The node runs on an in-process simulator: its address cannot be reached by SSH."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +96,11 @@ def set_ssh_connector(connector: SSHConnector | None) -> None:
     _CONNECTOR.clear()
     if connector is not None:
         _CONNECTOR.append(connector)
+
+
+def registered_ssh_connector() -> SSHConnector | None:
+    """The connector given to :func:`set_ssh_connector`, if any (not the default one)."""
+    return _CONNECTOR[0] if _CONNECTOR else None
 
 
 def get_ssh_connector() -> SSHConnector | None:

@@ -18,6 +18,7 @@ from ._extras import CloudStackExtras
 from ._models import *  # noqa: F403
 from ._models import __all__ as _model_names
 from ._network import CloudStackNetworking
+from ._raw import CloudStackRaw, RawConnection, RawResponse
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -75,6 +76,8 @@ __all__ = [
     "ExoscaleNodeDriver",
     "IkoulaNodeDriver",
     "KeyPairDoesNotExistError",
+    "RawConnection",
+    "RawResponse",
     *_model_names,
     *_DEFERRED_MODELS,
 ]
@@ -100,8 +103,12 @@ if not TYPE_CHECKING:  # for mypy the star imports above define the names (and n
     __getattr__ = _deferred_model
 
 
-class CloudStackNodeDriverCore(CloudStackNetworking, CloudStackExtras):
-    """All CloudStack operations as flows (no I/O); pick a sync or async class to run them."""
+class CloudStackNodeDriverCore(CloudStackNetworking, CloudStackExtras, CloudStackRaw):
+    """All CloudStack operations as flows (no I/O); pick a sync or async class to run them.
+
+    ``driver.connection.request("listZones", params={...})`` sends any API command (Libcloud's
+    raw-request hook; see :class:`RawConnection`).
+    """
 
 
 _EXOSCALE = {

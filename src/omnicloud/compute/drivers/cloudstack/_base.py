@@ -54,6 +54,18 @@ def _endpoint(
     return f"{scheme}://{netloc}/{path.lstrip('/')}"
 
 
+def _in_process(transport: Any) -> bool:
+    """Whether ``transport`` hands requests to an ASGI app in this process (the simulator, as
+    the built-in ``local`` cloud uses): no network lies behind it, so neither do its nodes."""
+    if transport is None:
+        return False
+    import httpx
+
+    if isinstance(transport, httpx.ASGITransport):
+        return True
+    return type(transport).__module__.startswith("omnicloud.sim.")  # its SyncASGITransport
+
+
 def _params(values: Mapping[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in values.items() if value is not None}
 
@@ -111,6 +123,7 @@ class CloudStackConnection:
         )
         if transport is not None:
             config.transport = config.async_transport = transport
+        self.ex_simulated = _in_process(transport)
         self._settings = CloudStackSettings(
             endpoint=self.endpoint,
             key=key,
