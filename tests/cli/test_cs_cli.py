@@ -348,3 +348,17 @@ def test_an_option_missing_its_value_is_a_usage_error(capsys: pytest.CaptureFixt
     assert main(["cs", "--region"]) == 2  # argparse would raise SystemExit from library code
     err = capsys.readouterr().err
     assert "--region: expected one argument" in err and "Traceback" not in err
+
+
+def test_sync_on_a_profile_caches_that_clouds_apis(capsys: pytest.CaptureFixture[str]) -> None:
+    """`--cloud NAME cs sync` asks that cloud (here the built-in simulator), not cs's config."""
+    assert main(["--cloud", "local", "cs", "sync"]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"Discovered [1-9]\d* APIs for cloud 'local'", out), out
+    assert main(["--cloud", "local", "cs", "deployVirtualMachine", "--help"]) == 0
+    assert "* zoneid" in capsys.readouterr().out
+    assert main(["--cloud", "local", "cs", "deployVirtualMachine", "zoneid=z"]) == 2
+    assert "missing required parameter(s)" in capsys.readouterr().err
+    # cs's own configuration has no APIs cached: the profile's cache is its own
+    assert main(["cs", "deployVirtualMachine", "--help"]) == 0
+    assert "No API descriptions cached for region" in capsys.readouterr().out

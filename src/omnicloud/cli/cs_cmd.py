@@ -165,24 +165,31 @@ def _progress(command: str) -> Any:
     return show
 
 
-def _sync(region: str | None, trace: bool) -> None:
+def _api_set(region: str | None, cloud: str | None) -> str:
+    """The name the discovered APIs are cached under: the profile's, else the region's."""
+    return f"cloud-{cloud}" if cloud is not None else _region(region)
+
+
+def _sync(region: str | None, trace: bool, cloud: str | None = None) -> None:
     from omnicloud.cloudstack._discovery import save_apis
 
-    name = _region(region)
-    with _client(region, False, trace) as client:
+    name = _api_set(region, cloud)
+    with _client(region, False, trace, cloud) as client:
         apis = client.listApis(listall=True).get("api", [])
     path = save_apis(name, apis)
-    print(f"Discovered {len(apis)} APIs for region {name!r} (cached in {path})")
+    where = f"cloud {cloud!r}" if cloud is not None else f"region {name!r}"
+    print(f"Discovered {len(apis)} APIs for {where} (cached in {path})")
 
 
-def _api_help(command: str, region: str | None) -> None:
+def _api_help(command: str, region: str | None, cloud: str | None = None) -> None:
     from omnicloud.cloudstack._discovery import format_help, load_apis
 
-    apis = load_apis(_region(region))
+    apis = load_apis(_api_set(region, cloud))
     if apis is None:
         print(USAGE)
+        where = f"cloud {cloud!r}" if cloud is not None else f"region {_region(region)!r}"
         print(
-            f"No API descriptions cached for region {_region(region)!r}: "
+            f"No API descriptions cached for {where}: "
             "run 'omnicloud cs sync' to get help for each command."
         )
         return
@@ -199,10 +206,12 @@ def _unknown(command: str, apis: dict[str, Any]) -> str:
     return f"unknown API command {command!r} (per 'omnicloud cs sync').{hint}"
 
 
-def _check(command: str, params: dict[str, str], region: str | None) -> None:
+def _check(
+    command: str, params: dict[str, str], region: str | None, cloud: str | None = None
+) -> None:
     from omnicloud.cloudstack._discovery import load_apis, missing_required
 
-    apis = load_apis(_region(region))
+    apis = load_apis(_api_set(region, cloud))
     if apis is None:
         return
     if command not in apis:
@@ -275,18 +284,18 @@ def _run(argv: Sequence[str], cloud: str | None = None, output: str | None = Non
     if command.startswith("-"):
         raise CliUsageError(f"unknown option {command!r}")
     if options.help:
-        _api_help(command, options.region)
+        _api_help(command, options.region, cloud)
         return
     if stray:
         raise CliUsageError(f"unknown option {stray[0]!r}")
     if command == "sync":
-        _sync(options.region, options.trace)
+        _sync(options.region, options.trace, cloud)
         return
     params: dict[str, Any] = dict(parse_arguments(rest))
     fetch_list = _flag("fetch_list", params.pop("fetch_list")) if "fetch_list" in params else False
     if not command.isidentifier():
         raise CliUsageError(f"not a CloudStack command name: {command!r}")
-    _check(command, params, options.region)
+    _check(command, params, options.region, cloud)
     wait = not options.no_wait and "Async" not in command
     theme = _theme(options.theme, options.region, cloud) if sys.stdout.isatty() else None
     progress = None if options.quiet else _progress(command)
