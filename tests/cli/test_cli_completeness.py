@@ -122,3 +122,103 @@ def test_cli_start_up_does_not_read_profiles() -> None:
     code = "import sys, omnicloud.cli._root; print('omnicloud.config' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.stdout.strip() == "False"
+
+
+def _local_node(name: str) -> None:
+    assert main(["--cloud", "local", "-o", "json", "nodes", "create", name]) == 0
+
+
+def test_node_arguments_complete_node_names(env: Path) -> None:
+    _local_node("web-1")
+    _local_node("web-2")
+    _local_node("db-1")
+    assert _complete(["--cloud", "local", "nodes", "show"], "web") == ["web-1", "web-2"]
+    assert _complete(["nodes", "stop", "--cloud", "local"], "") == ["db-1", "web-1", "web-2"]
+    assert _complete(["--cloud", "local", "nodes", "destroy", "web-1"], "d") == ["db-1"]
+    assert _complete(["--cloud", "local", "nodes", "ssh"], "db") == ["db-1"]
+    assert _complete(["--cloud", "local", "volumes", "attach", "v1"], "w") == ["web-1", "web-2"]
+
+
+def test_create_completes_image_and_size_names(env: Path) -> None:
+    from omnicloud import connect
+
+    instance = connect("local")
+    images = sorted({image.name for image in instance.list_images()})
+    sizes = sorted({size.name for size in instance.list_sizes()})
+    assert images and sizes
+    create = ["--cloud", "local", "nodes", "create", "n1"]
+    assert _complete([*create, "--image"], "") == images
+    assert _complete([*create, "--size"], sizes[0][:2]) == [
+        s for s in sizes if s[:2] == sizes[0][:2]
+    ]
+
+
+def test_name_completion_of_a_broken_cloud_completes_nothing(env: Path) -> None:
+    assert _complete(["--cloud", "nosuch", "nodes", "show"], "") == []
+    config = env / "omnicloud.yaml"
+    config.write_text(
+        "cloudmesh:\n  cloud:\n    prod:\n      kind: cloudstack\n"
+        "      credentials: {key: k, secret: s, endpoint: 'http://127.0.0.1:9/client/api'}\n"
+    )
+    config.chmod(0o600)
+    assert _complete(["--cloud", "prod", "nodes", "create", "x", "--size"], "") == []
+
+
+def test_cs_completes_api_names_from_the_sync_cache(env: Path) -> None:
+    from omnicloud.cloudstack._discovery import save_apis
+
+    apis = [{"name": n} for n in ("listVirtualMachines", "listZones", "deployVirtualMachine")]
+    save_apis("cloud-prod", apis)
+    save_apis("east", [{"name": "listRegions"}])
+    assert _complete(["cs", "--cloud", "prod"], "list") == ["listVirtualMachines", "listZones"]
+    assert _complete(["--cloud", "prod", "cs"], "dep") == ["deployVirtualMachine"]
+    assert _complete(["cs", "-r", "east"], "") == ["listRegions", "sync"]
+    assert _complete(["cs", "--region", "east", "listRegions"], "") == []
+    assert _complete(["cs", "-r"], "") == []
+    assert _complete(["cs", "--region", "nowhere"], "") == ["sync"]
+
+
+def _bash_complete(words: str) -> list[str]:
+    import os
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "omnicloud"],
+        env={
+            **os.environ,
+            "_OMNICLOUD_COMPLETE": "bash_complete",
+            "COMP_WORDS": words,
+            "COMP_CWORD": str(len(words.split()) - (0 if words.endswith(" ") else 1)),
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0 and not result.stderr, result.stderr
+    return [line for line in result.stdout.splitlines() if line]  # none: one empty line
+
+
+def test_name_completion_through_the_environment(env: Path) -> None:
+    from omnicloud.cloudstack._discovery import save_apis
+
+    _local_node("alpha")
+    _local_node("beta")
+    assert _bash_complete("omnicloud --cloud local nodes show al") == ["plain,alpha"]
+    assert _bash_complete("omnicloud nodes reboot --cloud local ") == ["plain,alpha", "plain,beta"]
+    save_apis("cloud-local", [{"name": "listZones"}])
+    assert _bash_complete("omnicloud --cloud local cs listZ") == ["plain,listZones"]
+    assert _bash_complete("omnicloud --cloud nosuch nodes show ") == []
+
+
+def test_cli_start_up_does_not_import_completion_helpers() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, omnicloud.cli._root; "
+        "print(sorted(m for m in sys.modules if m.startswith(('omnicloud.config', "
+        "'omnicloud.drivers', 'omnicloud._connect', 'omnicloud.cli._complete'))))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.strip() == "[]"

@@ -176,18 +176,27 @@ def _use_config_file(ctx: click.Context, path: str) -> None:
     ctx.call_on_close(restore)
 
 
+def _complete_cs(
+    ctx: click.Context, param: click.Parameter, incomplete: str
+) -> list[CompletionItem]:
+    from omnicloud.cli._complete import complete_cs_words
+
+    return complete_cs_words(ctx, param, incomplete)
+
+
 @click.command(
     "cs",
     context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
     add_help_option=False,
 )
+@click.argument("words", nargs=-1, type=click.UNPROCESSED, shell_complete=_complete_cs)
 @click.pass_context
-def cs_passthrough(ctx: click.Context) -> None:
+def cs_passthrough(ctx: click.Context, words: tuple[str, ...]) -> None:
     """Call any CloudStack API command, like cs (see ``omnicloud cs --help``)."""
     from omnicloud.cli.cs_cmd import run_cs
 
     options = ctx.obj or {}
-    ctx.exit(run_cs(list(ctx.args), options.get("cloud"), options.get("output")))
+    ctx.exit(run_cs([*words, *ctx.args], options.get("cloud"), options.get("output")))
 
 
 @click.command("completion")

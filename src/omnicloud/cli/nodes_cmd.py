@@ -10,6 +10,7 @@ import sys
 import click
 
 from omnicloud.cli._cloud import cloud_name, driver, find, output_format, profile_option, status
+from omnicloud.cli._complete import complete_images, complete_nodes, complete_sizes
 from omnicloud.cli._errors import EXIT_PROVIDER, CliUsageError, resume_hint
 from omnicloud.cli._jobs import can_submit, program, submit, wait_option
 from omnicloud.cli._render import emit
@@ -39,7 +40,7 @@ def _node(instance: Any, wanted: str) -> Any:
 
 
 @nodes.command("show")
-@click.argument("node")
+@click.argument("node", shell_complete=complete_nodes)
 @click.pass_context
 def show_node(ctx: click.Context, node: str) -> None:
     """Show one node (by id or name)."""
@@ -90,7 +91,9 @@ def _action(name: str) -> click.Command:
         )(fn)
 
     @click.command(name, help=f"{name.capitalize()} nodes (by id or name){shown}.")
-    @click.argument("node_names", metavar="NODE...", nargs=-1, required=True)
+    @click.argument(
+        "node_names", metavar="NODE...", nargs=-1, required=True, shell_complete=complete_nodes
+    )
     @wait_option(f"the nodes are {done}")
     @expunge_option
     @click.pass_context
@@ -280,8 +283,16 @@ async def _create_many(
 
 @nodes.command("create")
 @click.argument("name")
-@click.option("--size", help="Size id or name (default: the profile's, else the first).")
-@click.option("--image", help="Image id or name (default: the profile's, else the first).")
+@click.option(
+    "--size",
+    shell_complete=complete_sizes,
+    help="Size id or name (default: the profile's, else the first).",
+)
+@click.option(
+    "--image",
+    shell_complete=complete_images,
+    help="Image id or name (default: the profile's, else the first).",
+)
 @click.option("--location", help="Location id or name (default: the profile's, else the first).")
 @click.option(
     "--count",
@@ -337,7 +348,7 @@ def create_nodes(
 
 
 @nodes.command("ssh", context_settings={"ignore_unknown_options": True})
-@click.argument("node")
+@click.argument("node", shell_complete=complete_nodes)
 @click.option("-l", "--user", default="root", show_default=True, help="Login name.")
 @click.option("-i", "--identity", type=click.Path(dir_okay=False), help="Private key file.")
 @click.option("-p", "--port", default=22, show_default=True, type=click.IntRange(1, 65535))

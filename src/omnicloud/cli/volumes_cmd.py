@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from omnicloud.cli._cloud import driver, find, output_format, status
+from omnicloud.cli._complete import complete_nodes
 from omnicloud.cli._jobs import can_submit, submit, wait_option
 from omnicloud.cli._render import emit
 
@@ -84,7 +85,7 @@ def create_volume(
 
 @volumes.command("attach")
 @click.argument("volume")
-@click.argument("node")
+@click.argument("node", shell_complete=complete_nodes)
 @wait_option("the volume is attached")
 @click.pass_context
 def attach_volume(ctx: click.Context, volume: str, node: str, wait: bool) -> None:
