@@ -1,32 +1,30 @@
-"""``omnicloud.connect(name)``: a ready driver for a named cloud profile.
+"""``omnicloud.connect(name, family)``: a ready driver for a named cloud profile.
 
-Profile kinds and what they give (see :mod:`omnicloud.config` for where profiles come from):
+Which profile kinds give which family's driver, the credentials each needs and the options it
+accepts are entries of the one driver table (:mod:`omnicloud._table`); :func:`families` and
+:func:`profile_kinds` read it. Today:
 
-============== =========================================== =====================================
-kind           compute                                     storage
-============== =========================================== =====================================
-cloudstack     CloudStack driver (endpoint, key, secret)   -
-exoscale       Exoscale preset (key, secret)               -
-ikoula         Ikoula preset (key, secret)                 -
-cloudsigma     CloudSigma driver (username, password,      -
-               region)
-cloudstack-sim the built-in ``local`` cloud: the CloudStack local storage in the user data
-               simulator in-process, state kept in the     directory
-               user data directory
-cloudsigma-sim the built-in ``local-sigma`` cloud           -
-s3, minio, ... -                                           S3 driver (key, secret, region,
-                                                           endpoint)
-local          -                                           local storage (root)
-aws            - (no EC2 driver yet: a clear error)        S3 with EC2_ACCESS_ID/EC2_SECRET_KEY
-============== =========================================== =====================================
+* ``cloudstack``: compute and loadbalancer (endpoint, key, secret); ``exoscale``, ``ikoula``:
+  compute presets (key, secret); ``cloudsigma``: compute (username, password, region).
+* ``s3``, ``minio``, ``ceph``, ``swift_s3``, ``aws`` (EC2_ACCESS_ID/EC2_SECRET_KEY): storage;
+  ``local``: local storage (root).
+* ``cloudstack-sim`` (the built-in ``local`` cloud): compute and loadbalancer on the in-process
+  CloudStack simulator, and local storage, state in the user data directory;
+  ``cloudsigma-sim`` (``local-sigma``): compute on the CloudSigma simulator. A simulator is
+  imported only for its own kind.
+* No kind has a dns or container driver yet; a family a kind lacks is a
+  :class:`DriverNotAvailableError` naming the families it has.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
+from enum import Enum
 from pathlib import Path
 
+from omnicloud._registry import DriverNotAvailableError, driver_class, entries, family_name
+from omnicloud._table import FAMILIES, Credential, DriverEntry
 from omnicloud.errors import ConfigurationError
 
 TYPE_CHECKING = False
@@ -35,25 +33,7 @@ if TYPE_CHECKING:
 
     from omnicloud.config import Profile
 
-__all__ = ["connect", "data_dir", "has_driver"]
-
-# Driver options a profile may carry (credentials or options), by the name the driver uses;
-# the cs-style names of cloudstack.ini are translated.
-_CLOUDSTACK_OPTIONS = {
-    "timeout": "timeout",
-    "verify": "verify",
-    "retry": "retries",
-    "retries": "retries",
-    "job_timeout": "job_timeout",
-    "poll_interval": "poll_interval",
-    "method": "method",
-    "page_size": "page_size",
-    "proxy": "proxy",
-    "project": "project",
-    "dangerous_no_tls_verify": "insecure",
-    "insecure": "insecure",
-}
-_CLOUDSIGMA_OPTIONS = {"timeout": "timeout", "verify": "verify", "retries": "retries"}
+__all__ = ["connect", "data_dir", "families", "has_driver", "profile_kinds"]
 
 
 def data_dir() -> Path:
@@ -74,16 +54,6 @@ def _first(values: Mapping[str, Any], *names: str) -> Any:
             if key.lower() == name and value not in (None, ""):
                 return value
     return None
-
-
-def _require(profile: Profile, what: str, *names: str) -> Any:
-    value = _first(profile.credentials, *names)
-    if value is None:
-        raise ConfigurationError(
-            f"cloud {profile.name!r} ({profile.kind}) needs {what} in its credentials "
-            f"({' or '.join(names)})"
-        )
-    return value
 
 
 def _options(profile: Profile, table: Mapping[str, str]) -> dict[str, Any]:
@@ -116,155 +86,104 @@ def _check_verify(profile: Profile, options: dict[str, Any], has_switch: bool) -
     )
 
 
-def _driver(driver_type: str, provider: str, asynchronous: bool) -> Any:
-    from omnicloud._registry import resolve
-
-    return resolve(driver_type, provider, asynchronous=asynchronous)
-
-
-def _transport(app: Any, asynchronous: bool) -> Any:
-    if asynchronous:
-        import httpx
-
-        return httpx.ASGITransport(app=app)
-    from omnicloud.sim.transport import SyncASGITransport
-
-    return SyncASGITransport(app)
-
-
-def _cloudstack(profile: Profile, asynchronous: bool) -> Any:
-    provider = profile.kind
-    key = _require(profile, "an API key", "key", "api_key", "apikey")
-    secret = _require(profile, "a secret key", "secret", "secret_key", "secretkey")
-    url = _first(profile.credentials, "endpoint", "url")
-    if provider == "cloudstack" and url is None:
-        raise ConfigurationError(f"cloud {profile.name!r} (cloudstack) needs an endpoint URL")
-    extra = {"url": url} if url else {}
-    return _driver("compute", provider, asynchronous)(
-        key, secret, **extra, **_options(profile, _CLOUDSTACK_OPTIONS)
+def _value(profile: Profile, field: Credential) -> Any:
+    """The profile's value for ``field``, its default, or None; missing and required: an error."""
+    source = (
+        {**profile.options, **profile.credentials} if field.options_too else profile.credentials
     )
+    value = _first(source, *field.names)
+    if value is None and field.data_dir is not None:
+        return str(data_dir() / field.data_dir)
+    if value is None and field.required:
+        raise ConfigurationError(
+            f"cloud {profile.name!r} ({profile.kind}) needs {field.what} in its credentials "
+            f"({' or '.join(field.names)})"
+        )
+    if value is not None and field.path:
+        return str(Path(str(value)).expanduser())
+    return value
 
 
-def _cloudsigma(profile: Profile, asynchronous: bool) -> Any:
-    username = _require(profile, "the account email", "username", "email", "key", "user")
-    password = _require(profile, "the password", "password", "secret")
-    extra: dict[str, Any] = {}
-    if region := _first(profile.credentials, "region"):
-        extra["region"] = region
-    if endpoint := _first(profile.credentials, "endpoint", "url"):
-        extra["endpoint"] = endpoint
-    return _driver("compute", "cloudsigma", asynchronous)(
-        username, password, **extra, **_options(profile, _CLOUDSIGMA_OPTIONS)
+def _from_credentials(entry: DriverEntry, profile: Profile, asynchronous: bool) -> Any:
+    """The entry's driver made from the profile's credentials and options."""
+    args: list[Any] = []
+    kwargs: dict[str, Any] = {}
+    for field in entry.credentials:
+        value = _value(profile, field)
+        if value is None:
+            continue
+        if field.keyword is None:
+            args.append(value)
+        else:
+            kwargs[field.keyword] = value
+    if entry.options:
+        kwargs.update(_options(profile, entry.options))
+    return driver_class(entry.family, entry.provider, asynchronous)(*args, **kwargs)
+
+
+def _simulated(entry: DriverEntry, profile: Profile, asynchronous: bool) -> Any:
+    """The entry's driver on the built-in simulator (imported only now)."""
+    import importlib
+
+    module_name, _, function = entry.simulators[profile.kind].partition(":")
+    build = getattr(importlib.import_module(module_name), function)
+    return build(driver_class(entry.family, entry.provider, asynchronous), profile, asynchronous)
+
+
+def _entry(family: str, kind: str) -> DriverEntry | None:
+    """The first table entry of ``family`` that profiles of ``kind`` get."""
+    return next((e for e in entries(family) if kind in e.profile_kinds()), None)
+
+
+def families(kind: str) -> list[str]:
+    """The API families omnicloud has a driver for in profiles of ``kind`` (table order)."""
+    return [f for f in FAMILIES if _entry(f, kind) is not None]
+
+
+def profile_kinds(family: str | None = None) -> list[str]:
+    """Every profile kind with a driver (in ``family``), sorted."""
+    return sorted({k for e in entries(family) for k in e.profile_kinds()})
+
+
+def has_driver(driver_type: str | type[Enum], kind: str) -> bool:
+    """Whether omnicloud has a ``driver_type`` (family, such as "compute") driver for ``kind``."""
+    return _entry(family_name(driver_type), kind) is not None
+
+
+def _no_driver(profile: Profile, family: str) -> DriverNotAvailableError:
+    has = families(profile.kind)
+    what = f"drivers for: {', '.join(has)}" if has else "no drivers yet"
+    known = ", ".join(profile_kinds(family)) or "none"
+    return DriverNotAvailableError(
+        f"cloud {profile.name!r} is of kind {profile.kind!r}, for which omnicloud has no "
+        f"{family} driver yet (kind {profile.kind!r} has {what}; "
+        f"kinds with {family} drivers: {known})"
     )
-
-
-def _local_cloudstack(profile: Profile, asynchronous: bool) -> Any:
-    from omnicloud.sim.cloudstack import CloudStackState, SimConfig, create_app
-
-    state = CloudStackState(data_dir() / "local-cloudstack.db")
-    key, secret = state.credentials("admin")
-    app = create_app(state, config=SimConfig(job_latency=0.05))
-    return _driver("compute", "cloudstack", asynchronous)(
-        key,
-        secret,
-        url="http://local.omnicloud/client/api",
-        poll_interval=0.05,
-        transport=_transport(app, asynchronous),
-    )
-
-
-def _local_cloudsigma(profile: Profile, asynchronous: bool) -> Any:
-    from omnicloud.sim.cloudsigma import CloudSigmaState, create_app
-
-    state = CloudSigmaState(data_dir() / "local-cloudsigma.db")
-    app = create_app(state)
-    return _driver("compute", "cloudsigma", asynchronous)(
-        state.username,
-        state.password,
-        endpoint="http://127.0.0.1/api/2.0",
-        poll_interval=0.05,
-        transport=_transport(app, asynchronous),
-    )
-
-
-def _s3(profile: Profile, asynchronous: bool) -> Any:
-    key = _require(
-        profile, "an access key", "key", "access_key", "aws_access_key_id", "ec2_access_id"
-    )
-    secret = _require(
-        profile, "a secret key", "secret", "secret_key", "aws_secret_access_key", "ec2_secret_key"
-    )
-    extra: dict[str, Any] = {}
-    if region := _first(profile.credentials, "region"):
-        extra["region"] = region
-    if endpoint := _first(profile.credentials, "endpoint", "url"):
-        extra["endpoint"] = endpoint
-    if addressing := _first({**profile.options, **profile.credentials}, "addressing"):
-        extra["addressing"] = addressing
-    provider = profile.kind if profile.kind in {"s3", "minio", "ceph", "swift_s3"} else "s3"
-    return _driver("storage", provider, asynchronous)(key, secret, **extra)
-
-
-def _local_storage(profile: Profile, asynchronous: bool) -> Any:
-    root = _first({**profile.options, **profile.credentials}, "root", "path")
-    path = Path(root).expanduser() if root else data_dir() / "storage"
-    return _driver("storage", "local", asynchronous)(str(path))
-
-
-Factory = Callable[["Profile", bool], object]
-
-_FACTORIES: dict[str, dict[str, Factory]] = {
-    "compute": {
-        "cloudstack": _cloudstack,
-        "exoscale": _cloudstack,
-        "ikoula": _cloudstack,
-        "cloudsigma": _cloudsigma,
-        "cloudstack-sim": _local_cloudstack,
-        "cloudsigma-sim": _local_cloudsigma,
-    },
-    "storage": {
-        "s3": _s3,
-        "minio": _s3,
-        "ceph": _s3,
-        "swift_s3": _s3,
-        "aws": _s3,
-        "local": _local_storage,
-        "cloudstack-sim": _local_storage,
-    },
-}
-
-
-def has_driver(driver_type: str, kind: str) -> bool:
-    """Whether omnicloud has a ``driver_type`` ("compute" or "storage") driver for ``kind``."""
-    return kind in _FACTORIES.get(driver_type, {})
 
 
 def connect(
     name: str | None = None,
-    driver_type: str = "compute",
+    driver_type: str | type[Enum] = "compute",
     *,
     asynchronous: bool = False,
     profile: Profile | None = None,
 ) -> Any:
     """The driver for the cloud profile ``name`` (the default cloud when None).
 
-    ``driver_type`` is ``"compute"`` or ``"storage"``; ``asynchronous=True`` gives the async
-    driver. Raises :class:`ConfigurationError` for unknown names, missing credentials, or kinds
-    omnicloud has no driver for yet (such as ``aws`` compute).
+    ``driver_type`` is the API family: ``"compute"`` (default), ``"storage"``,
+    ``"loadbalancer"``, ``"dns"`` or ``"container"`` (or a ``DriverType`` member);
+    ``asynchronous=True`` gives the async driver. Raises :class:`ConfigurationError` for unknown
+    names, missing credentials, or a family omnicloud has no driver for in that kind of cloud
+    (:class:`DriverNotAvailableError`, naming the families it has).
     """
+    family = family_name(driver_type)
     if profile is None:
         from omnicloud.config import load_profiles
 
         profile = load_profiles().get(name)
-    kind = getattr(driver_type, "value", driver_type)
-    factories = _FACTORIES.get(str(kind))
-    if factories is None:
-        raise ConfigurationError(f"unknown driver type {driver_type!r} (compute or storage)")
-    factory: Factory | None = factories.get(profile.kind)
-    if factory is None:
-        known = ", ".join(sorted(factories))
-        raise ConfigurationError(
-            f"cloud {profile.name!r} is of kind {profile.kind!r}, for which omnicloud has no "
-            f"{kind} driver yet (kinds with {kind} drivers: {known})"
-        )
-    return factory(profile, asynchronous)
+    entry = _entry(family, profile.kind)
+    if entry is None:
+        raise _no_driver(profile, family)
+    if profile.kind in entry.simulators:
+        return _simulated(entry, profile, asynchronous)
+    return _from_credentials(entry, profile, asynchronous)

@@ -1,9 +1,10 @@
 """The one driver registry of every API family, importing driver modules lazily.
 
-``get_driver(Provider.CLOUDSTACK)`` imports the driver module on first use; nothing here imports a
-driver, HTTP or SSH code. Provider names are Libcloud's (see :mod:`omnicloud._providers`); a name
-with no driver yet raises :class:`DriverNotAvailableError`, whatever the family. Third-party
-drivers register with :func:`set_driver`.
+It indexes the entries of :mod:`omnicloud._table` by (family, provider);
+``get_driver(Provider.CLOUDSTACK)`` imports the driver module on first use, and nothing here
+imports a driver, HTTP or SSH code. Provider names are Libcloud's (see :mod:`omnicloud._providers`);
+a name with no driver yet raises :class:`DriverNotAvailableError`, whatever the family. Third-party
+drivers register with :func:`set_driver` (or :func:`register`, with the profile kinds they serve).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import importlib
 import threading
 from enum import Enum
+from typing import overload
 
 from omnicloud._providers import (
     BackupProvider,
@@ -22,19 +24,29 @@ from omnicloud._providers import (
     ProviderName,
     StorageProvider,
 )
+from omnicloud._table import ENTRIES, FAMILIES, S3_REGIONS, DriverEntry
 from omnicloud.errors import ConfigurationError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
+    from omnicloud import _driver_types as dt
+
 __all__ = [
+    "S3_REGIONS",
+    "DriverEntry",
     "DriverNotAvailableError",
     "DriverType",
     "FamilyDrivers",
     "Provider",
     "UnknownProviderError",
+    "driver_class",
+    "entries",
+    "family_name",
     "get_driver",
+    "known_providers",
+    "register",
     "resolve",
     "set_driver",
     "unset_driver",
@@ -64,68 +76,17 @@ class DriverType:
 
 
 _FAMILIES: dict[str, type[ProviderName]] = {
-    "backup": BackupProvider,
     "compute": ComputeProvider,
-    "container": ContainerProvider,
-    "dns": DNSProvider,
-    "loadbalancer": LoadBalancerProvider,
     "storage": StorageProvider,
+    "loadbalancer": LoadBalancerProvider,
+    "dns": DNSProvider,
+    "container": ContainerProvider,
+    "backup": BackupProvider,
 }
 _KIND_OF: dict[type[ProviderName], str] = {family: kind for kind, family in _FAMILIES.items()}
 
-_CS = "omnicloud.compute.drivers.cloudstack"
-_LB = "omnicloud.loadbalancer.drivers.cloudstack"
-_SIGMA = "omnicloud.compute.drivers.cloudsigma"
-_LOCAL = "omnicloud.storage.drivers.local"
-_S3 = "omnicloud.storage.drivers.s3"
-
-# Libcloud's S3 region constants: the S3 driver with its ``region`` preset.
-S3_REGIONS: dict[str, str] = {
-    "s3_ap_northeast": "ap-northeast-1",
-    "s3_ap_northeast_1": "ap-northeast-1",
-    "s3_ap_northeast_2": "ap-northeast-2",
-    "s3_ap_south": "ap-south-1",
-    "s3_ap_southeast": "ap-southeast-1",
-    "s3_ap_southeast2": "ap-southeast-2",
-    "s3_ca_central": "ca-central-1",
-    "s3_cn_north": "cn-north-1",
-    "s3_cn_northwest": "cn-northwest-1",
-    "s3_eu_central": "eu-central-1",
-    "s3_eu_north_1": "eu-north-1",
-    "s3_eu_west": "eu-west-1",
-    "s3_eu_west_2": "eu-west-2",
-    "s3_sa_east": "sa-east-1",
-    "s3_us_east_2": "us-east-2",
-    "s3_us_gov_west": "us-gov-west-1",
-    "s3_us_west": "us-west-1",
-    "s3_us_west_oregon": "us-west-2",
-}
-_S3_NAMES = ("s3", "minio", "ceph", "swift_s3", *S3_REGIONS)
-
-# (driver type, provider, async?) -> "module:Class"
-_DRIVERS: dict[tuple[str, str, bool], str] = {
-    ("compute", "cloudstack", False): f"{_CS}:CloudStackNodeDriver",
-    ("compute", "cloudstack", True): f"{_CS}:AsyncCloudStackNodeDriver",
-    ("compute", "exoscale", False): f"{_CS}:ExoscaleNodeDriver",
-    ("compute", "exoscale", True): f"{_CS}:AsyncExoscaleNodeDriver",
-    ("compute", "ikoula", False): f"{_CS}:IkoulaNodeDriver",
-    ("compute", "ikoula", True): f"{_CS}:AsyncIkoulaNodeDriver",
-    ("compute", "cloudsigma", False): f"{_SIGMA}:CloudSigmaNodeDriver",
-    ("compute", "cloudsigma", True): f"{_SIGMA}:AsyncCloudSigmaNodeDriver",
-    ("loadbalancer", "cloudstack", False): f"{_LB}:CloudStackLBDriver",
-    ("loadbalancer", "cloudstack", True): f"{_LB}:AsyncCloudStackLBDriver",
-    ("storage", "local", False): f"{_LOCAL}:LocalStorageDriver",
-    ("storage", "local", True): f"{_LOCAL}:AsyncLocalStorageDriver",
-    **{
-        ("storage", name, asynchronous): f"{_S3}:{'Async' if asynchronous else ''}S3StorageDriver"
-        for name in _S3_NAMES
-        for asynchronous in (False, True)
-    },
-}
-# (driver type, provider) -> keyword defaults the driver class is made with
-_PRESETS: dict[tuple[str, str], dict[str, Any]] = {
-    ("storage", name): {"region": region} for name, region in S3_REGIONS.items()
-}
+# (family, provider) -> entry: the table's, then those added with set_driver
+_INDEX: dict[tuple[str, str], DriverEntry] = {(e.family, e.provider): e for e in ENTRIES}
 _PRESET_CLASSES: dict[tuple[str, str, bool], type[Any]] = {}
 _LOCK = threading.Lock()
 
@@ -149,10 +110,27 @@ def _kind(value: object) -> str:
     return kind
 
 
+def family_name(value: object) -> str:
+    """The family ``value`` names: ``"compute"`` for ``"compute"`` or ``DriverType.COMPUTE``."""
+    return _kind(value)
+
+
+def _family_of(provider: Any, name: str) -> str:
+    """The family a lone provider names: its enum's, else compute, else the one with a driver."""
+    family = _KIND_OF.get(type(provider))
+    if family is not None:
+        return family
+    if ("compute", name) in _INDEX:
+        return "compute"
+    having = [kind for kind in FAMILIES if (kind, name) in _INDEX]
+    return having[0] if len(having) == 1 else "compute"
+
+
 def _split(args: tuple[Any, ...]) -> tuple[str, str]:
     if len(args) == 1:
         (provider,) = args
-        return _KIND_OF.get(type(provider), "compute"), _name(provider)
+        name = _name(provider)
+        return _family_of(provider, name), name
     if len(args) == 2:
         return _kind(args[0]), _name(args[1])
     raise TypeError("get_driver(provider) or get_driver(driver_type, provider)")
@@ -161,7 +139,9 @@ def _split(args: tuple[Any, ...]) -> tuple[str, str]:
 def _missing(kind: str, provider: str, asynchronous: bool) -> DriverNotAvailableError:
     import difflib
 
-    known = sorted({p for (k, p, a) in _DRIVERS if k == kind and a == asynchronous})
+    known = sorted(
+        p for (k, p), e in _INDEX.items() if k == kind and (e.asynchronous or not asynchronous)
+    )
     flavour = "async " if asynchronous else ""
     libcloud_names = {member.value.lower() for member in _FAMILIES[kind]}
     why = (
@@ -182,8 +162,21 @@ def _missing(kind: str, provider: str, asynchronous: bool) -> DriverNotAvailable
 def resolve(*args: Any, asynchronous: bool = False) -> type[Any]:
     """Import and return the driver class for ``([driver_type,] provider)``."""
     kind, provider = _split(args)
-    target = _DRIVERS.get((kind, provider, asynchronous))
-    if target is None:
+    return driver_class(kind, provider, asynchronous)
+
+
+def entries(family: str | None = None) -> list[DriverEntry]:
+    """The registered drivers (of ``family``): the table's and those added by :func:`set_driver`."""
+    with _LOCK:
+        found = list(_INDEX.values())
+    return [e for e in found if family is None or e.family == family]
+
+
+def driver_class(kind: str, provider: str, asynchronous: bool = False) -> type[Any]:
+    """Import and return the ``kind`` family's ``provider`` driver class (lower-case names)."""
+    entry = _INDEX.get((kind, provider))
+    target = None if entry is None else entry.asynchronous if asynchronous else entry.sync
+    if entry is None or target is None:
         raise _missing(kind, provider, asynchronous)
     module_name, _, class_name = target.partition(":")
     module = importlib.import_module(module_name)
@@ -191,8 +184,9 @@ def resolve(*args: Any, asynchronous: bool = False) -> type[Any]:
         driver: type[Any] = getattr(module, class_name)
     except AttributeError:
         raise UnknownProviderError(f"{module_name} has no driver class {class_name}") from None
-    defaults = _PRESETS.get((kind, provider))
-    return driver if defaults is None else _preset(driver, kind, provider, asynchronous, defaults)
+    if not entry.preset:
+        return driver
+    return _preset(driver, kind, provider, asynchronous, dict(entry.preset))
 
 
 def _preset(
@@ -228,8 +222,57 @@ def _preset(
         return made
 
 
+# Typed lookups: each provider constant gives its driver class (one overload per table entry,
+# tests/unit/test_registry_typing.py checks them); anything else is ``type[Any]``.
+@overload
+def get_driver(provider: dt.CloudStack, /) -> type[dt.CloudStackNodeDriver]: ...
+@overload
+def get_driver(provider: dt.Exoscale, /) -> type[dt.ExoscaleNodeDriver]: ...
+@overload
+def get_driver(provider: dt.Ikoula, /) -> type[dt.IkoulaNodeDriver]: ...
+@overload
+def get_driver(provider: dt.CloudSigma, /) -> type[dt.CloudSigmaNodeDriver]: ...
+@overload
+def get_driver(provider: dt.CloudStackLBOnly, /) -> type[dt.CloudStackLBDriver]: ...
+@overload
+def get_driver(provider: dt.Local, /) -> type[dt.LocalStorageDriver]: ...
+@overload
+def get_driver(provider: dt.S3, /) -> type[dt.S3StorageDriver]: ...
+@overload
+def get_driver(provider: str | Enum, /) -> type[Any]: ...
+@overload
+def get_driver(
+    driver_type: dt.Compute, provider: dt.CloudStack, /
+) -> type[dt.CloudStackNodeDriver]: ...
+@overload
+def get_driver(
+    driver_type: dt.Compute, provider: dt.Exoscale, /
+) -> type[dt.ExoscaleNodeDriver]: ...
+@overload
+def get_driver(driver_type: dt.Compute, provider: dt.Ikoula, /) -> type[dt.IkoulaNodeDriver]: ...
+@overload
+def get_driver(
+    driver_type: dt.Compute, provider: dt.CloudSigma, /
+) -> type[dt.CloudSigmaNodeDriver]: ...
+@overload
+def get_driver(
+    driver_type: dt.LoadBalancer, provider: dt.CloudStackLB, /
+) -> type[dt.CloudStackLBDriver]: ...
+@overload
+def get_driver(driver_type: dt.Storage, provider: dt.Local, /) -> type[dt.LocalStorageDriver]: ...
+@overload
+def get_driver(driver_type: dt.Storage, provider: dt.S3, /) -> type[dt.S3StorageDriver]: ...
+@overload
+def get_driver(
+    driver_type: str | Enum | type[ProviderName], provider: str | Enum, /
+) -> type[Any]: ...
 def get_driver(*args: Any) -> type[Any]:
-    """The sync driver class: ``get_driver(Provider.X)`` or ``get_driver(DriverType.X, X)``."""
+    """The sync driver class: ``get_driver(Provider.X)`` or ``get_driver(DriverType.X, X)``.
+
+    A lone name takes its family from its enum (``StorageProvider.S3``); a plain name or a
+    :class:`Provider` constant is compute's, else that of the one family with a driver for it
+    (``get_driver(Provider.LOCAL)`` is the local storage driver).
+    """
     return resolve(*args)
 
 
@@ -247,18 +290,29 @@ def set_driver(
     registered provider is refused.
     """
     kind, name = _kind(driver_type), _name(provider)
+    return register(
+        DriverEntry(
+            kind, name, f"{module}:{klass}", f"{module}:{async_class}" if async_class else None
+        )
+    )
+
+
+def register(entry: DriverEntry) -> type[Any]:
+    """Add a table entry at run time (a plugin's driver, with the profile kinds it serves) and
+    return its sync class; the module is imported now, and an entry that fails is not kept."""
+    key = (_kind(entry.family), _name(entry.provider))
+    if key != (entry.family, entry.provider):
+        raise UnknownProviderError(f"spell family and provider in lower case: {key}")
     with _LOCK:
-        if (kind, name, False) in _DRIVERS:
-            raise UnknownProviderError(f"a {kind} driver for {name!r} is already registered")
-        _DRIVERS[(kind, name, False)] = f"{module}:{klass}"
-        if async_class:
-            _DRIVERS[(kind, name, True)] = f"{module}:{async_class}"
+        if key in _INDEX:
+            raise UnknownProviderError(f"a {key[0]} driver for {key[1]!r} is already registered")
+        _INDEX[key] = entry
     try:
-        return resolve(kind, name)
+        return driver_class(*key)
     except Exception:
         with _LOCK:
-            _DRIVERS.pop((kind, name, False), None)
-            _DRIVERS.pop((kind, name, True), None)
+            if _INDEX.get(key) is entry:
+                del _INDEX[key]
         raise
 
 
@@ -268,8 +322,9 @@ def unset_driver(
     """Forget a registration made with :func:`set_driver` (tests, plugins being unloaded)."""
     kind, name = _kind(driver_type), _name(provider)
     with _LOCK:
-        _DRIVERS.pop((kind, name, False), None)
-        _DRIVERS.pop((kind, name, True), None)
+        entry = _INDEX.get((kind, name))
+        if entry is not None and entry not in ENTRIES:
+            del _INDEX[(kind, name)]
 
 
 class FamilyDrivers:
@@ -297,4 +352,4 @@ class FamilyDrivers:
 def known_providers(driver_type: str | type[ProviderName] | Enum) -> list[str]:
     """The provider names with a driver in ``driver_type``'s family, sorted."""
     kind = _kind(driver_type)
-    return sorted({p for (k, p, _a) in _DRIVERS if k == kind})
+    return sorted(e.provider for e in entries(kind))

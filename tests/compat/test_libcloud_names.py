@@ -31,6 +31,8 @@ FAMILIES = [
     ("compute", "libcloud.compute.types", "omnicloud.compute.types"),
     ("storage", "libcloud.storage.types", "omnicloud.storage.types"),
     ("loadbalancer", "libcloud.loadbalancer.types", "omnicloud.loadbalancer.types"),
+    ("dns", "libcloud.dns.types", "omnicloud.dns.types"),
+    ("container", "libcloud.container.types", "omnicloud.container.types"),
 ]
 
 
@@ -45,7 +47,8 @@ def test_every_libcloud_provider_constant_exists_with_its_value(
     assert libcloud_names, family
     for name, value in libcloud_names.items():
         assert getattr(provider, name) == value, name
-        assert getattr(omnicloud.Provider, name) == value, name
+        if family in ("compute", "storage", "loadbalancer"):  # omnicloud.Provider's families
+            assert getattr(omnicloud.Provider, name) == value, name
 
 
 def test_the_other_families_have_libcloud_constants_too() -> None:
@@ -170,6 +173,20 @@ def test_dns_and_container_constants_raise_the_same_error() -> None:
     for args in [(DriverType.DNS, DriverType.DNS.ROUTE53), (DriverType.CONTAINER, "docker")]:
         with pytest.raises(DriverNotAvailableError, match="known: none"):
             omnicloud.get_driver(*args)
+
+
+@pytest.mark.parametrize(
+    ("family", "constant"), [("dns", "ROUTE53"), ("dns", "CLOUDFLARE"), ("container", "DOCKER")]
+)
+def test_dns_and_container_have_libcloud_layout_modules(family: str, constant: str) -> None:
+    import importlib
+
+    providers = importlib.import_module(f"omnicloud.{family}.providers")
+    types = importlib.import_module(f"omnicloud.{family}.types")
+    assert providers.Provider is types.Provider is getattr(DriverType, family.upper())
+    for get in (providers.get_driver, providers.get_async_driver):
+        with pytest.raises(DriverNotAvailableError, match=f"no (async )?{family} driver.*none"):
+            get(getattr(providers.Provider, constant))
 
 
 def test_a_typo_gets_the_closest_match() -> None:

@@ -123,10 +123,10 @@ def show_profile(ctx: click.Context, name: str | None) -> None:
 
 
 def _known_kinds() -> list[str]:
-    """Every profile kind omnicloud has a compute or storage driver for."""
-    from omnicloud._connect import _FACTORIES
+    """Every profile kind omnicloud has a driver for (in any family)."""
+    from omnicloud._connect import profile_kinds
 
-    return sorted({kind for table in _FACTORIES.values() for kind in table})
+    return profile_kinds()
 
 
 def _check_kind(kind: str) -> str:

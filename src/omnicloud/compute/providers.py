@@ -6,12 +6,49 @@ a Libcloud provider with no omnicloud driver yet raises :class:`DriverNotAvailab
 
 from __future__ import annotations
 
+from enum import Enum
+from typing import overload
+
 from omnicloud._providers import ComputeProvider as Provider
 from omnicloud._registry import DriverNotAvailableError, FamilyDrivers
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from omnicloud import _driver_types as dt
 
 __all__ = ["DriverNotAvailableError", "Provider", "get_async_driver", "get_driver", "set_driver"]
 
 _FAMILY = FamilyDrivers("compute")
-get_driver = _FAMILY.get_driver
-get_async_driver = _FAMILY.get_async_driver
 set_driver = _FAMILY.set_driver
+
+
+@overload
+def get_driver(provider: dt.CloudStack) -> type[dt.CloudStackNodeDriver]: ...
+@overload
+def get_driver(provider: dt.Exoscale) -> type[dt.ExoscaleNodeDriver]: ...
+@overload
+def get_driver(provider: dt.Ikoula) -> type[dt.IkoulaNodeDriver]: ...
+@overload
+def get_driver(provider: dt.CloudSigma) -> type[dt.CloudSigmaNodeDriver]: ...
+@overload
+def get_driver(provider: str | Enum) -> type[Any]: ...
+def get_driver(provider: str | Enum) -> type[Any]:
+    """The synchronous driver class for ``provider``."""
+    return _FAMILY.get_driver(provider)
+
+
+@overload
+def get_async_driver(provider: dt.CloudStack) -> type[dt.AsyncCloudStackNodeDriver]: ...
+@overload
+def get_async_driver(provider: dt.Exoscale) -> type[dt.AsyncExoscaleNodeDriver]: ...
+@overload
+def get_async_driver(provider: dt.Ikoula) -> type[dt.AsyncIkoulaNodeDriver]: ...
+@overload
+def get_async_driver(provider: dt.CloudSigma) -> type[dt.AsyncCloudSigmaNodeDriver]: ...
+@overload
+def get_async_driver(provider: str | Enum) -> type[Any]: ...
+def get_async_driver(provider: str | Enum) -> type[Any]:
+    """The asynchronous driver class for ``provider`` (its methods are coroutines)."""
+    return _FAMILY.get_async_driver(provider)

@@ -1,0 +1,59 @@
+"""The built-in clouds: a driver class connected to an in-process simulator.
+
+Named by the ``simulators`` of :mod:`omnicloud._table` entries and imported only when a simulator
+profile (``local``, ``local-sigma``) is used, so ``connect()`` to a real cloud never loads
+:mod:`omnicloud.sim`. State is kept in the user data directory.
+"""
+
+from __future__ import annotations
+
+from omnicloud._connect import data_dir
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from omnicloud.config import Profile
+
+__all__ = ["local_cloudsigma", "local_cloudstack"]
+
+
+def _transport(app: Any, asynchronous: bool) -> Any:
+    if asynchronous:
+        import httpx
+
+        return httpx.ASGITransport(app=app)
+    from omnicloud.sim.transport import SyncASGITransport
+
+    return SyncASGITransport(app)
+
+
+def local_cloudstack(driver: type[Any], profile: Profile, asynchronous: bool) -> Any:
+    """``driver`` (CloudStack compute or load balancer) on the built-in CloudStack simulator."""
+    from omnicloud.sim.cloudstack import CloudStackState, SimConfig, create_app
+
+    state = CloudStackState(data_dir() / "local-cloudstack.db")
+    key, secret = state.credentials("admin")
+    app = create_app(state, config=SimConfig(job_latency=0.05))
+    return driver(
+        key,
+        secret,
+        url="http://local.omnicloud/client/api",
+        poll_interval=0.05,
+        transport=_transport(app, asynchronous),
+    )
+
+
+def local_cloudsigma(driver: type[Any], profile: Profile, asynchronous: bool) -> Any:
+    """``driver`` on the built-in CloudSigma simulator."""
+    from omnicloud.sim.cloudsigma import CloudSigmaState, create_app
+
+    state = CloudSigmaState(data_dir() / "local-cloudsigma.db")
+    app = create_app(state)
+    return driver(
+        state.username,
+        state.password,
+        endpoint="http://127.0.0.1/api/2.0",
+        poll_interval=0.05,
+        transport=_transport(app, asynchronous),
+    )

@@ -1,0 +1,223 @@
+"""The one table of drivers: one :class:`DriverEntry` per (API family, provider).
+
+Each entry says where the sync and async driver classes live, the keyword presets a Libcloud
+constant implies (an S3 region), and which profile kinds :func:`omnicloud.connect` builds it for:
+the credentials a profile must or may give, the options it accepts (with the cs-style spellings of
+``cloudstack.ini``) and the built-in simulator kinds. :mod:`omnicloud._registry` (``get_driver``,
+``omnicloud.aio``, the Libcloud-layout modules), :mod:`omnicloud._connect` and the CLI read it.
+Adding a provider is one entry here (plus its driver module, and a ``get_driver`` overload in
+:mod:`omnicloud._registry` for its typed class). Importing this module imports no driver.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+__all__ = ["ENTRIES", "FAMILIES", "S3_REGIONS", "Credential", "DriverEntry"]
+
+#: Every API family, as ``get_driver``/``connect`` spell it ("backup" is reserved: no drivers).
+FAMILIES = ("compute", "storage", "loadbalancer", "dns", "container", "backup")
+
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+
+def _empty() -> Mapping[str, Any]:
+    return _EMPTY
+
+
+@dataclass(frozen=True, slots=True)
+class Credential:
+    """One value a profile hands the driver.
+
+    ``names`` are the accepted spellings (case-insensitive, first found wins); ``keyword`` is the
+    driver argument (None: the next positional one). A value read from ``options_too`` may also
+    come from the profile's options; ``path`` values have ``~`` expanded; a missing ``data_dir``
+    value defaults to that folder of the user data directory.
+    """
+
+    names: tuple[str, ...]
+    what: str
+    keyword: str | None = None
+    required: bool = True
+    options_too: bool = False
+    path: bool = False
+    data_dir: str | None = None
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class DriverEntry:
+    """One driver: ``family``/``provider`` names, ``"module:Class"`` paths and what profiles need.
+
+    ``kinds`` are the profile kinds built from credentials; ``simulators`` maps a built-in
+    simulator kind to the ``"module:function"`` that connects the driver class to it (imported
+    only when such a profile is used); ``options`` maps an accepted option name (or alias) to
+    the driver keyword.
+    """
+
+    family: str
+    provider: str
+    sync: str
+    asynchronous: str | None = None
+    preset: Mapping[str, Any] = field(default_factory=_empty)
+    kinds: tuple[str, ...] = ()
+    credentials: tuple[Credential, ...] = ()
+    options: Mapping[str, str] = field(default_factory=_empty)
+    simulators: Mapping[str, str] = field(default_factory=_empty)
+
+    def profile_kinds(self) -> tuple[str, ...]:
+        """Every profile kind that gets this driver (credential kinds, then simulator kinds)."""
+        return (*self.kinds, *self.simulators)
+
+
+def _frozen(**values: str) -> Mapping[str, str]:
+    return MappingProxyType(values)
+
+
+_CS = "omnicloud.compute.drivers.cloudstack"
+_LB = "omnicloud.loadbalancer.drivers.cloudstack"
+_SIGMA = "omnicloud.compute.drivers.cloudsigma"
+_LOCAL = "omnicloud.storage.drivers.local"
+_S3 = "omnicloud.storage.drivers.s3"
+_SIMULATED = "omnicloud._simulated"
+
+# Driver options a CloudStack profile may carry (credentials or options); the cs-style names of
+# cloudstack.ini are translated.
+_CLOUDSTACK_OPTIONS = _frozen(
+    timeout="timeout",
+    verify="verify",
+    retry="retries",
+    retries="retries",
+    job_timeout="job_timeout",
+    poll_interval="poll_interval",
+    method="method",
+    page_size="page_size",
+    proxy="proxy",
+    project="project",
+    dangerous_no_tls_verify="insecure",
+    insecure="insecure",
+)
+_CLOUDSIGMA_OPTIONS = _frozen(timeout="timeout", verify="verify", retries="retries")
+
+_CS_KEY = Credential(("key", "api_key", "apikey"), "an API key")
+_CS_SECRET = Credential(("secret", "secret_key", "secretkey"), "a secret key")
+_CS_ENDPOINT = Credential(("endpoint", "url"), "an endpoint URL", "url")
+_REGION = Credential(("region",), "a region", "region", required=False)
+_S3_CREDENTIALS = (
+    Credential(("key", "access_key", "aws_access_key_id", "ec2_access_id"), "an access key"),
+    Credential(("secret", "secret_key", "aws_secret_access_key", "ec2_secret_key"), "a secret key"),
+    _REGION,
+    Credential(("endpoint", "url"), "an endpoint URL", "endpoint", required=False),
+)
+
+#: Libcloud's S3 region constants: the S3 driver with its ``region`` preset.
+S3_REGIONS: Mapping[str, str] = MappingProxyType(
+    {
+        "s3_ap_northeast": "ap-northeast-1",
+        "s3_ap_northeast_1": "ap-northeast-1",
+        "s3_ap_northeast_2": "ap-northeast-2",
+        "s3_ap_south": "ap-south-1",
+        "s3_ap_southeast": "ap-southeast-1",
+        "s3_ap_southeast2": "ap-southeast-2",
+        "s3_ca_central": "ca-central-1",
+        "s3_cn_north": "cn-north-1",
+        "s3_cn_northwest": "cn-northwest-1",
+        "s3_eu_central": "eu-central-1",
+        "s3_eu_north_1": "eu-north-1",
+        "s3_eu_west": "eu-west-1",
+        "s3_eu_west_2": "eu-west-2",
+        "s3_sa_east": "sa-east-1",
+        "s3_us_east_2": "us-east-2",
+        "s3_us_gov_west": "us-gov-west-1",
+        "s3_us_west": "us-west-1",
+        "s3_us_west_oregon": "us-west-2",
+    }
+)
+
+
+def _cloudstack(provider: str, prefix: str, *, endpoint_required: bool) -> DriverEntry:
+    endpoint = _CS_ENDPOINT if endpoint_required else replace(_CS_ENDPOINT, required=False)
+    return DriverEntry(
+        "compute",
+        provider,
+        f"{_CS}:{prefix}NodeDriver",
+        f"{_CS}:Async{prefix}NodeDriver",
+        kinds=(provider,),
+        credentials=(_CS_KEY, _CS_SECRET, endpoint),
+        options=_CLOUDSTACK_OPTIONS,
+        simulators=_frozen(**{"cloudstack-sim": f"{_SIMULATED}:local_cloudstack"})
+        if provider == "cloudstack"
+        else _EMPTY,
+    )
+
+
+def _s3(provider: str, *, kinds: tuple[str, ...] = (), region: str | None = None) -> DriverEntry:
+    return DriverEntry(
+        "storage",
+        provider,
+        f"{_S3}:S3StorageDriver",
+        f"{_S3}:AsyncS3StorageDriver",
+        preset=_EMPTY if region is None else MappingProxyType({"region": region}),
+        kinds=kinds,
+        credentials=_S3_CREDENTIALS,
+        options=_frozen(addressing="addressing"),
+    )
+
+
+ENTRIES: tuple[DriverEntry, ...] = (
+    _cloudstack("cloudstack", "CloudStack", endpoint_required=True),
+    _cloudstack("exoscale", "Exoscale", endpoint_required=False),
+    _cloudstack("ikoula", "Ikoula", endpoint_required=False),
+    DriverEntry(
+        "compute",
+        "cloudsigma",
+        f"{_SIGMA}:CloudSigmaNodeDriver",
+        f"{_SIGMA}:AsyncCloudSigmaNodeDriver",
+        kinds=("cloudsigma",),
+        credentials=(
+            Credential(("username", "email", "key", "user"), "the account email"),
+            Credential(("password", "secret"), "the password"),
+            _REGION,
+            Credential(("endpoint", "url"), "an endpoint URL", "endpoint", required=False),
+        ),
+        options=_CLOUDSIGMA_OPTIONS,
+        simulators=_frozen(**{"cloudsigma-sim": f"{_SIMULATED}:local_cloudsigma"}),
+    ),
+    DriverEntry(
+        "loadbalancer",
+        "cloudstack",
+        f"{_LB}:CloudStackLBDriver",
+        f"{_LB}:AsyncCloudStackLBDriver",
+        kinds=("cloudstack",),
+        credentials=(_CS_KEY, _CS_SECRET, _CS_ENDPOINT),
+        options=_CLOUDSTACK_OPTIONS,
+        simulators=_frozen(**{"cloudstack-sim": f"{_SIMULATED}:local_cloudstack"}),
+    ),
+    DriverEntry(
+        "storage",
+        "local",
+        f"{_LOCAL}:LocalStorageDriver",
+        f"{_LOCAL}:AsyncLocalStorageDriver",
+        kinds=("local", "cloudstack-sim"),
+        credentials=(
+            Credential(
+                ("root", "path"),
+                "a root folder",
+                required=False,
+                options_too=True,
+                path=True,
+                data_dir="storage",
+            ),
+        ),
+    ),
+    _s3("s3", kinds=("s3", "aws")),
+    _s3("minio", kinds=("minio",)),
+    _s3("ceph", kinds=("ceph",)),
+    _s3("swift_s3", kinds=("swift_s3",)),
+    *(_s3(name, region=region) for name, region in S3_REGIONS.items()),
+)
