@@ -8,4 +8,7 @@ cd "$(dirname "$0")/.."
 .venv/bin/ruff check src tests bench
 .venv/bin/ruff format --check src tests bench
 .venv/bin/mypy --strict src
-.venv/bin/pytest -q "$@"
+# One pytest-xdist worker per core (OMNICLOUD_TEST_WORKERS=N to choose, 0 for none); each worker
+# starts its own servers on free ports. loadscope keeps a module's or class's tests on one worker,
+# so module-scoped fixtures (uploads, simulators) are built once.
+.venv/bin/pytest -q -n "${OMNICLOUD_TEST_WORKERS:-auto}" --dist loadscope "$@"

@@ -5,10 +5,6 @@ Importing this package is cheap: HTTP, SSH and terminal machinery load on first 
 
 from __future__ import annotations
 
-from omnicloud._httpx_cli import defer_httpx_cli
-
-defer_httpx_cli()
-
 __version__ = "0.1.0"
 
 __all__ = [

@@ -1,34 +1,69 @@
-"""Operations written once, run sync or async.
+"""Operations written once, run sync or async: flows and the effect vocabulary (frozen).
 
 An operation is a *flow*: a generator that yields effects and receives their results, with no I/O of
-its own (the pattern of httpx's auth flows). A sync runner and an async runner perform the effects:
+its own (the pattern of httpx's auth flows). A sync runner and an async runner perform the effects.
+This module lists every effect there is; a runner performs them and nothing else.
+
+Every runner (:class:`~omnicloud.http._transport.SyncHttp`, ``AsyncHttp`` and the streaming
+runners built on them) performs the core effects, :data:`Effect`:
 
 * :class:`Send` an HTTP request and receive the :class:`~omnicloud.http.HttpResponse`;
 * :class:`Sleep` for some seconds;
 * :class:`Gather` sub-flows (concurrently when the runner is async) and receive their results;
 * :class:`Emit` items to the caller of an iterating runner (lazy listings);
 * :class:`Batch` one item with the like items of other flows running at the same moment (the async
-  runner coalesces them into one call of ``run``; the sync runner calls ``run`` with the one item).
+  runner coalesces them into one call of ``run``; the sync runner calls ``run`` with the one item);
+* :class:`Call` a blocking function (SSH sessions, file work): called in place by a sync runner,
+  in a worker thread by an async one, so the event loop never waits on it.
+
+The streaming runners (:mod:`omnicloud.http._streaming`, used by storage) also perform
+:data:`StreamEffect`: :class:`Open` a response to read piece by piece, :class:`Read` from it or any
+:class:`Readable`, :class:`Close` it, and :class:`Start` / :class:`Finish` / :class:`Drop` sub-flows
+in the background.
 
 An exception raised while performing an effect is thrown back into the flow at its ``yield``.
+Work with no I/O is plain code, not an effect: a flow yields only to wait for something.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Generator, Hashable, Sequence
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, TypeAlias, TypeVar
+    from typing import TypeAlias, TypeVar
 
     from omnicloud.http._models import HttpRequest
 
     T = TypeVar("T")
 
-__all__ = ["Batch", "Effect", "Emit", "Flow", "Gather", "Send", "Sleep", "step"]
+__all__ = [
+    "CORE_EFFECTS",
+    "STREAM_EFFECTS",
+    "Batch",
+    "Call",
+    "Close",
+    "Drop",
+    "Effect",
+    "Emit",
+    "Finish",
+    "Flow",
+    "Gather",
+    "Open",
+    "Read",
+    "Readable",
+    "Send",
+    "Sleep",
+    "Start",
+    "StreamEffect",
+    "StreamFlow",
+    "step",
+]
 
 
+# -- core effects: every runner ----------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class Send:
     """Send one HTTP request (retries are the flow's business, not the runner's)."""
@@ -81,9 +116,82 @@ class Batch:
     window: float = 0.0
 
 
-Effect = Send | Sleep | Gather | Emit | Batch
+@dataclass(frozen=True, slots=True)
+class Call:
+    """Run blocking ``fn(*args)``; the result is its return value (its exception is raised).
+
+    A sync runner calls it in place; an async runner in a worker thread, waiting for it to end
+    even when cancelled (so what ``fn`` opens, it also closes).
+    """
+
+    fn: Callable[..., Any]
+    args: tuple[Any, ...] = ()
+
+
+# -- streaming effects: the streaming runners (storage) ----------------------------------------
+class Readable(Protocol):
+    """Something a flow can :class:`Read` from in either runner."""
+
+    def read(self, size: int) -> Any:
+        """Blocking read (sync runner)."""
+
+    async def aread(self, size: int) -> Any:
+        """Awaitable read (async runner)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Open:
+    """Send ``request`` and return a response stream once the headers have arrived."""
+
+    request: HttpRequest
+
+
+@dataclass(frozen=True, slots=True)
+class Read:
+    """Read up to ``size`` from ``source``; the result is what its ``read``/``aread`` returns."""
+
+    source: Readable
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
+class Close:
+    """Release ``source`` (``close()`` or ``aclose()``)."""
+
+    source: Any
+
+
+@dataclass(frozen=True, slots=True)
+class Start:
+    """Start ``flow`` in the background; the result is a handle for :class:`Finish` or
+    :class:`Drop`. Every started flow must be finished or dropped."""
+
+    flow: StreamFlow[Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Finish:
+    """Wait for a started flow; the result is its result (its exception is raised)."""
+
+    started: Any
+
+
+@dataclass(frozen=True, slots=True)
+class Drop:
+    """Wait until started flows whose results are no longer wanted have ended (they are not
+    interrupted: each still closes what it opened), discarding what they return or raise."""
+
+    started: tuple[Any, ...]
+
+
+Effect = Send | Sleep | Gather | Emit | Batch | Call
+StreamEffect = Effect | Open | Read | Close | Start | Finish | Drop
+#: The effect types every runner performs, and those only the streaming runners add.
+CORE_EFFECTS: tuple[type, ...] = (Send, Sleep, Gather, Emit, Batch, Call)
+STREAM_EFFECTS: tuple[type, ...] = (Open, Read, Close, Start, Finish, Drop)
 if TYPE_CHECKING:
     Flow: TypeAlias = Generator[Effect, Any, T]
+    StreamFlow: TypeAlias = Generator[StreamEffect, Any, T]
 
 
 def step(flow: Flow[Any], value: Any, error: BaseException | None) -> Effect:

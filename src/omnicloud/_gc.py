@@ -1,11 +1,14 @@
-"""Building many objects that all survive, without the cyclic collector walking them young.
+"""Opt-in: build a listing's pages without the cyclic collector walking them while they are young.
 
-A 500-VM page parses into about 10,000 dicts and lists, and a listing keeps every one of them.
-Left alone, the collector traverses each of them in generation 0 and again in generation 1, a
-third or more of a listing's CPU, and finds nothing: they hold no cycles. :func:`long_lived` pauses
-the collector while they are built and then moves them straight to the oldest generation, which
-CPython does in constant time (``gc.freeze()`` then ``gc.unfreeze()``). They are examined again
-only by the full collections that examine every old object anyway.
+A 500-VM page parses into thousands of dicts and lists, and a listing keeps every one of them.
+The collector traverses each in generation 0 and again in generation 1 and finds nothing: they
+hold no cycles. Pausing it while a page is built and then promoting what was built straight to
+the oldest generation (``gc.freeze()`` then ``gc.unfreeze()``) saves that work, but both steps act
+on the whole process: other threads allocate with the collector off, and every young object of
+the program is promoted with the page. So the library never does it on its own; an application
+that wants it says so around its listings with :func:`long_lived_pages` (re-exported as
+``omnicloud.tuning.long_lived_pages``). The choice is held in a context variable, so it covers
+the calls made inside the ``with`` block (and the tasks started there), nothing else.
 """
 
 from __future__ import annotations
@@ -13,19 +16,33 @@ from __future__ import annotations
 import contextlib
 import gc
 from collections.abc import Iterator
+from contextvars import ContextVar
 
-__all__ = ["long_lived"]
+__all__ = ["long_lived", "long_lived_pages"]
+
+_OPTED_IN: ContextVar[bool] = ContextVar("omnicloud_long_lived_pages", default=False)
+
+
+@contextlib.contextmanager
+def long_lived_pages() -> Iterator[None]:
+    """Let the listings run inside this block build their pages with the collector paused.
+
+    Trades process-wide effects for CPU: while a page is built the cyclic collector is off for
+    every thread, and afterwards every young object of the process (the page's and the program's
+    own) moves to the oldest generation, where only full collections look at it. A program that
+    froze objects itself (``gc.freeze()``) keeps them frozen: nothing is promoted then.
+    """
+    token = _OPTED_IN.set(True)
+    try:
+        yield
+    finally:
+        _OPTED_IN.reset(token)
 
 
 @contextlib.contextmanager
 def long_lived() -> Iterator[None]:
-    """Pause the collector; afterwards promote what was built to the oldest generation.
-
-    A collector that is already off stays off. When the program has frozen objects of its own
-    (``gc.freeze()``, as pre-fork servers do), nothing is promoted, since that would unfreeze
-    them: the objects are just left to the collector as usual.
-    """
-    if not gc.isenabled():
+    """Around the building of one page: nothing at all unless :func:`long_lived_pages` is on."""
+    if not _OPTED_IN.get() or not gc.isenabled():
         yield
         return
     gc.disable()

@@ -15,10 +15,11 @@ from tests.support.stub_server import StubServer
 Invoke = Callable[..., Any]
 
 
-@pytest.fixture(params=["sync", "async"])
-def invoke(request: pytest.FixtureRequest, stub: StubServer) -> Invoke:
-    """``invoke(command, client_options=None, **params)`` through a fresh client of either kind."""
-    kind = request.param
+@pytest.fixture
+def invoke(mode: str, stub: StubServer) -> Invoke:
+    """``invoke(command, client_options=None, **params)`` through a fresh client of either kind
+    (the shared ``mode`` parametrisation: sync, then async)."""
+    kind = mode
 
     def run(command: str, client_options: dict[str, Any] | None = None, **params: Any) -> Any:
         options = {"poll_interval": 0.05, **(client_options or {})}

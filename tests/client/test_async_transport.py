@@ -6,6 +6,7 @@ import gzip
 import json
 
 import anyio
+import httpx
 import pytest
 
 from omnicloud.errors import TransportError
@@ -82,6 +83,31 @@ def test_dropped_connection_is_a_transport_error(stub: StubServer) -> None:
     with pytest.raises(TransportError, match="create thing"):
         _send(stub, request)
     assert len(stub.requests) == 1  # a POST is never resent
+
+
+def test_dropped_get_is_not_resent_by_aiohttp(stub: StubServer) -> None:
+    # aiohttp resends an idempotent request whose connection drops; retries are ours to decide
+    stub.handle(lambda seen: Reply(reset=True))
+    url = f"{stub.url}/client/api?command=deployVirtualMachine"
+    request = HttpRequest("GET", url, operation="deploy", idempotent=False)
+    with pytest.raises(TransportError, match="deploy: connection failed"):
+        _send(stub, request)
+    assert len(stub.requests) == 1
+
+
+def test_connection_count_sees_pooled_connections_until_closed(stub: StubServer) -> None:
+    stub.handle(lambda seen: Reply(200, {"ok": True}))
+
+    async def go() -> tuple[int, int, int]:
+        transport = AiohttpTransport(HttpConfig(trust_env=False))
+        before = transport.connection_count()
+        fetched = await transport.fetch("GET", f"{stub.url}/ping", [], None, httpx.Timeout(5))
+        assert fetched.status == 200
+        pooled = transport.connection_count()
+        await transport.aclose()
+        return before, pooled, transport.connection_count()
+
+    assert anyio.run(go) == (0, 1, 0)
 
 
 def test_one_client_across_two_event_loops(stub: StubServer) -> None:

@@ -1,12 +1,9 @@
-"""What a client loads before its first request: no httpx CLI, no TLS context for plain HTTP,
-one shared TLS context per setting."""
+"""What a client loads before its first request: no TLS context for plain HTTP, one shared TLS
+context per setting."""
 
 from __future__ import annotations
 
-import importlib.util
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,38 +16,6 @@ from omnicloud.http import HttpConfig
 from omnicloud.http import _config as config_module
 from tests.support.fake_cloudstack import KEY, SECRET, FakeCloudStack, ok
 from tests.support.stub_server import StubServer
-
-
-def _python(code: str) -> str:
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, done.stderr
-    return done.stdout.strip()
-
-
-def test_httpx_cli_is_not_loaded_with_httpx() -> None:
-    # httpx would import its CLI (click, rich, pygments) because they are installed here
-    for name in ("click", "rich", "pygments"):
-        assert importlib.util.find_spec(name) is not None, f"{name} should be installed"
-    loaded = _python(
-        "import sys, omnicloud, httpx; "
-        "print(sorted(m for m in ('click', 'rich', 'pygments') if m in sys.modules), "
-        "hasattr(sys.modules['httpx._main'], '__file__'))"
-    )
-    assert loaded == "[] False"
-
-
-def test_httpx_cli_still_runs_when_called() -> None:
-    out = _python(
-        "import sys, omnicloud, httpx\n"
-        "sys.argv = ['httpx', '--help']\n"
-        "try:\n    httpx.main()\nexcept SystemExit as exit:\n    print('exit', exit.code)\n"
-    )
-    assert "Usage: httpx" in out and out.endswith("exit 0")
-
-
-def test_httpx_imported_first_is_left_alone() -> None:
-    out = _python("import sys, httpx, omnicloud; print(sys.modules['httpx._main'].__file__)")
-    assert out.endswith(os.path.join("httpx", "_main.py"))
 
 
 @pytest.fixture

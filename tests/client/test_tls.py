@@ -115,3 +115,31 @@ def test_bad_ca_path_is_a_clear_error(tls_server: StubServer, tmp_path: Path) ->
     with CloudStack(endpoint(tls_server), KEY, SECRET, verify=str(tmp_path / "missing.pem")) as c:
         with pytest.raises(ValidationError, match="cannot load CA bundle"):
             c.listZones()
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+def test_insecure_switch_leaves_the_warnings_filters_alone(
+    tls_server: StubServer, kind: str
+) -> None:
+    # the library warns once itself; it must neither install a process-wide filter to keep
+    # urllib3 quiet nor let urllib3 warn about the same thing on every request
+    options = {"dangerous_no_tls_verify": True}
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        before = list(warnings.filters)
+        if kind == "sync":
+            with CloudStack(endpoint(tls_server), KEY, SECRET, **options) as client:
+                assert client.listZones() == {} and client.listZones() == {}
+                assert warnings.filters == before
+        else:
+
+            async def go() -> None:
+                async with AsyncCloudStack(endpoint(tls_server), KEY, SECRET, **options) as client:
+                    assert await client.listZones() == {} and await client.listZones() == {}
+                    assert warnings.filters == before
+
+            anyio.run(go)
+        assert warnings.filters == before
+    messages = [str(w.message) for w in seen]
+    assert not [m for m in messages if "Unverified HTTPS request" in m], messages
+    assert len([m for m in messages if "verification is disabled" in m]) == 1, messages

@@ -1,18 +1,22 @@
-"""One CloudSigma simulator per session on 127.0.0.1, and sync/async driver runners."""
+"""One CloudSigma simulator per session on 127.0.0.1, and sync/async driver runners.
+
+``run`` and ``d`` are parametrised by the shared ``mode`` fixture (``tests/support/modes.py``):
+the sync driver, or the async one behind the session's portal.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import anyio
 import httpx
 import pytest
 
 from omnicloud.compute.drivers.cloudsigma import AsyncCloudSigmaNodeDriver, CloudSigmaNodeDriver
 from omnicloud.sim.cloudsigma import CloudSigmaState, SimConfig, create_app
 from omnicloud.sim.server import RunningServer, serve_in_thread
+from tests.support.modes import Portal, close_in_mode, open_in_mode
 
 FAST = {"drive_latency": 0.02, "clone_latency": 0.05, "server_latency": 0.02}
 
@@ -124,32 +128,38 @@ def _sent(request: httpx.Request, status: int) -> Sent:
     return Sent(request.method, request.url.host, request.url.path, query, status)
 
 
-Run = Callable[..., Any]
+class Run:
+    """``run("method", *args, **kwargs)`` calls ``method`` on :attr:`driver` (sync or async).
+
+    ``run.kind`` is the mode; ``run.driver`` is the driver itself, to call methods directly
+    (``run.driver.list_nodes()``), behind the portal in async mode.
+    """
+
+    def __init__(self, kind: str, driver: Any) -> None:
+        self.kind = kind
+        self.driver = driver
+
+    def __call__(self, method: str, *args: Any, **kwargs: Any) -> Any:
+        return getattr(self.driver, method)(*args, **kwargs)
 
 
-@pytest.fixture(params=["sync", "async"])
-def run(request: pytest.FixtureRequest, sim: Sim) -> Run:
+@pytest.fixture
+def d(mode: str, sim: Sim, portal: Portal) -> Iterator[Any]:
+    """A sync CloudSigma driver on the simulator, or an async one behind the portal."""
+    driver = open_in_mode(
+        mode,
+        portal,
+        CloudSigmaNodeDriver,
+        AsyncCloudSigmaNodeDriver,
+        sim.state.username,
+        sim.state.password,
+        **sim.options,
+    )
+    yield driver
+    close_in_mode(driver, portal)
+
+
+@pytest.fixture
+def run(mode: str, d: Any) -> Run:
     """``run("method", *args, **kwargs)`` on a sync or an async driver against the simulator."""
-    kind = request.param
-    options = sim.options
-    if kind == "sync":
-        driver = CloudSigmaNodeDriver(sim.state.username, sim.state.password, **options)
-        request.addfinalizer(driver.close)
-
-        def call_sync(method: str, *args: Any, **kwargs: Any) -> Any:
-            return getattr(driver, method)(*args, **kwargs)
-
-        call_sync.kind = kind  # type: ignore[attr-defined]
-        return call_sync
-
-    def call_async(method: str, *args: Any, **kwargs: Any) -> Any:
-        async def go() -> Any:
-            async with AsyncCloudSigmaNodeDriver(
-                sim.state.username, sim.state.password, **options
-            ) as driver:
-                return await getattr(driver, method)(*args, **kwargs)
-
-        return anyio.run(go)
-
-    call_async.kind = kind  # type: ignore[attr-defined]
-    return call_async
+    return Run(mode, d)

@@ -200,3 +200,70 @@ def test_drive_and_server_actions_answer_202_with_their_envelopes(
     while http.delete(path).status_code != 204:
         assert time.monotonic() < deadline
         time.sleep(0.02)
+
+
+# fields of recorded CloudSigma responses (cloudsigma-docs dumps) -------------------------------
+
+_RUNTIME = {
+    "is_downloadable",
+    "is_ephemeral",
+    "is_snapshotable",
+    "snapshots_allocated_size",
+    "storage_type",
+}
+
+
+def test_drives_carry_the_full_runtime(http: httpx.Client, sim: Sim) -> None:
+    created = http.post(
+        "drives/", json={"objects": [{"name": "rt", "size": 2**30, "media": "disk"}]}
+    ).json()["objects"][0]
+    for shown in (
+        created,
+        http.get(f"drives/{created['uuid']}/").json(),
+        next(
+            d for d in http.get("drives/detail/").json()["objects"] if d["uuid"] == created["uuid"]
+        ),
+    ):
+        runtime = shown["runtime"]
+        assert set(runtime) == _RUNTIME
+        assert runtime["snapshots_allocated_size"] == 0
+        assert runtime["is_downloadable"] is True and runtime["is_ephemeral"] is False
+        assert runtime["storage_type"] == "dssd"
+    # drives made in bulk (and by older state files) without a runtime get one when shown
+    sim.state.seed_servers(1, prefix="rt-bulk")
+    bulk = next(
+        d for d in http.get("drives/detail/").json()["objects"] if d["name"].startswith("rt-bulk")
+    )
+    assert set(bulk["runtime"]) == _RUNTIME
+
+
+def test_library_drives_read_through_drives_have_a_runtime(http: httpx.Client) -> None:
+    lib = http.get("libdrives/", params={"limit": 1}).json()["objects"][0]
+    assert "runtime" not in lib  # /libdrives/ answers without one
+    through = http.get(f"drives/{lib['uuid']}/").json()
+    assert through["runtime"] == {
+        "is_snapshotable": True,
+        "snapshots_allocated_size": 0,
+        "storage_type": "dssd",
+    }
+
+
+def test_subscriptions_say_whether_they_were_billed(http: httpx.Client) -> None:
+    created = http.post(
+        "subscriptions/",
+        json={"objects": [{"amount": 1, "period": "1 month", "resource": "vlan"}]},
+    ).json()["objects"][0]
+    listed = http.get("subscriptions/").json()["objects"][0]
+    for shown in (created, listed, http.get(f"subscriptions/{created['id']}/").json()):
+        assert shown["was_billed"] is True
+        assert "discounts" in shown and shown["discounts"] is None
+
+
+def test_locations_name_their_frontends(http: httpx.Client) -> None:
+    for location in http.get("locations/").json()["objects"]:
+        host = location["api_endpoint"].removeprefix("https://").removesuffix("/api/2.0/")
+        ui = f"https://{host}/ui/"
+        assert location["default_frontend_url"] == ui
+        assert location["default_frontend_signup_url"] == ui
+        assert location["alternative_frontend_url"] == ui
+        assert location["documentation_url"] == "https://docs.cloudsigma.com"

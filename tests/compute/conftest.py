@@ -1,12 +1,12 @@
 """One CloudStack simulator per session on 127.0.0.1, and drivers that run sync or async.
 
-``d`` is parametrised: the sync driver itself, or the async driver behind a blocking portal so
-that one test body exercises both shells over real HTTP.
+``d`` is parametrised by the shared ``mode`` fixture (``tests/support/modes.py``): the sync driver
+itself, or the async driver behind a blocking portal, so that one test body exercises both shells
+over real HTTP.
 """
 
 from __future__ import annotations
 
-import functools
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,6 +20,9 @@ from omnicloud.cloudstack import CloudStack
 from omnicloud.compute.drivers.cloudstack import AsyncCloudStackNodeDriver, CloudStackNodeDriver
 from omnicloud.sim.cloudstack import CloudStackState, SimConfig, create_app
 from omnicloud.sim.server import serve_in_thread
+from tests.support.modes import Blocking, Portal, close_in_mode, open_in_mode
+
+__all__ = ["Blocking", "CountingTransport", "Sim", "close_driver", "make_driver", "unique", "zone"]
 
 FAST = {"poll_interval": 0.02, "job_timeout": 30.0}
 
@@ -46,56 +49,18 @@ def sim() -> Iterator[Sim]:
         yield Sim(server.url, key, secret, state, config)
 
 
-@pytest.fixture(scope="session")
-def portal() -> Iterator[Any]:
-    from anyio.from_thread import start_blocking_portal
-
-    with start_blocking_portal() as running:
-        yield running
-
-
-class Blocking:
-    """Calls an async driver's coroutine methods through a portal, as if they were sync."""
-
-    def __init__(self, driver: Any, portal: Any) -> None:
-        self.driver = driver
-        self.portal = portal
-        self.mode = "async"
-
-    def __getattr__(self, name: str) -> Any:
-        attribute = getattr(self.driver, name)
-        if not callable(attribute):
-            return attribute
-
-        @functools.wraps(attribute)
-        def call(*args: Any, **kwargs: Any) -> Any:
-            async def run() -> Any:
-                result = attribute(*args, **kwargs)
-                if hasattr(result, "__anext__"):
-                    return [item async for item in result]
-                return await result
-
-            return self.portal.call(run)
-
-        return call
-
-
 @pytest.fixture
 def sync_driver(sim: Sim) -> Iterator[CloudStackNodeDriver]:
     with CloudStackNodeDriver(sim.key, sim.secret, url=sim.endpoint, **FAST) as driver:
         yield driver
 
 
-@pytest.fixture(params=["sync", "async"])
-def d(request: pytest.FixtureRequest, sim: Sim, portal: Any) -> Iterator[Any]:
-    if request.param == "sync":
-        with CloudStackNodeDriver(sim.key, sim.secret, url=sim.endpoint, **FAST) as driver:
-            driver.mode = "sync"  # type: ignore[attr-defined]
-            yield driver
-        return
-    driver = AsyncCloudStackNodeDriver(sim.key, sim.secret, url=sim.endpoint, **FAST)
-    yield Blocking(driver, portal)
-    portal.call(driver.aclose)
+@pytest.fixture
+def d(mode: str, sim: Sim, portal: Portal) -> Iterator[Any]:
+    """The sync driver, or the async one behind the portal, on the session's simulator."""
+    driver = make_driver(mode, sim, portal)
+    yield driver
+    close_driver(driver, portal)
 
 
 def zone(driver: Any, kind: str) -> Any:
@@ -149,26 +114,22 @@ class CountingTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         await self._async.aclose()
 
 
-def make_driver(mode: str, sim: Sim, portal: Any, cls: Any = None, **options: Any) -> Any:
+def make_driver(mode: str, sim: Sim, portal: Portal, cls: Any = None, **options: Any) -> Any:
     """A sync driver, or an async one behind the portal (close it with :func:`close_driver`)."""
-    options = {**FAST, **options}
-    if mode == "sync":
-        return (cls or CloudStackNodeDriver)(sim.key, sim.secret, url=sim.endpoint, **options)
-    driver = (cls or AsyncCloudStackNodeDriver)(sim.key, sim.secret, url=sim.endpoint, **options)
-    return Blocking(driver, portal)
+    options = {**FAST, "url": sim.endpoint, **options}
+    sync_cls = cls or CloudStackNodeDriver
+    async_cls = cls or AsyncCloudStackNodeDriver
+    return open_in_mode(mode, portal, sync_cls, async_cls, sim.key, sim.secret, **options)
 
 
-def close_driver(driver: Any, portal: Any) -> None:
-    if isinstance(driver, Blocking):
-        portal.call(driver.driver.aclose)
-    else:
-        driver.close()
+def close_driver(driver: Any, portal: Portal) -> None:
+    close_in_mode(driver, portal)
 
 
-@pytest.fixture(params=["sync", "async"])
-def counted(request: pytest.FixtureRequest, sim: Sim, portal: Any) -> Iterator[Any]:
+@pytest.fixture
+def counted(mode: str, sim: Sim, portal: Portal) -> Iterator[Any]:
     """``(driver, transport)``: a driver on the simulator whose requests are recorded."""
     transport = CountingTransport()
-    driver = make_driver(request.param, sim, portal, transport=transport)
+    driver = make_driver(mode, sim, portal, transport=transport)
     yield driver, transport
     close_driver(driver, portal)

@@ -12,8 +12,8 @@ import anyio
 import httpx
 import pytest
 
+from omnicloud._wire import bind
 from omnicloud.cloudstack import _heads
-from omnicloud.compute._wire import bind
 from omnicloud.compute.drivers.cloudstack import AsyncCloudStackNodeDriver, CloudStackNodeDriver
 from omnicloud.compute.drivers.cloudstack._listing import VM_HEADS
 from omnicloud.compute.drivers.cloudstack._models import CloudStackNode

@@ -43,11 +43,6 @@ def driver_for(mode: str, url: str, portal: Any, **options: Any) -> Any:
     return Blocking(AsyncCloudStackNodeDriver(KEY, SECRET, url=url, **options), portal)
 
 
-@pytest.fixture(params=["sync", "async"])
-def mode(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
 @pytest.fixture
 def opened(portal: Any) -> Iterator[list[Any]]:
     """Drivers a test opens, closed after it."""

@@ -12,22 +12,19 @@ import omnicloud
 import omnicloud.aio
 from omnicloud.errors import NotFoundError, ValidationError
 from omnicloud.loadbalancer import Algorithm, LoadBalancer, Member, State
+from tests.support.modes import close_in_mode, open_in_mode
 
 from .conftest import FAST, Blocking, Sim, close_driver, make_driver, unique, zone
 
 
-@pytest.fixture(params=["sync", "async"])
-def lb(request: pytest.FixtureRequest, sim: Sim, portal: Any) -> Iterator[Any]:
-    """The driver classes as users get them from the registry."""
-    if request.param == "sync":
-        cls = omnicloud.get_driver(omnicloud.DriverType.LOADBALANCER, omnicloud.Provider.CLOUDSTACK)
-        with cls(sim.key, sim.secret, url=sim.endpoint, **FAST) as driver:
-            yield driver
-        return
+@pytest.fixture
+def lb(mode: str, sim: Sim, portal: Any) -> Iterator[Any]:
+    """The driver classes as users get them from the registry (sync, or async behind the portal)."""
+    cls = omnicloud.get_driver(omnicloud.DriverType.LOADBALANCER, omnicloud.Provider.CLOUDSTACK)
     acls = omnicloud.aio.get_driver("loadbalancer", "cloudstack")
-    driver = acls(sim.key, sim.secret, url=sim.endpoint, **FAST)
-    yield Blocking(driver, portal)
-    portal.call(driver.aclose)
+    driver = open_in_mode(mode, portal, cls, acls, sim.key, sim.secret, url=sim.endpoint, **FAST)
+    yield driver
+    close_in_mode(driver, portal)
 
 
 @pytest.fixture(scope="module")

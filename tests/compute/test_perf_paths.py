@@ -4,22 +4,40 @@ from __future__ import annotations
 
 import gc
 import weakref
+from collections.abc import Iterator
 from typing import Any
 
 import anyio
 import httpx
+import pytest
 
 from omnicloud._flow import Emit
-from omnicloud._gc import long_lived
+from omnicloud._gc import long_lived, long_lived_pages
 from omnicloud.compute._collect import collect, mapped
 from omnicloud.compute.drivers.cloudstack import (
     AsyncCloudStackNodeDriver,
     CloudStackNodeDriver,
 )
 from omnicloud.http import AsyncHttp, HttpConfig, HttpRequest, SyncHttp
-from omnicloud.http._transport import _no_sniffio
 
 
+@pytest.fixture
+def opted_in() -> Iterator[None]:
+    with long_lived_pages():
+        yield
+
+
+def test_long_lived_does_nothing_unless_the_application_opts_in() -> None:
+    gc.collect()
+    freeze_count = gc.get_freeze_count()
+    with long_lived():
+        assert gc.isenabled()
+        built = _Cell()
+    assert _generation_of(built) == 0  # left to the collector as usual
+    assert gc.get_freeze_count() == freeze_count
+
+
+@pytest.mark.usefixtures("opted_in")
 def test_long_lived_restores_the_collector() -> None:
     assert gc.isenabled()
     with long_lived():
@@ -48,6 +66,7 @@ def _generation_of(target: object) -> int | None:
     return None
 
 
+@pytest.mark.usefixtures("opted_in")
 def test_long_lived_moves_what_it_built_to_the_oldest_generation() -> None:
     gc.collect()
     with long_lived():
@@ -57,6 +76,7 @@ def test_long_lived_moves_what_it_built_to_the_oldest_generation() -> None:
     assert gc.get_freeze_count() == 0  # nothing stays frozen
 
 
+@pytest.mark.usefixtures("opted_in")
 def test_long_lived_leaves_a_programs_own_frozen_objects_frozen() -> None:
     gc.collect()
     kept = _Cell()
@@ -71,6 +91,7 @@ def test_long_lived_leaves_a_programs_own_frozen_objects_frozen() -> None:
         gc.unfreeze()
 
 
+@pytest.mark.usefixtures("opted_in")
 def test_long_lived_objects_in_cycles_are_still_collected() -> None:
     import weakref
 
@@ -91,7 +112,25 @@ def _pages() -> Any:
     return seen
 
 
-def test_collect_and_mapped_convert_with_the_collector_paused() -> None:
+def test_collect_and_mapped_leave_the_collector_alone_by_default() -> None:
+    states: list[bool] = []
+
+    def convert(item: int) -> int:
+        states.append(gc.isenabled())
+        return item * 2
+
+    flow = collect(_pages(), convert)
+    try:
+        next(flow)
+    except StopIteration as stop:
+        assert stop.value == [2, 4, 6]
+    assert states == [True, True, True]
+    assert [effect.items for effect in mapped(_pages(), convert)] == [[2, 4], [6]]
+    assert states == [True] * 6
+
+
+@pytest.mark.usefixtures("opted_in")
+def test_collect_and_mapped_convert_with_the_collector_paused_when_opted_in() -> None:
     states: list[bool] = []
 
     def convert(item: int) -> int:
@@ -143,15 +182,6 @@ def test_cloudstack_driver_pool_defaults_to_sixteen_connections() -> None:
         assert driver._http.config.max_connections == 16
         wide: Any = cls("key", "secret", url="http://sim/client/api", concurrency=40)
         assert wide._http.config.max_connections == 40
-
-
-def test_missing_sniffio_is_remembered() -> None:
-    import importlib.util
-    import sys
-
-    _no_sniffio()
-    if importlib.util.find_spec("sniffio") is None or sys.modules.get("sniffio") is None:
-        assert "sniffio" in sys.modules
 
 
 class _Item:

@@ -13,8 +13,8 @@ import omnicloud
 import omnicloud.aio
 from omnicloud import DriverType, Provider
 from omnicloud._registry import UnknownProviderError, unset_driver
+from omnicloud._wire import ExtraOf, Lenient, bind, context, from_wire, parts, wire
 from omnicloud.compute import Node, NodeAuthPassword, NodeState, StorageVolumeState
-from omnicloud.compute._wire import ExtraOf, Lenient, bind, context, from_wire, parts, wire
 from omnicloud.compute.drivers import cloudstack as cs
 from omnicloud.compute.drivers.cloudstack._convert import is_private, node_state, volume_state
 from omnicloud.errors import ValidationError

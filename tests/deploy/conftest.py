@@ -1,4 +1,8 @@
-"""A real OpenSSH server on a free loopback port, started once per test session."""
+"""A real OpenSSH server on a free loopback port, started once per test session (per xdist worker).
+
+The start is tried three times on fresh ports; if it still fails, each test that needs the
+server fails with the reason (``tests/support/servers.py``).
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from tests.support.servers import ServerUnavailableError, start_server
 
 SSHD = shutil.which("sshd") or "/usr/sbin/sshd"
 
@@ -31,6 +37,7 @@ class Sshd:
 
 
 def free_port() -> int:
+    """A free port on 127.0.0.1."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -74,7 +81,7 @@ def wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 
 @pytest.fixture(scope="session")
 def sshd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sshd]:
     if not Path(SSHD).exists():
-        pytest.fail(
+        raise ServerUnavailableError(
             "OpenSSH server not installed: scripts/setup.sh installs Debian's openssh-server"
         )
     directory = tmp_path_factory.mktemp("sshd")
@@ -82,9 +89,19 @@ def sshd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sshd]:
     keygen(directory / "client_ed25519")
     authorized = directory / "authorized_keys"
     authorized.write_text((directory / "client_ed25519.pub").read_text())
-    port = free_port()
-    process = start_sshd(directory, port, directory / "host_ed25519", authorized)
-    wait_for_port(port, process)
+
+    def start(attempt: int) -> tuple[int, subprocess.Popen[bytes]]:
+        port = free_port()
+        process = start_sshd(directory, port, directory / "host_ed25519", authorized)
+        try:
+            wait_for_port(port, process)
+        except BaseException:
+            process.kill()
+            process.wait(timeout=10)
+            raise
+        return port, process
+
+    port, process = start_server("sshd", start)
     known = directory / "known_hosts"
     known.write_text(f"[127.0.0.1]:{port} {host_public}\n")
     home = directory / "home"

@@ -64,9 +64,10 @@ def sim(live_sim: LiveSim) -> Iterator[LiveSim]:
 Call = Callable[..., Any]
 
 
-@pytest.fixture(params=["sync", "async"])
-def client_call(request: pytest.FixtureRequest, sim: LiveSim) -> Callable[..., Any]:
-    """``client_call(command, account="admin", endpoint=None, options=None, **params)``."""
+@pytest.fixture
+def client_call(mode: str, sim: LiveSim) -> Callable[..., Any]:
+    """``client_call(command, account="admin", endpoint=None, options=None, **params)`` through a
+    fresh client of either kind (the shared ``mode`` parametrisation: sync, then async)."""
 
     def run(
         command: str,
@@ -78,7 +79,7 @@ def client_call(request: pytest.FixtureRequest, sim: LiveSim) -> Callable[..., A
         key, secret = sim.state.credentials(account)
         url = endpoint or sim.endpoint
         settings = {"poll_interval": 0.05, **(options or {})}
-        if request.param == "sync":
+        if mode == "sync":
             with CloudStack(url, key, secret, **settings) as client:
                 return client.call(command, **params)
 

@@ -161,9 +161,10 @@ def _user(sim: LiveSim) -> str:
     return next(name for name in sim.state.accounts if name != "admin")
 
 
-@pytest.fixture(params=["sync", "async"])
-def kind(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
+@pytest.fixture
+def kind(mode: str) -> str:
+    """The shared sync/async parametrisation (``tests/support/modes.py``), named ``kind`` here."""
+    return mode
 
 
 def test_lazy_iterator_fetches_one_page_for_the_first_item(sim: LiveSim, kind: str) -> None:

@@ -108,6 +108,19 @@ class Sim:
         return vm
 
 
+def libcloud_size(sim: Sim, driver: Any, name: str = "Small Instance") -> Any:
+    """A Libcloud ``NodeSize`` for a fixed offering, built as Libcloud's ``list_sizes`` would.
+
+    Libcloud's CloudStack ``list_sizes`` raises KeyError on a cloud with a custom offering (the
+    server omits its cpunumber/memory), as the simulator's ``Custom`` offering is.
+    """
+    from libcloud.compute.base import NodeSize
+
+    offering = sim.offering(name)
+    extra = {"cpu": offering["cpunumber"]}
+    return NodeSize(offering["id"], offering["name"], offering["memory"], 0, 0, 0, driver, extra)
+
+
 def _keys(state: CloudStackState) -> dict[str, tuple[str, str]]:
     return {name: state.credentials(name) for name in state.accounts}
 

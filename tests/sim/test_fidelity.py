@@ -108,6 +108,25 @@ def test_pagesize_zero_is_accepted(sim: Sim) -> None:
     assert sim.call("listVirtualMachines", page=1, pagesize=0) == {"count": 1}
 
 
+def test_page_with_unlimited_pagesize_gets_the_real_text(sim: Sim) -> None:
+    status, body = sim.error("listVirtualMachines", page=1, pagesize=-1)
+    assert status == 431
+    assert body["errortext"] == "Can't specify page parameter when pagesize is -1 (Unlimited)"
+
+
+def test_non_integer_values_get_paramprocessworker_text(sim: Sim) -> None:
+    for value in ("abc", "99999999999"):
+        status, body = sim.error("listVirtualMachines", page=value, pagesize=10)
+        assert status == 431
+        assert body["errortext"] == (
+            f"Unable to execute API command listvirtualmachines due to invalid value {value} "
+            "for parameter page"
+        )
+    status, body = sim.error("listVirtualMachines", id="not-a-uuid")
+    assert status == 431
+    assert "due to incorrect long value format" in body["errortext"]
+
+
 def test_port_forwarding_rules_carry_no_owner_fields(sim: Sim) -> None:
     zone = sim.zone("Sandbox-Advanced")
     network = sim.state.store.get("network", seed_id(f"network:{zone['id']}:admin-network"))

@@ -4,26 +4,32 @@
 * ministack: ``scripts/services/ministack.sh`` (its own venv);
 * Swift s3api: ``scripts/services/swift.sh`` (Debian packages).
 
-A server that cannot start fails its tests (CI never skips them); ``OMNICLOUD_TEST_SERVERS=moto``
-limits the S3 servers used on a machine that cannot run the others.
+Each start is tried three times on fresh ports (``tests/support/servers.py``); a server that still
+cannot start fails each of its tests with the reason (CI never skips them).
+``OMNICLOUD_TEST_SERVERS=moto`` limits the S3 servers used on a machine that cannot run the others.
+With pytest-xdist every worker starts its own servers; installing a service into the shared
+``SERVICES_DIR`` is done by one worker at a time.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import socket
+import shutil
 import subprocess
 import sys
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+
+from tests.support.servers import exclusive, free_port, start_server
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES_DIR = os.environ.get("OMNICLOUD_SERVICES_DIR") or str(
@@ -62,31 +68,12 @@ class S3Server:
         )
 
 
-def free_port(block: int = 1) -> int:
-    """A port P such that P..P+block-1 are free on 127.0.0.1."""
-    for _ in range(200):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            base = probe.getsockname()[1]
-        if base + block >= 65000:
-            continue
-        if all(_is_free(base + offset) for offset in range(1, block)):
-            return base
-    raise RuntimeError("no free port block")
-
-
-def _is_free(port: int) -> bool:
-    with socket.socket() as probe:
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
-def _wait(url: str, seconds: float) -> bool:
+def _wait(url: str, seconds: float, process: subprocess.Popen[bytes] | None = None) -> bool:
+    """Whether ``url`` answers below 500 within ``seconds`` (False at once if ``process`` exits)."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            return False
         with contextlib.suppress(httpx.HTTPError):
             if httpx.get(url, timeout=1).status_code < 500:
                 return True
@@ -95,13 +82,18 @@ def _wait(url: str, seconds: float) -> bool:
 
 
 def _wait_s3(server: S3Server, seconds: float = 30) -> None:
-    """Wait until an authenticated bucket create/delete works (backends up, auth ready)."""
+    """Wait until an authenticated bucket and object round trip works: every backend is up
+    (Swift's object server answers only object requests) and auth is ready."""
     client: Any = server.boto3()
     deadline = time.monotonic() + seconds
     while True:
         try:
             name = unique("ready")
             client.create_bucket(Bucket=name)
+            client.put_object(Bucket=name, Key="probe", Body=b"ready")
+            if client.get_object(Bucket=name, Key="probe")["Body"].read() != b"ready":
+                raise RuntimeError(f"{server.name} gave back another body for the probe object")
+            client.delete_object(Bucket=name, Key="probe")
             client.delete_bucket(Bucket=name)
             return
         except Exception:
@@ -112,66 +104,107 @@ def _wait_s3(server: S3Server, seconds: float = 30) -> None:
 
 @pytest.fixture(scope="session")
 def moto_server() -> Iterator[S3Server]:
-    port = free_port()
     exe = Path(sys.executable).with_name("moto_server")
-    process = subprocess.Popen(
-        [str(exe), "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+
+    def start(attempt: int) -> tuple[S3Server, subprocess.Popen[bytes]]:
+        port = free_port()
+        process = subprocess.Popen(
+            [str(exe), "-H", "127.0.0.1", "-p", str(port)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        if not _wait(f"http://127.0.0.1:{port}/moto-api/", 20, process):
+            _stop(process)
+            raise TimeoutError(f"moto_server on port {port} did not answer within 20 s")
+        return S3Server("moto", f"http://127.0.0.1:{port}", "AKIDMOTO", "moto-secret-key"), process
+
+    server, process = start_server("moto", start)
     try:
-        if not _wait(f"http://127.0.0.1:{port}/moto-api/", 20):
-            pytest.fail("moto_server did not start")
-        yield S3Server("moto", f"http://127.0.0.1:{port}", "AKIDMOTO", "moto-secret-key")
+        yield server
     finally:
-        process.terminate()
+        _stop(process)
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
         process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(10)
+
+
+def _run_service(
+    script: str, port: int, timeout: float, installed: bool
+) -> subprocess.CompletedProcess[str]:
+    """``scripts/services/SCRIPT PORT``; while the service is not ``installed`` yet, one worker at
+    a time (parallel workers share SERVICES_DIR and the system's package manager)."""
+    env = {**os.environ, "OMNICLOUD_SERVICES_DIR": SERVICES_DIR}
+    command = ["bash", str(ROOT / "scripts/services" / script), str(port)]
+    lock = exclusive(Path(SERVICES_DIR, ".install.lock")) if not installed else nullcontext()
+    with lock:
+        return subprocess.run(command, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def _stop_ministack(port: int) -> None:
+    pid = Path(SERVICES_DIR, f"ministack-{port}.pid")
+    with contextlib.suppress(OSError, ValueError):
+        os.kill(int(pid.read_text()), 15)
+    for leftover in (pid, Path(SERVICES_DIR, f"ministack-{port}.log")):
+        leftover.unlink(missing_ok=True)
 
 
 @pytest.fixture(scope="session")
 def ministack_server() -> Iterator[S3Server]:
-    port = free_port()
-    env = {**os.environ, "OMNICLOUD_SERVICES_DIR": SERVICES_DIR}
-    done = subprocess.run(
-        ["bash", str(ROOT / "scripts/services/ministack.sh"), str(port)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    if done.returncode != 0:
-        pytest.fail(f"ministack could not start: {done.stderr.strip()[-300:]}")
-    server = S3Server("ministack", f"http://127.0.0.1:{port}", "test", "test")
-    _wait_s3(server)
+    def start(attempt: int) -> S3Server:
+        port = free_port()
+        installed = Path(SERVICES_DIR, "ministack-venv", "bin", "ministack").exists()
+        done = _run_service("ministack.sh", port, timeout=300, installed=installed)
+        try:
+            if done.returncode != 0:
+                raise RuntimeError(f"ministack.sh failed: {done.stderr.strip()[-300:]}")
+            server = S3Server("ministack", f"http://127.0.0.1:{port}", "test", "test")
+            _wait_s3(server)
+        except BaseException:
+            _stop_ministack(port)
+            raise
+        return server
+
+    server = start_server("ministack", start)
     try:
         yield server
     finally:
-        pid = Path(SERVICES_DIR, f"ministack-{port}.pid")
-        with contextlib.suppress(OSError, ValueError):
-            os.kill(int(pid.read_text()), 15)
-        for leftover in (pid, Path(SERVICES_DIR, f"ministack-{port}.log")):
-            leftover.unlink(missing_ok=True)
+        _stop_ministack(int(server.endpoint.rsplit(":", 1)[1]))
+
+
+def _stop_swift(port: int) -> None:
+    env = {**os.environ, "OMNICLOUD_SERVICES_DIR": SERVICES_DIR}
+    script = str(ROOT / "scripts/services/swift.sh")
+    subprocess.run(["bash", script, str(port), "stop"], env=env, check=False, timeout=60)
+    shutil.rmtree(Path(SERVICES_DIR, f"swift-{port}"), ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
 def swift_server() -> Iterator[S3Server]:
-    port = free_port(block=5)
-    env = {**os.environ, "OMNICLOUD_SERVICES_DIR": SERVICES_DIR}
-    script = str(ROOT / "scripts/services/swift.sh")
-    done = subprocess.run(
-        ["bash", script, str(port)], env=env, capture_output=True, text=True, timeout=600
-    )
-    if done.returncode != 0:
-        pytest.fail(f"Swift could not start: {done.stderr.strip()[-300:]}")
-    server = S3Server("swift", f"http://127.0.0.1:{port}", "test:tester", "testing")
-    _wait_s3(server)
+    def start(attempt: int) -> S3Server:
+        port = free_port(block=5)
+        installed = all(map(shutil.which, ("swift-proxy-server", "memcached")))
+        done = _run_service("swift.sh", port, timeout=600, installed=installed)
+        try:
+            if done.returncode != 0:
+                raise RuntimeError(f"swift.sh failed: {done.stderr.strip()[-300:]}")
+            server = S3Server("swift", f"http://127.0.0.1:{port}", "test:tester", "testing")
+            _wait_s3(server)
+        except BaseException:
+            _stop_swift(port)
+            raise
+        return server
+
+    server = start_server("swift", start)
     try:
         yield server
     finally:
-        subprocess.run(["bash", script, str(port), "stop"], env=env, check=False, timeout=60)
-        import shutil
-
-        shutil.rmtree(Path(SERVICES_DIR, f"swift-{port}"), ignore_errors=True)
+        _stop_swift(int(server.endpoint.rsplit(":", 1)[1]))
 
 
 S3_SERVERS = [name for name in ("moto", "ministack", "swift") if name in SELECTED]

@@ -64,7 +64,7 @@ def test_httpx_built_requests_keep_dot_segments() -> None:
     seen: list[bytes] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
-        seen.append(request.url.raw_path)
+        seen.append(request.extensions.get("target", request.url.raw_path))
         return httpx.Response(200)
 
     driver = S3StorageDriver(
@@ -85,7 +85,7 @@ def test_a_path_httpx_cannot_keep_is_refused() -> None:
         keep_dot_segments(built, "http://127.0.0.1:9/b/a b/../c")
     built = client.build_request("GET", "http://127.0.0.1:9/b/a/../c?x=1")
     keep_dot_segments(built, "http://127.0.0.1:9/b/a/../c?x=1")
-    assert built.url.raw_path == b"/b/a/../c?x=1"
+    assert built.extensions["target"] == b"/b/a/../c?x=1"  # httpx's public request extension
     client.close()
 
 

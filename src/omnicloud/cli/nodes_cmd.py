@@ -199,15 +199,13 @@ def _submit_many(
     with _Tracker("submitting", len(names)) as tracker:
         for name in names:
             try:
-                answer = submit(
-                    instance,
-                    "deployVirtualMachine",
-                    name=name,
-                    serviceofferingid=chosen["size"].id,
-                    templateid=chosen["image"].id,
-                    zoneid=chosen["location"].id,
-                    keypair=extra.get("ex_keyname"),
-                    securitygroupnames=",".join(groups) if groups else None,
+                answer = instance.ex_submit_node(
+                    name,
+                    chosen["size"],
+                    chosen["image"],
+                    chosen["location"],
+                    ex_keyname=extra.get("ex_keyname"),
+                    ex_security_groups=groups or None,
                 )
             except OmnicloudError as exc:
                 failures.append(f"{name}: {exc}")

@@ -33,9 +33,7 @@ def _lookup(items: list[Any], wanted: str, fallback: dict[str, Any]) -> Any:
 
 def _create_submitted(instance: Any, name: str, size_gb: int, where: Any) -> Any:
     """createVolume without waiting (CloudStack); the volume as listed, still being created."""
-    from omnicloud.compute.drivers.cloudstack._compute import _pick_offering
-
-    offering = _pick_offering(instance.ex_list_disk_offerings(), size_gb, None)
+    offering = instance.ex_pick_disk_offering(size_gb)
     new_id = _submitted(
         instance,
         "createVolume",

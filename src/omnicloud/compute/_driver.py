@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 
+from omnicloud._flow import Call
 from omnicloud._poll import PollSettings, PollStatus, poll
 from omnicloud.errors import OmnicloudError, ValidationError
 
@@ -33,6 +34,7 @@ from .deployment import (
     SSHUnavailableError,
     get_ssh_connector,
     registered_ssh_connector,
+    run_over_ssh,
 )
 
 TYPE_CHECKING = False
@@ -368,12 +370,8 @@ class NodeDriverCore:
                 timeout=ssh_timeout,
             )
             for _attempt in range(max(1, max_tries)):
-                try:
-                    client = connector(target)
-                    try:
-                        deploy.run(node, client)
-                    finally:
-                        client.close()
+                try:  # blocking SSH: a worker thread's job in an async driver
+                    yield Call(run_over_ssh, (connector, target, deploy, node))
                     return node
                 except Exception as exc:
                     errors.append(exc)

@@ -11,6 +11,9 @@
   :class:`DeploymentError` that carries the created node, so the caller can use or destroy it.
   On an in-process simulator (the built-in ``local`` cloud) no SSH is tried without a connector
   of the caller's: :class:`SimulatedAddressError`, inside a :class:`DeploymentError`, at once.
+
+Connecting and running the steps block (:func:`run_over_ssh`); an async driver runs that in a worker
+thread, one per node being deployed, so concurrent async deploys overlap and the event loop is free.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ __all__ = [
     "SimulatedAddressError",
     "get_ssh_connector",
     "registered_ssh_connector",
+    "run_over_ssh",
     "set_ssh_connector",
 ]
 
@@ -114,6 +118,23 @@ def get_ssh_connector() -> SSHConnector | None:
     from omnicloud.deploy import AsyncSSHConnector
 
     return AsyncSSHConnector()
+
+
+def run_over_ssh(
+    connector: SSHConnector, target: SSHTarget, deployment: Deployment, node: Any
+) -> Any:
+    """Log in to ``target`` with ``connector``, run ``deployment`` on ``node``, log out.
+
+    It blocks for the whole session: ``deploy_node`` performs it as a
+    :class:`~omnicloud._flow.Call` effect, so an async driver runs it in a worker thread and its
+    event loop keeps running meanwhile. Connectors and deployments therefore need to be usable
+    from a thread other than the caller's (each session runs in one thread from start to end).
+    """
+    client = connector(target)
+    try:
+        return deployment.run(node, client)
+    finally:
+        client.close()
 
 
 class Deployment:

@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import socket
+import weakref
 from collections.abc import AsyncIterator, Sequence
 
 import aiohttp
@@ -30,6 +32,7 @@ from yarl import URL
 
 from omnicloud.http._config import HttpConfig
 from omnicloud.http._direct import Fetched, decoded
+from omnicloud.http._exact import request_target
 from omnicloud.http._urllib3 import READ_SIZE, _environment_proxies
 
 TYPE_CHECKING = False
@@ -50,16 +53,48 @@ def async_transport(config: HttpConfig) -> httpx.AsyncBaseTransport | None:
         asyncio.get_running_loop()
     except RuntimeError:  # not asyncio (trio), or no loop at all
         return None
-    if "_retry_connection" not in getattr(aiohttp.ClientSession, "ATTRS", ()):
-        return None  # an aiohttp that would resend requests on its own (see _open)
+    if not _HAS_MIDDLEWARES:
+        return None  # an aiohttp that would resend requests on its own (see _no_resend)
     return AiohttpTransport(config)
+
+
+def _version(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in text.split(".")[:2] if part.isdigit())
+
+
+#: Client middlewares and ``socket_factory`` (both public) came with aiohttp 3.12.
+_HAS_MIDDLEWARES = _version(aiohttp.__version__) >= (3, 12)
+
+
+class _NotResent(aiohttp.ClientError):
+    """A dropped connection, carried past aiohttp's resend of idempotent requests (the original
+    is ``__cause__``)."""
+
+
+async def _no_resend(
+    request: aiohttp.ClientRequest, handler: aiohttp.ClientHandlerType
+) -> aiohttp.ClientResponse:
+    """Keep aiohttp from sending a request again when a kept-alive connection drops.
+
+    aiohttp resends a GET, PUT or DELETE that fails that way; CloudStack GETs create VMs, so the
+    resend could duplicate one, and retries are decided in :mod:`omnicloud.http._retry` only.
+    aiohttp resends only on the two errors re-raised here as another ``ClientError``.
+    """
+    try:
+        return await handler(request)
+    except (aiohttp.ClientOSError, aiohttp.ServerDisconnectedError) as exc:
+        raise _NotResent(str(exc)) from exc
 
 
 @contextlib.asynccontextmanager
 async def _as_httpx_errors(request: httpx.Request | None) -> AsyncIterator[None]:
     """Re-raise aiohttp and socket failures as the matching httpx exception."""
     try:
-        yield
+        try:
+            yield
+        except _NotResent as wrapped:
+            cause = wrapped.__cause__
+            raise cause if isinstance(cause, Exception) else wrapped from None
     except httpx.HTTPError:
         raise
     except aiohttp.ConnectionTimeoutError as exc:
@@ -129,26 +164,34 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self._config = config
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        # every socket this transport opened, for connection_count(): gone once closed and freed
+        self._sockets: weakref.WeakSet[socket.socket] = weakref.WeakSet()
+
+    def _socket(self, address: Any) -> socket.socket:
+        """A new socket for aiohttp's connector (its ``socket_factory``), remembered."""
+        family, kind, proto = address[0], address[1], address[2]
+        sock = socket.socket(family=family, type=kind, proto=proto)
+        self._sockets.add(sock)
+        return sock
 
     def _open(self) -> aiohttp.ClientSession:
         config = self._config
         # https requests pass the configured SSL context themselves (see handle_async_request)
         connector = aiohttp.TCPConnector(
-            limit=max(1, config.max_connections), limit_per_host=0, keepalive_timeout=30
+            limit=max(1, config.max_connections),
+            limit_per_host=0,
+            keepalive_timeout=30,
+            socket_factory=self._socket,
         )
-        session = aiohttp.ClientSession(
+        return aiohttp.ClientSession(
             connector=connector,
             cookie_jar=aiohttp.DummyCookieJar(),
             auto_decompress=False,
             skip_auto_headers=("User-Agent", "Accept", "Accept-Encoding", "Content-Type"),
             timeout=aiohttp.ClientTimeout(total=None),
             trust_env=False,
+            middlewares=(_no_resend,),
         )
-        # aiohttp sends a GET, PUT or DELETE again when a kept-alive connection drops; CloudStack
-        # GETs create VMs, so that resend could duplicate one. aiohttp's own test client turns
-        # it off the same way; retries are decided in omnicloud.http._retry only.
-        session._retry_connection = False
-        return session
 
     def _current_session(self) -> aiohttp.ClientSession:
         session = self._session
@@ -222,10 +265,14 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             data = b"".join(stream) if isinstance(stream, httpx.ByteStream) else _chunks(stream)
         # built at the first https request and shared after that: loading a CA bundle is costly
         tls = self._config.ssl_context() if request.url.scheme == "https" else True
+        url = request.url
+        exact = (
+            f"{url.scheme}://{url.netloc.decode('ascii')}{request_target(request).decode('ascii')}"
+        )
         async with _as_httpx_errors(request):
             response = await session.request(
                 request.method,
-                URL(str(request.url), encoded=True),
+                URL(exact, encoded=True),
                 headers=headers,
                 data=data,
                 allow_redirects=False,
@@ -247,14 +294,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
 
     def connection_count(self) -> int:
         """Open connections: in use or kept alive for reuse (0 once closed)."""
-        session = self._session
-        if session is None or session.closed:
-            return 0
-        connector = session.connector
-        if connector is None:
-            return 0
-        idle = sum(len(conns) for conns in connector._conns.values())
-        return idle + len(connector._acquired)
+        return sum(1 for sock in list(self._sockets) if sock.fileno() != -1)
 
     async def aclose(self) -> None:
         """Close every pooled connection."""

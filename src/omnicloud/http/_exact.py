@@ -3,10 +3,11 @@
 httpx normalises every absolute URL it parses as RFC 3986 says for references: ``/b/logs/../x``
 becomes ``/b/x`` and ``/b/./x`` becomes ``/b/x``. For an object store those segments are part of
 a key, so the request would reach another object than the one named (and signed: the SigV4
-canonical request holds the path as written). urllib3's connection pools and aiohttp (with
-``yarl.URL(..., encoded=True)``) send a path untouched; httpx offers no switch, so the path of a
-request it built is put back here, and a request whose path still differs is refused rather
-than sent somewhere else.
+canonical request holds the path as written). httpx's public way to send another request target
+than its URL's is the ``target`` request extension, which its own transports (httpcore) and
+omnicloud's urllib3 and aiohttp transports send as the request line; so a request whose path has
+such segments carries its exact target there. A transport passed in ``HttpConfig.transport``
+must honour that extension to reach such keys.
 """
 
 from __future__ import annotations
@@ -20,7 +21,10 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     import httpx
 
-__all__ = ["has_dot_segment", "keep_dot_segments"]
+__all__ = ["TARGET", "has_dot_segment", "keep_dot_segments", "request_target"]
+
+#: httpx's request extension naming the request target to send instead of the URL's path.
+TARGET = "target"
 
 _DOT_SEGMENT = re.compile(r"(?:^|/)\.{1,2}(?:/|\Z)")
 # a path that needs no percent-encoding: sent byte for byte
@@ -33,26 +37,22 @@ def has_dot_segment(path: str) -> bool:
 
 
 def keep_dot_segments(built: httpx.Request, url: str) -> None:
-    """Give ``built`` (made by httpx from ``url``) the path of ``url`` exactly, when httpx
-    removed dot segments from it. Raises :class:`RequestNotSentError` if that cannot be done."""
+    """Make ``built`` (made by httpx from ``url``) go out with the path of ``url`` exactly, when
+    httpx removed dot segments from it. Raises :class:`RequestNotSentError` for a path that
+    would need percent-encoding, which cannot be sent as written."""
     path = urlsplit(url).path
     if not has_dot_segment(path):
         return
-    current = built.url
-    target = current.raw_path
-    _, mark, query = target.partition(b"?")
-    wanted = path.encode("ascii", "replace") + mark + query
-    if target == wanted:
-        return
-    exact = None
-    if _PLAIN_PATH.match(path):
-        exact = current.copy_with()
-        reference = getattr(exact, "_uri_reference", None)
-        if reference is not None and hasattr(reference, "_replace"):
-            exact._uri_reference = reference._replace(path=path)  # the parsed, normalised form
-    if exact is None or exact.raw_path != wanted:
+    if not _PLAIN_PATH.match(path):
         raise RequestNotSentError(
             f"{built.method} {path!r}: the HTTP client would remove the '.' or '..' segments "
             "of this path and reach another resource; request not sent"
         )
-    built.url = exact
+    _, mark, query = built.url.raw_path.partition(b"?")
+    built.extensions[TARGET] = path.encode("ascii") + mark + query
+
+
+def request_target(request: httpx.Request) -> bytes:
+    """The request target to send: the ``target`` extension if set, else the URL's path+query."""
+    target = request.extensions.get(TARGET)
+    return target if isinstance(target, bytes) else request.url.raw_path

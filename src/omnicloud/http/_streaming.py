@@ -1,4 +1,4 @@
-"""Streaming effects and the runners that perform them.
+"""The runners that perform the streaming effects (declared in :mod:`omnicloud._flow`).
 
 The base runners read whole bodies. Storage needs more, still written once as flows:
 
@@ -6,8 +6,6 @@ The base runners read whole bodies. Storage needs more, still written once as fl
 * :class:`Read` the next piece from anything with ``read(n)``/``aread(n)`` (a response stream, or a
   user's data source);
 * :class:`Close` such a thing;
-* :class:`Call` a blocking function (file work): called directly by the sync runner, in a worker
-  thread by the async one;
 * :class:`Start` a sub-flow in the background, then :class:`Finish` it (its result) or
   :class:`Drop` it (wait for its end, discarding its result): a download keeps a window of ranged
   GETs in flight while its consumer works. The sync runner runs started flows in a pool of worker
@@ -22,11 +20,20 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
-from dataclasses import dataclass
-from typing import Any, Protocol, cast
+from collections.abc import AsyncIterator, Iterator
+from typing import Any, cast
 
-from omnicloud._flow import Gather
+from omnicloud._flow import (
+    Call,
+    Close,
+    Drop,
+    Finish,
+    Gather,
+    Open,
+    Read,
+    Readable,
+    Start,
+)
 from omnicloud.http._models import HttpRequest, HttpResponse
 from omnicloud.http._trace import log_response
 from omnicloud.http._transport import AsyncHttp, SyncHttp, _build, _map_error, _trace_out
@@ -36,19 +43,15 @@ if TYPE_CHECKING:
     import asyncio
     from collections.abc import Generator
     from concurrent.futures import Future, ThreadPoolExecutor
-    from typing import TypeAlias, TypeVar
+    from typing import TypeVar
 
     import httpx
 
-    from omnicloud._flow import Effect, Flow
+    from omnicloud._flow import Flow, StreamFlow
     from omnicloud.http._config import HttpConfig
     from omnicloud.http._redact import Redactor
 
     T = TypeVar("T")
-    StreamEffect: TypeAlias = (
-        Effect | "Call" | "Read" | "Open" | "Close" | "Start" | "Finish" | "Drop"
-    )
-    StreamFlow: TypeAlias = Generator[StreamEffect, Any, T]
 
 __all__ = [
     "BACKGROUND_WORKERS",
@@ -67,69 +70,6 @@ __all__ = [
     "StreamingAsyncHttp",
     "StreamingSyncHttp",
 ]
-
-
-class Readable(Protocol):
-    """Something a flow can :class:`Read` from in either runner."""
-
-    def read(self, size: int) -> Any:
-        """Blocking read (sync runner)."""
-
-    async def aread(self, size: int) -> Any:
-        """Awaitable read (async runner)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Call:
-    """Run blocking ``fn(*args)``; the result is its return value."""
-
-    fn: Callable[..., Any]
-    args: tuple[Any, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Read:
-    """Read up to ``size`` from ``source``; the result is what its ``read``/``aread`` returns."""
-
-    source: Readable
-    size: int
-
-
-@dataclass(frozen=True, slots=True)
-class Open:
-    """Send ``request`` and return a :class:`ResponseStream` once the headers have arrived."""
-
-    request: HttpRequest
-
-
-@dataclass(frozen=True, slots=True)
-class Close:
-    """Release ``source`` (``close()`` or ``aclose()``)."""
-
-    source: Any
-
-
-@dataclass(frozen=True, slots=True)
-class Start:
-    """Start ``flow`` in the background; the result is a handle for :class:`Finish` or
-    :class:`Drop`. Every started flow must be finished or dropped."""
-
-    flow: StreamFlow[Any]
-
-
-@dataclass(frozen=True, slots=True)
-class Finish:
-    """Wait for a started flow; the result is its result (its exception is raised)."""
-
-    started: Any
-
-
-@dataclass(frozen=True, slots=True)
-class Drop:
-    """Wait until started flows whose results are no longer wanted have ended (they are not
-    interrupted: each still closes what it opened), discarding what they return or raise."""
-
-    started: tuple[Any, ...]
 
 
 #: Worker threads a sync runner keeps for started flows (created as needed, shared by its users).
@@ -319,8 +259,6 @@ class StreamingSyncHttp(SyncHttp):
                 self.run(_abandon(flow))
 
     def _perform(self, effect: Any) -> Any:
-        if isinstance(effect, Call):
-            return effect.fn(*effect.args)
         if isinstance(effect, Read):
             return effect.source.read(effect.size)
         if isinstance(effect, Open):
@@ -424,10 +362,6 @@ class StreamingAsyncHttp(AsyncHttp):
                 await self.run(_abandon(flow))
 
     async def _perform(self, effect: Any) -> Any:
-        import anyio.to_thread
-
-        if isinstance(effect, Call):
-            return await anyio.to_thread.run_sync(_call, effect)
         if isinstance(effect, Read):
             return await effect.source.aread(effect.size)
         if isinstance(effect, Open):
@@ -512,10 +446,6 @@ def _retrieved(task: asyncio.Future[Any]) -> None:
     """Mark a background task's failure as seen (the flow that finishes it raises it)."""
     if not task.cancelled():
         task.exception()
-
-
-def _call(effect: Call) -> Any:
-    return effect.fn(*effect.args)
 
 
 class Abandoned(Exception):  # noqa: N818 - a signal, not a failure

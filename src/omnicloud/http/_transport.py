@@ -9,11 +9,10 @@ shared here once.
 
 from __future__ import annotations
 
-import sys
 import time
 from collections.abc import AsyncIterator, Hashable, Iterator, Sequence
 
-from omnicloud._flow import Batch, Emit, Gather, Send, Sleep, step
+from omnicloud._flow import Batch, Call, Emit, Gather, Send, Sleep, step
 from omnicloud.errors import (
     OmnicloudError,
     RequestNotSentError,
@@ -44,21 +43,6 @@ if TYPE_CHECKING:
 __all__ = ["AsyncHttp", "SyncHttp"]
 
 USER_AGENT = "omnicloud/0.1"
-
-
-def _no_sniffio() -> None:
-    """Remember that ``sniffio`` is absent (anyio 4 no longer needs it).
-
-    httpcore runs ``import sniffio`` on every pool operation; when the module is missing, every such
-    import searches ``sys.path`` again (a failed import is not cached): about 10 % of an async
-    request's CPU. Recording the absence in ``sys.modules`` makes the import fail at once, and
-    httpcore then assumes asyncio, as it does anyway without sniffio.
-    """
-    if "sniffio" not in sys.modules:
-        import importlib.util
-
-        if importlib.util.find_spec("sniffio") is None:
-            sys.modules["sniffio"] = None  # type: ignore[assignment]
 
 
 def _outcome(outcomes: Sequence[Any], index: int, size: int) -> Any:
@@ -323,12 +307,14 @@ class SyncHttp:
                 error = exc
             del effect  # an emitted page is freed when its flow lets go of it, not a page later
 
-    def _perform(self, effect: Send | Sleep | Gather | Batch) -> Any:
+    def _perform(self, effect: Send | Sleep | Gather | Batch | Call) -> Any:
         if isinstance(effect, Send):
             return self.send(effect.request)
         if isinstance(effect, Sleep):
             time.sleep(max(0.0, effect.seconds))
             return None
+        if isinstance(effect, Call):
+            return effect.fn(*effect.args)
         if isinstance(effect, Batch):
             return _outcome(self.run(effect.run([effect.item])), 0, 1)
         return [self.run(sub) for sub in effect.flows]
@@ -354,8 +340,6 @@ class AsyncHttp:
             import httpx
 
             from omnicloud.http._aiohttp import AiohttpTransport, async_transport
-
-            _no_sniffio()
 
             transport = async_transport(self.config)
             self._client = httpx.AsyncClient(
@@ -476,7 +460,7 @@ class AsyncHttp:
                 error = exc
             del effect  # an emitted page is freed when its flow lets go of it, not a page later
 
-    async def _perform(self, effect: Send | Sleep | Gather | Batch) -> Any:
+    async def _perform(self, effect: Send | Sleep | Gather | Batch | Call) -> Any:
         import anyio
 
         if isinstance(effect, Send):
@@ -484,6 +468,10 @@ class AsyncHttp:
         if isinstance(effect, Sleep):
             await anyio.sleep(max(0.0, effect.seconds))
             return None
+        if isinstance(effect, Call):
+            import anyio.to_thread
+
+            return await anyio.to_thread.run_sync(_call, effect)
         if isinstance(effect, Batch):
             return await self._batch(effect)
         return await self._gather(effect)
@@ -554,3 +542,7 @@ class AsyncHttp:
         if failures:
             raise failures[0]
         return results
+
+
+def _call(effect: Call) -> Any:
+    return effect.fn(*effect.args)

@@ -20,10 +20,12 @@ from typing import cast
 
 import httpx
 import urllib3
+import urllib3.connection
 from urllib3 import exceptions as u3
 
 from omnicloud.http._config import HttpConfig
 from omnicloud.http._direct import Fetched, decoded, split_url
+from omnicloud.http._exact import request_target
 
 __all__ = ["EXACT_READS", "Urllib3Transport", "sync_transport"]
 
@@ -115,21 +117,41 @@ class _Body(httpx.SyncByteStream):
         response.release_conn()
 
 
+class _UncheckedByChoice(urllib3.connection.HTTPSConnection):
+    """A TLS connection whose certificate nobody checks, because the user chose ``insecure=True``.
+
+    :meth:`HttpConfig.check_tls` said so once, when the client started. urllib3 reads
+    ``is_verified`` only to decide whether to warn (``InsecureRequestWarning``), and it warns on
+    every request (its own ``always`` filter): marking the choice as made here keeps it quiet
+    without touching the process-wide warnings filters, which belong to the application.
+    """
+
+    def connect(self) -> None:
+        """Connect; the handshake skipped the certificate check as configured."""
+        super().connect()
+        self.is_verified = True  # the check was waived by the caller, not forgotten
+
+
+class _UncheckedByChoicePool(urllib3.HTTPSConnectionPool):
+    """HTTPS pools of an ``insecure=True`` transport (see :class:`_UncheckedByChoice`)."""
+
+    ConnectionCls = _UncheckedByChoice
+
+
 class Urllib3Transport(httpx.BaseTransport):
     """An httpx transport sending HTTP/1.1 over a urllib3 pool (TLS per ``config``)."""
 
     def __init__(self, config: HttpConfig) -> None:
         self._config = config
         self._tls_ready = False  # the SSL context is built at the first https request
-        if config.insecure:
-            # the user chose this and HttpConfig.check_tls() warned once; urllib3 would warn
-            # again on every request
-            import warnings
-
-            warnings.filterwarnings("ignore", category=u3.InsecureRequestWarning)
         self._pool = urllib3.PoolManager(
             num_pools=16, maxsize=max(1, config.max_keepalive), block=False, retries=False
         )
+        if config.insecure:
+            self._pool.pool_classes_by_scheme = {
+                **self._pool.pool_classes_by_scheme,
+                "https": _UncheckedByChoicePool,
+            }
 
     def _ready_for_tls(self) -> None:
         """Give https pools the configured SSL context (loading a CA bundle is costly)."""
@@ -207,7 +229,7 @@ class Urllib3Transport(httpx.BaseTransport):
         timeouts = request.extensions.get("timeout") or {}
         read_timeout = timeouts.get("read")
         timeout = urllib3.Timeout(connect=timeouts.get("connect"), read=read_timeout)
-        target = url.raw_path.decode("ascii")
+        target = request_target(request).decode("ascii")
         with _as_httpx_errors(request):
             response = pool.urlopen(
                 request.method,

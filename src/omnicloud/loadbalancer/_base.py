@@ -6,8 +6,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from omnicloud._shell import operation
 from omnicloud.compute._driver import NotSupportedError
-from omnicloud.compute._shell import operation
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -1,8 +1,8 @@
 """The contract a storage provider implements: every operation as a flow, written once.
 
-A provider subclasses :class:`StorageOps`; :class:`~omnicloud.storage.base.StorageDriver` and
-:class:`~omnicloud.storage.base.AsyncStorageDriver` run the same flows with a sync or an async
-runner.
+A provider subclasses :class:`StorageOps`; :class:`~omnicloud.storage.base.StorageCore` declares
+the Libcloud methods over them once, and its sync and async shells (``StorageDriver``,
+``AsyncStorageDriver``) run the same flows with a sync or an async streaming runner.
 """
 
 from __future__ import annotations
@@ -76,7 +76,7 @@ class RangeAccess:
 
 
 class StorageOps:
-    """Provider operations as flows. ``driver`` is set by the facade that runs them."""
+    """Provider operations as flows. ``driver`` is set by the driver that runs them."""
 
     name = "storage"
     hash_type = "md5"
@@ -121,7 +121,7 @@ class StorageOps:
         self, path: str, request: UploadRequest, verify_hash: bool
     ) -> StreamFlow[Object]:
         """Store a file; by default streamed through :meth:`upload` (always hashed)."""
-        from omnicloud.http._streaming import Call
+        from omnicloud._flow import Call
         from omnicloud.storage._source import ChunkSource
 
         handle = yield Call(open, (path, "rb"))

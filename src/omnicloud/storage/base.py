@@ -1,8 +1,10 @@
 """StorageDriver and AsyncStorageDriver: Libcloud's storage API over provider flows.
 
-Both facades are generic: a provider supplies a :class:`~omnicloud.storage._ops.StorageOps` (its
-operations as flows), and each facade method hands the flow to a sync or an async runner. There is
-no provider logic here and none is written twice.
+A provider supplies a :class:`~omnicloud.storage._ops.StorageOps` (its operations as flows).
+:class:`StorageCore` declares the Libcloud methods once, with the shared shells of
+:mod:`omnicloud._shell` (as compute does); :class:`StorageDriver` runs them with a sync streaming
+runner and :class:`AsyncStorageDriver` with an async one. There is no provider logic here and no
+method is written twice.
 """
 
 from __future__ import annotations
@@ -12,13 +14,18 @@ import os
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
+from omnicloud._shell import AsyncShell, Items, SyncShell, emitted, listing, stream_operation
 from omnicloud.http._streaming import StreamingAsyncHttp, StreamingSyncHttp
 from omnicloud.storage._models import DEFAULT_CONTENT_TYPE, Container, Object
 from omnicloud.storage._ops import StorageOps, UploadRequest
 from omnicloud.storage._source import ChunkSource
 from omnicloud.storage._transfer import download_to_file, stream_object
 
-__all__ = ["AsyncStorageDriver", "Container", "Object", "StorageDriver"]
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from omnicloud._flow import StreamFlow
+
+__all__ = ["AsyncStorageDriver", "Container", "Object", "StorageCore", "StorageDriver"]
 
 
 def _upload_request(
@@ -49,12 +56,13 @@ def _upload_request(
     )
 
 
-class StorageDriver:
-    """Synchronous storage driver with Libcloud's method names."""
+class StorageCore:
+    """Libcloud's storage methods over a provider's :class:`StorageOps`, each written once."""
 
-    def __init__(self, ops: StorageOps, http: StreamingSyncHttp | None = None) -> None:
+    _ops: StorageOps
+
+    def _attach(self, ops: StorageOps) -> None:
         self._ops = ops
-        self._http = http or StreamingSyncHttp()
         ops.driver = self
 
     @property
@@ -70,62 +78,60 @@ class StorageDriver:
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self._ops!r}>"
 
-    def __enter__(self) -> StorageDriver:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        """Close pooled connections."""
-        self._http.close()
-        self._ops.close()
-
-    def iterate_containers(self) -> Iterator[Container]:
+    @listing
+    def iterate_containers(self) -> Items[Container]:
         """Every container, lazily."""
-        return self._http.iterate_closing(self._ops.iterate_containers())
+        return Items(self._ops.iterate_containers())
 
-    def list_containers(self) -> list[Container]:
+    @stream_operation
+    def list_containers(self) -> StreamFlow[list[Container]]:
         """Every container."""
-        return list(self.iterate_containers())
+        return (yield from emitted(self._ops.iterate_containers()))
 
-    def get_container(self, container_name: str) -> Container:
+    @stream_operation
+    def get_container(self, container_name: str) -> StreamFlow[Container]:
         """One container (:class:`ContainerDoesNotExistError` when missing)."""
-        return self._http.run(self._ops.get_container(container_name))
+        return (yield from self._ops.get_container(container_name))
 
-    def create_container(self, container_name: str) -> Container:
+    @stream_operation
+    def create_container(self, container_name: str) -> StreamFlow[Container]:
         """Create a container (:class:`ContainerAlreadyExistsError` when it exists)."""
-        return self._http.run(self._ops.create_container(container_name))
+        return (yield from self._ops.create_container(container_name))
 
-    def delete_container(self, container: Container) -> bool:
+    @stream_operation
+    def delete_container(self, container: Container) -> StreamFlow[bool]:
         """Delete an empty container (:class:`ContainerIsNotEmptyError` otherwise)."""
-        return self._http.run(self._ops.delete_container(container))
+        return (yield from self._ops.delete_container(container))
 
+    @listing
     def iterate_container_objects(
         self,
         container: Container,
         prefix: str | None = None,
         delimiter: str | None = None,
         ex_prefix: str | None = None,
-    ) -> Iterator[Object]:
+    ) -> Items[Object]:
         """The container's objects in name order, lazily (pages fetched as you go)."""
-        flow = self._ops.iterate_container_objects(container, prefix or ex_prefix, delimiter)
-        return self._http.iterate_closing(flow)
+        return Items(self._ops.iterate_container_objects(container, prefix or ex_prefix, delimiter))
 
+    @stream_operation
     def list_container_objects(
         self,
         container: Container,
         prefix: str | None = None,
         delimiter: str | None = None,
         ex_prefix: str | None = None,
-    ) -> list[Object]:
+    ) -> StreamFlow[list[Object]]:
         """The container's objects in name order."""
-        return list(self.iterate_container_objects(container, prefix, delimiter, ex_prefix))
+        flow = self._ops.iterate_container_objects(container, prefix or ex_prefix, delimiter)
+        return (yield from emitted(flow))
 
-    def get_object(self, container_name: str, object_name: str) -> Object:
+    @stream_operation
+    def get_object(self, container_name: str, object_name: str) -> StreamFlow[Object]:
         """One object's description (:class:`ObjectDoesNotExistError` when missing)."""
-        return self._http.run(self._ops.get_object(container_name, object_name))
+        return (yield from self._ops.get_object(container_name, object_name))
 
+    @stream_operation
     def upload_object(
         self,
         file_path: str,
@@ -137,7 +143,7 @@ class StorageDriver:
         *,
         content_type: str | None = None,
         meta_data: dict[str, str] | None = None,
-    ) -> Object:
+    ) -> StreamFlow[Object]:
         """Upload a file (streamed; multipart when large).
 
         The local driver with ``verify_hash=False`` copies in the kernel (as fast as ``cp``) and
@@ -153,8 +159,9 @@ class StorageDriver:
             meta_data=meta_data,
             file_path=file_path,
         )
-        return self._http.run(self._ops.upload_file(os.fspath(file_path), request, verify_hash))
+        return (yield from self._ops.upload_file(os.fspath(file_path), request, verify_hash))
 
+    @stream_operation
     def upload_object_via_stream(
         self,
         iterator: Any,
@@ -165,8 +172,9 @@ class StorageDriver:
         *,
         content_type: str | None = None,
         meta_data: dict[str, str] | None = None,
-    ) -> Object:
-        """Upload from an iterator of bytes or a binary file object, in bounded memory."""
+    ) -> StreamFlow[Object]:
+        """Upload from an iterator of bytes (async ones too, in an async driver) or a binary file
+        object, in bounded memory."""
         request = _upload_request(
             container,
             object_name,
@@ -175,33 +183,35 @@ class StorageDriver:
             content_type=content_type,
             meta_data=meta_data,
         )
-        return self._http.run(self._ops.upload(ChunkSource(iterator), request))
+        return (yield from self._ops.upload(ChunkSource(iterator), request))
 
+    @stream_operation
     def download_object(
         self,
         obj: Object,
         destination_path: str,
         overwrite_existing: bool = False,
         delete_on_failure: bool = True,
-    ) -> bool:
+    ) -> StreamFlow[bool]:
         """Save the object to a file (written under a temporary name, then renamed)."""
-        flow = download_to_file(
-            self._ops,
-            obj,
-            destination_path,
-            0,
-            None,
-            overwrite_existing=overwrite_existing,
-            delete_on_failure=delete_on_failure,
+        return (
+            yield from download_to_file(
+                self._ops,
+                obj,
+                destination_path,
+                0,
+                None,
+                overwrite_existing=overwrite_existing,
+                delete_on_failure=delete_on_failure,
+            )
         )
-        return self._http.run(flow)
 
-    def download_object_as_stream(
-        self, obj: Object, chunk_size: int | None = None
-    ) -> Iterator[bytes]:
+    @listing
+    def download_object_as_stream(self, obj: Object, chunk_size: int | None = None) -> Items[bytes]:
         """The object's bytes in chunks; size and (where known) MD5 are checked at the end."""
-        return self._http.iterate_closing(stream_object(self._ops, obj, 0, None, chunk_size))
+        return Items(stream_object(self._ops, obj, 0, None, chunk_size))
 
+    @stream_operation
     def download_object_range(
         self,
         obj: Object,
@@ -210,33 +220,35 @@ class StorageDriver:
         end_bytes: int | None = None,
         overwrite_existing: bool = False,
         delete_on_failure: bool = True,
-    ) -> bool:
+    ) -> StreamFlow[bool]:
         """Save bytes ``start_bytes`` to ``end_bytes`` (exclusive) to a file."""
-        flow = download_to_file(
-            self._ops,
-            obj,
-            destination_path,
-            start_bytes,
-            end_bytes,
-            overwrite_existing=overwrite_existing,
-            delete_on_failure=delete_on_failure,
+        return (
+            yield from download_to_file(
+                self._ops,
+                obj,
+                destination_path,
+                start_bytes,
+                end_bytes,
+                overwrite_existing=overwrite_existing,
+                delete_on_failure=delete_on_failure,
+            )
         )
-        return self._http.run(flow)
 
+    @listing
     def download_object_range_as_stream(
         self,
         obj: Object,
         start_bytes: int,
         end_bytes: int | None = None,
         chunk_size: int | None = None,
-    ) -> Iterator[bytes]:
+    ) -> Items[bytes]:
         """Bytes ``start_bytes`` to ``end_bytes`` (exclusive) in chunks."""
-        flow = stream_object(self._ops, obj, start_bytes, end_bytes, chunk_size)
-        return self._http.iterate_closing(flow)
+        return Items(stream_object(self._ops, obj, start_bytes, end_bytes, chunk_size))
 
-    def delete_object(self, obj: Object) -> bool:
+    @stream_operation
+    def delete_object(self, obj: Object) -> StreamFlow[bool]:
         """Delete an object."""
-        return self._http.run(self._ops.delete_object(obj))
+        return (yield from self._ops.delete_object(obj))
 
     def get_object_presigned_url(
         self,
@@ -255,209 +267,38 @@ class StorageDriver:
         return self._ops.presigned_url(obj, "GET", int(ex_expiry * 3600), None)
 
 
-class AsyncStorageDriver:
+class StorageDriver(SyncShell, StorageCore):
+    """Synchronous storage driver with Libcloud's method names."""
+
+    _http: StreamingSyncHttp
+
+    def __init__(self, ops: StorageOps, http: StreamingSyncHttp | None = None) -> None:
+        self._http = http or StreamingSyncHttp()
+        self._attach(ops)
+
+    def _iterate(self, flow: StreamFlow[None]) -> Iterator[Any]:
+        # a consumer that stops early still gets the flow's clean-up (streams closed, files gone)
+        return self._http.iterate_closing(flow)
+
+    def close(self) -> None:
+        """Close pooled connections."""
+        self._http.close()
+        self._ops.close()
+
+
+class AsyncStorageDriver(AsyncShell, StorageCore):
     """Asynchronous twin of :class:`StorageDriver`: the same methods, awaited."""
 
+    _http: StreamingAsyncHttp
+
     def __init__(self, ops: StorageOps, http: StreamingAsyncHttp | None = None) -> None:
-        self._ops = ops
         self._http = http or StreamingAsyncHttp()
-        ops.driver = self
+        self._attach(ops)
 
-    @property
-    def name(self) -> str:
-        """The provider's display name."""
-        return self._ops.name
-
-    @property
-    def hash_type(self) -> str:
-        """What :attr:`Object.hash` is computed with (``"md5"``)."""
-        return self._ops.hash_type
-
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} {self._ops!r}>"
-
-    async def __aenter__(self) -> AsyncStorageDriver:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.aclose()
+    def _iterate(self, flow: StreamFlow[None]) -> AsyncIterator[Any]:
+        return self._http.iterate_closing(flow)
 
     async def aclose(self) -> None:
         """Close pooled connections."""
         await self._http.aclose()
         self._ops.close()
-
-    def iterate_containers(self) -> AsyncIterator[Container]:
-        """Every container, lazily."""
-        return self._http.iterate_closing(self._ops.iterate_containers())
-
-    async def list_containers(self) -> list[Container]:
-        """Every container."""
-        return [item async for item in self.iterate_containers()]
-
-    async def get_container(self, container_name: str) -> Container:
-        """One container (:class:`ContainerDoesNotExistError` when missing)."""
-        return await self._http.run(self._ops.get_container(container_name))
-
-    async def create_container(self, container_name: str) -> Container:
-        """Create a container (:class:`ContainerAlreadyExistsError` when it exists)."""
-        return await self._http.run(self._ops.create_container(container_name))
-
-    async def delete_container(self, container: Container) -> bool:
-        """Delete an empty container (:class:`ContainerIsNotEmptyError` otherwise)."""
-        return await self._http.run(self._ops.delete_container(container))
-
-    def iterate_container_objects(
-        self,
-        container: Container,
-        prefix: str | None = None,
-        delimiter: str | None = None,
-        ex_prefix: str | None = None,
-    ) -> AsyncIterator[Object]:
-        """The container's objects in name order, lazily (pages fetched as you go)."""
-        flow = self._ops.iterate_container_objects(container, prefix or ex_prefix, delimiter)
-        return self._http.iterate_closing(flow)
-
-    async def list_container_objects(
-        self,
-        container: Container,
-        prefix: str | None = None,
-        delimiter: str | None = None,
-        ex_prefix: str | None = None,
-    ) -> list[Object]:
-        """The container's objects in name order."""
-        objects = self.iterate_container_objects(container, prefix, delimiter, ex_prefix)
-        return [item async for item in objects]
-
-    async def get_object(self, container_name: str, object_name: str) -> Object:
-        """One object's description (:class:`ObjectDoesNotExistError` when missing)."""
-        return await self._http.run(self._ops.get_object(container_name, object_name))
-
-    async def upload_object(
-        self,
-        file_path: str,
-        container: Container,
-        object_name: str,
-        extra: dict[str, Any] | None = None,
-        verify_hash: bool = True,
-        headers: dict[str, str] | None = None,
-        *,
-        content_type: str | None = None,
-        meta_data: dict[str, str] | None = None,
-    ) -> Object:
-        """Upload a file (streamed; multipart when large).
-
-        The local driver with ``verify_hash=False`` copies in the kernel (as fast as ``cp``) and
-        records no hash; with ``verify_hash=True`` it records the MD5, computed in a worker thread
-        beside the copy. Other drivers hash while sending and check the provider's answer.
-        """
-        request = _upload_request(
-            container,
-            object_name,
-            extra=extra,
-            headers=headers,
-            content_type=content_type,
-            meta_data=meta_data,
-            file_path=file_path,
-        )
-        flow = self._ops.upload_file(os.fspath(file_path), request, verify_hash)
-        return await self._http.run(flow)
-
-    async def upload_object_via_stream(
-        self,
-        iterator: Any,
-        container: Container,
-        object_name: str,
-        extra: dict[str, Any] | None = None,
-        headers: dict[str, str] | None = None,
-        *,
-        content_type: str | None = None,
-        meta_data: dict[str, str] | None = None,
-    ) -> Object:
-        """Upload from an (async) iterator of bytes or a binary file object."""
-        request = _upload_request(
-            container,
-            object_name,
-            extra=extra,
-            headers=headers,
-            content_type=content_type,
-            meta_data=meta_data,
-        )
-        return await self._http.run(self._ops.upload(ChunkSource(iterator), request))
-
-    async def download_object(
-        self,
-        obj: Object,
-        destination_path: str,
-        overwrite_existing: bool = False,
-        delete_on_failure: bool = True,
-    ) -> bool:
-        """Save the object to a file (written under a temporary name, then renamed)."""
-        flow = download_to_file(
-            self._ops,
-            obj,
-            destination_path,
-            0,
-            None,
-            overwrite_existing=overwrite_existing,
-            delete_on_failure=delete_on_failure,
-        )
-        return await self._http.run(flow)
-
-    def download_object_as_stream(
-        self, obj: Object, chunk_size: int | None = None
-    ) -> AsyncIterator[bytes]:
-        """The object's bytes in chunks; size and (where known) MD5 are checked at the end."""
-        return self._http.iterate_closing(stream_object(self._ops, obj, 0, None, chunk_size))
-
-    async def download_object_range(
-        self,
-        obj: Object,
-        destination_path: str,
-        start_bytes: int,
-        end_bytes: int | None = None,
-        overwrite_existing: bool = False,
-        delete_on_failure: bool = True,
-    ) -> bool:
-        """Save bytes ``start_bytes`` to ``end_bytes`` (exclusive) to a file."""
-        flow = download_to_file(
-            self._ops,
-            obj,
-            destination_path,
-            start_bytes,
-            end_bytes,
-            overwrite_existing=overwrite_existing,
-            delete_on_failure=delete_on_failure,
-        )
-        return await self._http.run(flow)
-
-    def download_object_range_as_stream(
-        self,
-        obj: Object,
-        start_bytes: int,
-        end_bytes: int | None = None,
-        chunk_size: int | None = None,
-    ) -> AsyncIterator[bytes]:
-        """Bytes ``start_bytes`` to ``end_bytes`` (exclusive) in chunks."""
-        flow = stream_object(self._ops, obj, start_bytes, end_bytes, chunk_size)
-        return self._http.iterate_closing(flow)
-
-    async def delete_object(self, obj: Object) -> bool:
-        """Delete an object."""
-        return await self._http.run(self._ops.delete_object(obj))
-
-    def get_object_presigned_url(
-        self,
-        obj: Object,
-        method: str = "GET",
-        expires: int = 3600,
-        headers: dict[str, str] | None = None,
-    ) -> str:
-        """A URL granting ``method`` on ``obj`` for ``expires`` seconds (no I/O)."""
-        return self._ops.presigned_url(obj, method, expires, headers)
-
-    def get_object_cdn_url(self, obj: Object, ex_expiry: float | None = None) -> str:
-        """Libcloud's name: a readable URL (presigned for ``ex_expiry`` hours on S3)."""
-        if ex_expiry is None:
-            return self._ops.cdn_url(obj)
-        return self._ops.presigned_url(obj, "GET", int(ex_expiry * 3600), None)

@@ -11,7 +11,7 @@ from omnicloud.compute._shell import operation
 from omnicloud.errors import NotFoundError, ValidationError
 
 from .cloudsigma_base import CloudSigmaBase, ident
-from .cloudsigma_convert import to_key_pair, to_policy, to_subscription, to_tag
+from .cloudsigma_convert import KEY_PAIR, POLICY, SUBSCRIPTION, TAG
 from .cloudsigma_models import (
     CloudSigmaBalance,
     CloudSigmaFirewallPolicy,
@@ -40,14 +40,14 @@ class CloudSigmaAccount(CloudSigmaBase):
     @operation
     def ex_list_tags(self) -> Flow[list[CloudSigmaTag]]:
         """Every tag."""
-        tags: list[CloudSigmaTag] = yield from self._all("tags/detail", lambda d: to_tag(d, self))
+        tags: list[CloudSigmaTag] = yield from self._all("tags/detail", TAG.bind(driver=self))
         return tags
 
     @operation
     def ex_get_tag(self, tag_id: str) -> Flow[CloudSigmaTag]:
         """One tag."""
         doc = yield from self._get(f"tags/{ident(tag_id)}")
-        return to_tag(doc, self)
+        return TAG(doc, driver=self)
 
     @operation
     def ex_create_tag(
@@ -56,7 +56,7 @@ class CloudSigmaAccount(CloudSigmaBase):
         """Create a tag, optionally on resources (servers, drives, IPs, VLANs)."""
         resources = [ident(r) for r in resource_uuids or []]
         doc = yield from self._create("tags", [{"name": name, "resources": resources}])
-        return to_tag(doc, self)
+        return TAG(doc, driver=self)
 
     @operation
     def ex_tag_resources(self, resources: Sequence[Any], tag: Any) -> Flow[CloudSigmaTag]:
@@ -66,7 +66,7 @@ class CloudSigmaAccount(CloudSigmaBase):
         existing = [r["uuid"] if isinstance(r, dict) else r for r in current.get("resources", [])]
         wanted = existing + [u for u in map(ident, resources) if u not in existing]
         doc = yield from self._send("PUT", path, {"name": current["name"], "resources": wanted})
-        return to_tag(doc, self)
+        return TAG(doc, driver=self)
 
     @operation
     def ex_tag_resource(self, resource: Any, tag: Any) -> Flow[CloudSigmaTag]:
@@ -82,7 +82,7 @@ class CloudSigmaAccount(CloudSigmaBase):
         drop = set(map(ident, resources))
         kept = [r["uuid"] for r in current.get("resources", []) if r["uuid"] not in drop]
         doc = yield from self._send("PUT", path, {"name": current["name"], "resources": kept})
-        return to_tag(doc, self)
+        return TAG(doc, driver=self)
 
     @operation
     def ex_delete_tag(self, tag: Any) -> Flow[bool]:
@@ -102,7 +102,7 @@ class CloudSigmaAccount(CloudSigmaBase):
         if resources:
             params["resource"] = ",".join(resources)
         subs: list[CloudSigmaSubscription] = yield from self._all(
-            "subscriptions", lambda d: to_subscription(d, self), params
+            "subscriptions", SUBSCRIPTION.bind(driver=self), params
         )
         return subs
 
@@ -123,7 +123,7 @@ class CloudSigmaAccount(CloudSigmaBase):
             "auto_renew": bool(auto_renew),
         }
         doc = yield from self._create("subscriptions", [body])
-        return to_subscription(doc, self)
+        return SUBSCRIPTION(doc, driver=self)
 
     @operation
     def ex_toggle_subscription_auto_renew(self, subscription: Any) -> Flow[bool]:
@@ -172,7 +172,7 @@ class CloudSigmaAccount(CloudSigmaBase):
     @operation
     def list_key_pairs(self) -> Flow[list[KeyPair]]:
         """Every key pair."""
-        keys: list[KeyPair] = yield from self._all("keypairs", lambda d: to_key_pair(d, self))
+        keys: list[KeyPair] = yield from self._all("keypairs", KEY_PAIR.bind(driver=self))
         return keys
 
     @operation
@@ -188,14 +188,14 @@ class CloudSigmaAccount(CloudSigmaBase):
     def create_key_pair(self, name: str) -> Flow[KeyPair]:
         """Have CloudSigma generate a key pair; the private key is in the result."""
         doc = yield from self._create("keypairs", [{"name": name}])
-        return to_key_pair(doc, self)
+        return KEY_PAIR(doc, driver=self)
 
     @operation
     def import_key_pair_from_string(self, name: str, key_material: str) -> Flow[KeyPair]:
         """Register an OpenSSH public key."""
         material = " ".join(key_material.split())
         doc = yield from self._create("keypairs", [{"name": name, "public_key": material}])
-        return to_key_pair(doc, self)
+        return KEY_PAIR(doc, driver=self)
 
     @operation
     def delete_key_pair(self, key_pair: KeyPair) -> Flow[bool]:
@@ -208,7 +208,7 @@ class CloudSigmaAccount(CloudSigmaBase):
     @operation
     def ex_list_firewall_policies(self) -> Flow[list[CloudSigmaFirewallPolicy]]:
         """Firewall policies (EndpointGoneError where CloudSigma has removed the feature)."""
-        flow = self._all("fwpolicies/detail", lambda d: to_policy(d, self))
+        flow = self._all("fwpolicies/detail", POLICY.bind(driver=self))
         policies: list[CloudSigmaFirewallPolicy] = yield from self._legacy(flow, _FIREWALL)
         return policies
 
@@ -222,7 +222,7 @@ class CloudSigmaAccount(CloudSigmaBase):
         body = [r if isinstance(r, dict) else asdict(r) for r in rules or []]
         flow = self._create("fwpolicies", [{"name": name, "rules": body}])
         doc = yield from self._legacy(flow, _FIREWALL)
-        return to_policy(doc, self)
+        return POLICY(doc, driver=self)
 
     @operation
     def ex_attach_firewall_policy(

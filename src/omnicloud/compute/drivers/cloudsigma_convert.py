@@ -1,4 +1,9 @@
-"""CloudSigma documents to models: nodes (with their boot drive), drives, tags, subscriptions."""
+"""CloudSigma documents to models, declared with ``wire()`` (see :mod:`omnicloud._wire`).
+
+Nodes (with their boot drive), drives, volumes, tags, subscriptions, firewall policies and key
+pairs. Each is a :func:`~omnicloud._wire.schema` mapping a document to the model, called with
+the driver as context: ``DRIVE(doc, driver=d)``, or ``DRIVE.bind(driver=d)`` for a listing.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,8 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from omnicloud.compute._models import KeyPair, Node, NodeImage, StorageVolume
+from omnicloud._wire import context, parts, schema, wire
+from omnicloud.compute._models import KeyPair, Node, NodeImage, NodeSize, StorageVolume
 from omnicloud.compute._types import NodeState, StorageVolumeState
 
 from .cloudsigma_models import (
@@ -20,16 +26,16 @@ from .cloudsigma_models import (
 from .cloudsigma_sizes import size_for
 
 __all__ = [
+    "DRIVE",
+    "KEY_PAIR",
+    "NODE",
     "NODE_STATES",
+    "POLICY",
+    "SUBSCRIPTION",
+    "TAG",
+    "VOLUME",
     "boot_drive_uuid",
     "node_state",
-    "to_drive",
-    "to_key_pair",
-    "to_node",
-    "to_policy",
-    "to_subscription",
-    "to_tag",
-    "to_volume",
 ]
 
 NODE_STATES: dict[str, NodeState] = {
@@ -94,13 +100,24 @@ def _ips(server: Mapping[str, Any]) -> tuple[list[str], list[str]]:
     return public, private
 
 
-def to_drive(doc: Mapping[str, Any], driver: Any) -> CloudSigmaDrive:
-    """A user or library drive."""
+def _or(fallback: str) -> Any:
+    """The converter ``str(value)``, or ``fallback`` for a falsy value (CloudSigma sends "")."""
+
+    def text(value: Any) -> str:
+        return str(value) if value else fallback
+
+    return text
+
+
+def _uuids(value: Any) -> list[str | None]:
+    return [_uuid(item) for item in value or []]
+
+
+def _drive_extra(doc: Mapping[str, Any]) -> dict[str, Any]:
     meta = doc.get("meta") or {}
-    size = int(doc.get("size") or 0)
-    extra = {
-        "size_bytes": size,
-        "mounted_on": [_uuid(r) for r in doc.get("mounted_on") or []],
+    return {
+        "size_bytes": int(doc.get("size") or 0),
+        "mounted_on": _uuids(doc.get("mounted_on")),
         "storage_type": doc.get("storage_type"),
         "image_type": doc.get("image_type") or meta.get("image_type"),
         "distribution": doc.get("distribution") or meta.get("distribution"),
@@ -112,45 +129,61 @@ def to_drive(doc: Mapping[str, Any], driver: Any) -> CloudSigmaDrive:
         "licenses": doc.get("licenses") or [],
         "owner": _uuid(doc.get("owner")),
         "meta": meta,
-        "tags": [_uuid(t) for t in doc.get("tags") or []],
+        "tags": _uuids(doc.get("tags")),
     }
-    return CloudSigmaDrive(
-        id=str(doc["uuid"]),
-        name=str(doc.get("name") or ""),
-        driver=driver,
-        extra=extra,
-        size=size / GIB,
-        media=str(doc.get("media") or "disk"),
-        status=str(doc.get("status") or "unknown"),
-    )
 
 
-def to_volume(doc: Mapping[str, Any], driver: Any) -> StorageVolume:
-    """A user drive as a standard volume (size in GB)."""
-    drive = to_drive(doc, driver)
-    return StorageVolume(
-        id=drive.id,
-        name=drive.name,
-        size=-(-int(doc.get("size") or 0) // GIB),
-        driver=driver,
-        state=VOLUME_STATES.get(drive.status, StorageVolumeState.UNKNOWN),
-        extra={**drive.extra, "media": drive.media, "status": drive.status},
-    )
+#: A user or library drive (``size`` in GiB, as a float).
+DRIVE = schema(
+    CloudSigmaDrive,
+    id=wire("uuid", str, required=True),
+    name=wire("name", _or(""), default=""),
+    driver=context(),
+    extra=wire("*", _drive_extra, repr=False),
+    size=wire("size", lambda value: int(value or 0) / GIB, default=0.0),
+    media=wire("media", _or("disk"), default="disk"),
+    status=wire("status", _or("unknown"), default="unknown"),
+)
 
 
-def to_node(
+def _volume_state(doc: Mapping[str, Any]) -> StorageVolumeState:
+    status = str(doc.get("status") or "unknown")
+    return VOLUME_STATES.get(status, StorageVolumeState.UNKNOWN)
+
+
+def _volume_extra(doc: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        **_drive_extra(doc),
+        "media": str(doc.get("media") or "disk"),
+        "status": str(doc.get("status") or "unknown"),
+    }
+
+
+#: A user drive as a standard volume (size in whole GB, rounded up).
+VOLUME = schema(
+    StorageVolume,
+    id=wire("uuid", str, required=True),
+    name=wire("name", _or(""), default=""),
+    size=wire("size", lambda value: -(-int(value or 0) // GIB), default=0),
+    driver=context(),
+    state=wire("*", _volume_state, reads=("status",)),
+    extra=wire("*", _volume_extra, repr=False),
+)
+
+
+def _boot_parts(
     server: Mapping[str, Any],
-    drives: Mapping[str, Mapping[str, Any]],
+    drives: Mapping[str, Mapping[str, Any]] | None,
     driver: Any,
-    mhz_per_core: int,
-) -> Node:
-    """A server, with size and image taken from its boot drive when ``drives`` has it."""
-    public, private = _ips(server)
+    mhz_per_core: int | None,
+) -> tuple[NodeSize | None, NodeImage | None, dict[str, Any]]:
+    """``(size, image, extra)`` of a server, size and image from its boot drive in ``drives``."""
+    mhz_per_core = mhz_per_core or 0
     boot_uuid = boot_drive_uuid(server)
-    boot = drives.get(boot_uuid) if boot_uuid else None
+    boot = (drives or {}).get(boot_uuid) if boot_uuid else None
     image = None
     if boot is not None:
-        drive = to_drive(boot, driver)
+        drive = DRIVE(boot, driver=driver)
         label = " ".join(
             filter(None, [drive.extra.get("distribution"), drive.extra.get("version")])
         )
@@ -170,36 +203,52 @@ def to_node(
         "status": server.get("status"),
         "vnc_password": server.get("vnc_password"),
         "meta": server.get("meta") or {},
-        "tags": [_uuid(t) for t in server.get("tags") or []],
+        "tags": _uuids(server.get("tags")),
         "nics": server.get("nics") or [],
         "drives": server.get("drives") or [],
         "runtime": server.get("runtime"),
-        "pubkeys": [_uuid(k) for k in server.get("pubkeys") or []],
+        "pubkeys": _uuids(server.get("pubkeys")),
         "boot_drive": dict(boot) if boot is not None else None,
     }
-    return Node(
-        id=str(server["uuid"]),
-        name=str(server.get("name") or ""),
-        state=node_state(server.get("status")),
-        public_ips=public,
-        private_ips=private,
-        driver=driver,
-        size=size,
-        image=image,
-        extra=extra,
-    )
+    return size, image, extra
 
 
-def to_tag(doc: Mapping[str, Any], driver: Any) -> CloudSigmaTag:
-    """A tag."""
-    resources = [u for u in (_uuid(r) for r in doc.get("resources") or []) if u]
-    return CloudSigmaTag(
-        id=str(doc["uuid"]),
-        name=str(doc.get("name") or ""),
-        resources=resources,
-        driver=driver,
-        extra={"meta": doc.get("meta") or {}, "resources": doc.get("resources") or []},
-    )
+_PUBLIC_IPS, _PRIVATE_IPS = parts("*", _ips, 2)
+_SIZE, _IMAGE, _NODE_EXTRA = parts("*", _boot_parts, 3, using=("drives", "driver", "mhz_per_core"))
+
+#: A server; context ``drives`` (uuid -> drive document) gives its size and image, and
+#: ``mhz_per_core`` its core count.
+NODE = schema(
+    Node,
+    id=wire("uuid", str, required=True),
+    name=wire("name", _or(""), default=""),
+    state=wire("status", node_state, default=NodeState.UNKNOWN),
+    public_ips=wire(_PUBLIC_IPS),
+    private_ips=wire(_PRIVATE_IPS),
+    driver=context(),
+    size=wire(_SIZE),
+    image=wire(_IMAGE),
+    extra=wire(_NODE_EXTRA, repr=False),
+)
+
+
+def _resource_uuids(value: Any) -> list[str]:
+    return [u for u in (_uuid(r) for r in value or []) if u]
+
+
+def _tag_extra(doc: Mapping[str, Any]) -> dict[str, Any]:
+    return {"meta": doc.get("meta") or {}, "resources": doc.get("resources") or []}
+
+
+#: A tag.
+TAG = schema(
+    CloudSigmaTag,
+    id=wire("uuid", str, required=True),
+    name=wire("name", _or(""), default=""),
+    resources=wire("resources", _resource_uuids, factory=list),
+    driver=context(),
+    extra=wire("*", _tag_extra, repr=False),
+)
 
 
 def _time(value: Any) -> datetime | None:
@@ -211,56 +260,71 @@ def _time(value: Any) -> datetime | None:
         return None
 
 
-def to_subscription(doc: Mapping[str, Any], driver: Any) -> CloudSigmaSubscription:
-    """A subscription (null times stay None)."""
+def _amount(value: Any) -> int:
     try:
-        amount = int(float(doc.get("amount") or 0))
+        return int(float(value or 0))
     except ValueError:
-        amount = 0
-    return CloudSigmaSubscription(
-        id=str(doc.get("id") or doc.get("uuid")),
-        resource=str(doc.get("resource") or ""),
-        amount=amount,
-        period=str(doc.get("period") or ""),
-        status=str(doc.get("status") or ""),
-        price=str(doc.get("price") or ""),
-        start_time=_time(doc.get("start_time")),
-        end_time=_time(doc.get("end_time")),
-        auto_renew=bool(doc.get("auto_renew")),
-        subscribed_object=_uuid(doc.get("subscribed_object")),
-        driver=driver,
-        extra=dict(doc),
-    )
+        return 0
 
 
-def to_policy(doc: Mapping[str, Any], driver: Any) -> CloudSigmaFirewallPolicy:
-    """A firewall policy."""
-    fields = CloudSigmaFirewallPolicyRule.__dataclass_fields__
-    rules = [
-        CloudSigmaFirewallPolicyRule(**{k: v for k, v in rule.items() if k in fields})
-        for rule in doc.get("rules") or []
+def _subscription_id(doc: Mapping[str, Any]) -> str:
+    return str(doc.get("id") or doc.get("uuid"))
+
+
+#: A subscription (null times stay None).
+SUBSCRIPTION = schema(
+    CloudSigmaSubscription,
+    id=wire("*", _subscription_id, reads=("id", "uuid")),
+    resource=wire("resource", _or(""), default=""),
+    amount=wire("amount", _amount, default=0),
+    period=wire("period", _or(""), default=""),
+    status=wire("status", _or(""), default=""),
+    price=wire("price", _or(""), default=""),
+    start_time=wire("start_time", _time),
+    end_time=wire("end_time", _time),
+    auto_renew=wire("auto_renew", bool, default=False),
+    subscribed_object=wire("subscribed_object", _uuid),
+    driver=context(),
+    extra=wire("*", dict, repr=False),
+)
+
+_RULE_FIELDS = CloudSigmaFirewallPolicyRule.__dataclass_fields__
+
+
+def _rules(value: Any) -> list[CloudSigmaFirewallPolicyRule]:
+    return [
+        CloudSigmaFirewallPolicyRule(**{k: v for k, v in rule.items() if k in _RULE_FIELDS})
+        for rule in value or []
     ]
-    return CloudSigmaFirewallPolicy(
-        id=str(doc["uuid"]),
-        name=str(doc.get("name") or ""),
-        rules=rules,
-        driver=driver,
-        extra={"servers": [_uuid(s) for s in doc.get("servers") or []]},
-    )
 
 
-def to_key_pair(doc: Mapping[str, Any], driver: Any) -> KeyPair:
-    """A key pair (the private key only when the API returns one)."""
-    return KeyPair(
-        name=str(doc.get("name") or ""),
-        public_key=doc.get("public_key"),
-        fingerprint=str(doc.get("fingerprint") or ""),
-        driver=driver,
-        private_key=doc.get("private_key"),
-        extra={
-            "uuid": doc.get("uuid"),
-            "tags": doc.get("tags") or [],
-            "meta": doc.get("meta") or {},
-            "resource_uri": doc.get("resource_uri"),
-        },
-    )
+#: A firewall policy.
+POLICY = schema(
+    CloudSigmaFirewallPolicy,
+    id=wire("uuid", str, required=True),
+    name=wire("name", _or(""), default=""),
+    rules=wire("rules", _rules, factory=list),
+    driver=context(),
+    extra=wire("*", lambda doc: {"servers": _uuids(doc.get("servers"))}, repr=False),
+)
+
+
+def _key_extra(doc: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "uuid": doc.get("uuid"),
+        "tags": doc.get("tags") or [],
+        "meta": doc.get("meta") or {},
+        "resource_uri": doc.get("resource_uri"),
+    }
+
+
+#: A key pair (the private key only when the API returns one).
+KEY_PAIR = schema(
+    KeyPair,
+    name=wire("name", _or(""), default=""),
+    public_key=wire("public_key"),
+    fingerprint=wire("fingerprint", _or(""), default=""),
+    driver=context(),
+    private_key=wire("private_key", repr=False),
+    extra=wire("*", _key_extra, repr=False),
+)

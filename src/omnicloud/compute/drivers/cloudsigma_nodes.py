@@ -16,11 +16,11 @@ from omnicloud.compute._models import (
     NodeLocation,
     NodeSize,
 )
-from omnicloud.compute._shell import Items, listing, operation
+from omnicloud.compute._shell import Items, computed, listing, operation
 from omnicloud.errors import ValidationError
 
 from .cloudsigma_base import CloudSigmaBase, ident
-from .cloudsigma_convert import boot_drive_uuid, to_node
+from .cloudsigma_convert import NODE, boot_drive_uuid
 from .cloudsigma_models import CloudSigmaCapabilities, CloudSigmaNodeSize
 from .cloudsigma_sizes import check_size, predefined_sizes
 
@@ -50,7 +50,8 @@ class CloudSigmaNodes(CloudSigmaBase):
             if missing:
                 libs = yield from self._get("libdrives", uuid=",".join(missing), limit=0)
                 drives.update({d["uuid"]: d for d in (libs or {}).get("objects", [])})
-        return [to_node(s, drives, self, self.mhz_per_core) for s in servers]
+        node = NODE.bind(driver=self, drives=drives, mhz_per_core=self.mhz_per_core)
+        return [node(s) for s in servers]
 
     def _servers_path(self, ex_tag: Any) -> str:
         return f"tags/{ident(ex_tag)}/servers/detail" if ex_tag is not None else "servers/detail"
@@ -84,11 +85,10 @@ class CloudSigmaNodes(CloudSigmaBase):
         return node
 
     # -- catalogue ----------------------------------------------------------------------------
-    @operation
-    def list_sizes(self, location: NodeLocation | None = None) -> Flow[list[NodeSize]]:
+    @computed
+    def list_sizes(self, location: NodeLocation | None = None) -> list[NodeSize]:
         """The predefined sizes (any custom :class:`CloudSigmaNodeSize` works too)."""
         return list(predefined_sizes(self, self.mhz_per_core))
-        yield  # pragma: no cover - a flow without requests
 
     @operation
     def list_locations(self) -> Flow[list[NodeLocation]]:

@@ -10,7 +10,7 @@ from omnicloud.compute._shell import operation
 from omnicloud.errors import NotFoundError, ValidationError
 
 from .cloudsigma_base import CloudSigmaBase, ident
-from .cloudsigma_convert import to_drive, to_volume
+from .cloudsigma_convert import DRIVE, VOLUME
 from .cloudsigma_models import GIB, CloudSigmaDrive
 
 TYPE_CHECKING = False
@@ -47,7 +47,7 @@ class CloudSigmaStorage(CloudSigmaBase):
         """Pre-installed library drives (clone-ready operating systems)."""
 
         def image(doc: Any) -> NodeImage:
-            return to_drive(doc, self)
+            return DRIVE(doc, driver=self)
 
         drives: list[NodeImage] = yield from self._all(
             "libdrives", image, {"image_type": "preinst"}
@@ -58,21 +58,19 @@ class CloudSigmaStorage(CloudSigmaBase):
     def get_image(self, image_id: str) -> Flow[NodeImage]:
         """One library drive."""
         doc = yield from self._get(f"libdrives/{ident(image_id)}")
-        return to_drive(doc, self)
+        return DRIVE(doc, driver=self)
 
     @operation
     def ex_list_library_drives(self) -> Flow[list[CloudSigmaDrive]]:
         """Every library drive: pre-installed images, installation and live CDs."""
-        drives: list[CloudSigmaDrive] = yield from self._all(
-            "libdrives", lambda d: to_drive(d, self)
-        )
+        drives: list[CloudSigmaDrive] = yield from self._all("libdrives", DRIVE.bind(driver=self))
         return drives
 
     @operation
     def ex_list_user_drives(self) -> Flow[list[CloudSigmaDrive]]:
         """The account's own drives."""
         drives: list[CloudSigmaDrive] = yield from self._all(
-            "drives/detail", lambda d: to_drive(d, self)
+            "drives/detail", DRIVE.bind(driver=self)
         )
         return drives
 
@@ -80,7 +78,7 @@ class CloudSigmaStorage(CloudSigmaBase):
     def list_volumes(self) -> Flow[list[StorageVolume]]:
         """The account's drives as volumes."""
         volumes: list[StorageVolume] = yield from self._all(
-            "drives/detail", lambda d: to_volume(d, self)
+            "drives/detail", VOLUME.bind(driver=self)
         )
         return volumes
 
@@ -88,7 +86,7 @@ class CloudSigmaStorage(CloudSigmaBase):
     def ex_get_drive(self, drive_id: str) -> Flow[CloudSigmaDrive]:
         """One drive (user or library)."""
         doc = yield from self._get(f"drives/{ident(drive_id)}")
-        return to_drive(doc, self)
+        return DRIVE(doc, driver=self)
 
     @operation
     def ex_create_drive(
@@ -110,7 +108,7 @@ class CloudSigmaStorage(CloudSigmaBase):
         doc = yield from self._create("drives", [body], **params)
         if ex_wait:
             doc = yield from self._wait(f"drives/{doc['uuid']}", "unmounted")
-        return to_drive(doc, self)
+        return DRIVE(doc, driver=self)
 
     @operation
     def create_volume(
@@ -127,7 +125,7 @@ class CloudSigmaStorage(CloudSigmaBase):
             raise ValidationError("CloudSigma volumes cannot be created from a snapshot here")
         drive = yield from type(self).ex_create_drive(self, name, size, ex_media, ex_avoid)
         doc = yield from self._get(f"drives/{drive.id}")
-        return to_volume(doc, self)
+        return VOLUME(doc, driver=self)
 
     @operation
     def ex_clone_drive(
@@ -144,7 +142,7 @@ class CloudSigmaStorage(CloudSigmaBase):
         doc = (result.get("objects") or [result])[0]
         if ex_wait:
             doc = yield from self._wait(f"drives/{doc['uuid']}", "unmounted")
-        return to_drive(doc, self)
+        return DRIVE(doc, driver=self)
 
     @operation
     def ex_resize_drive(
@@ -158,7 +156,7 @@ class CloudSigmaStorage(CloudSigmaBase):
         doc = (result.get("objects") or [result])[0]
         if ex_wait:
             doc = yield from self._wait(path, "unmounted")
-        return to_drive(doc, self)
+        return DRIVE(doc, driver=self)
 
     @operation
     def ex_wait_for_drive(
@@ -166,7 +164,7 @@ class CloudSigmaStorage(CloudSigmaBase):
     ) -> Flow[CloudSigmaDrive]:
         """Wait until the drive's status is ``status``."""
         doc = yield from self._wait(f"drives/{ident(drive)}", status, timeout)
-        return to_drive(doc, self)
+        return DRIVE(doc, driver=self)
 
     @operation
     def ex_attach_drive(self, node: Node, drive: Any, device: str | None = None) -> Flow[bool]:

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from omnicloud.compute._shell import AsyncShell, SyncShell, operation
-from omnicloud.compute.drivers.cloudstack._base import CloudStackConnection, success
-from omnicloud.compute.drivers.cloudstack._convert import is_private
-from omnicloud.errors import NotFoundError, ValidationError
+from omnicloud._shell import AsyncShell, SyncShell, computed, operation
+from omnicloud._wire import context, schema, wire
+from omnicloud.cloudstack.addresses import is_private
+from omnicloud.compute.drivers.cloudstack._base import (
+    CloudStackConnection,
+    names_no_entity,
+    success,
+)
+from omnicloud.errors import CloudStackApiError, NotFoundError, ValidationError
 from omnicloud.loadbalancer._base import (
     Algorithm,
     LoadBalancer,
@@ -30,35 +35,56 @@ WIRE_ALGORITHMS["source"] = Algorithm.PERSISTENT_IP
 ALGORITHMS[Algorithm.PERSISTENT_IP] = "source"
 
 
-def _balancer(doc: dict[str, Any], driver: Any) -> LoadBalancer:
-    port = doc.get("publicport")
-    return LoadBalancer(
-        id=str(doc.get("id", "")),
-        name=str(doc.get("name", "")),
-        state=State.RUNNING if doc.get("state") == "Active" else State.UNKNOWN,
-        ip=doc.get("publicip"),
-        port=int(port) if port is not None else None,
-        driver=driver,
-        extra={
-            "algorithm": WIRE_ALGORITHMS.get(doc.get("algorithm", "")),
-            "private_port": int(doc["privateport"]) if doc.get("privateport") else None,
-            "public_ip_id": doc.get("publicipid"),
-            "network_id": doc.get("networkid"),
-            "raw": doc,
-        },
-    )
+def _text(value: Any) -> str:
+    return str(value)
 
 
-def _member(doc: dict[str, Any], balancer: LoadBalancer) -> Member:
+def _balancer_extra(doc: Any) -> dict[str, Any]:
+    return {
+        "algorithm": WIRE_ALGORITHMS.get(doc.get("algorithm", "")),
+        "private_port": int(doc["privateport"]) if doc.get("privateport") else None,
+        "public_ip_id": doc.get("publicipid"),
+        "network_id": doc.get("networkid"),
+        "raw": doc,
+    }
+
+
+#: A ``listLoadBalancerRules`` item as a :class:`LoadBalancer`.
+BALANCER = schema(
+    LoadBalancer,
+    id=wire("id", _text, default=""),
+    name=wire("name", _text, default=""),
+    state=wire("state", {"Active": State.RUNNING}, default=State.UNKNOWN),
+    ip=wire("publicip"),
+    port=wire("publicport", int),
+    driver=context(),
+    extra=wire("*", _balancer_extra, repr=False),
+)
+
+
+def _member_ip(doc: Any) -> str | None:
     ips = [nic["ipaddress"] for nic in doc.get("nic") or () if "ipaddress" in nic]
     private = [ip for ip in ips if is_private(ip)] or ips
-    return Member(
-        id=str(doc.get("id", "")),
-        ip=private[0] if private else None,
-        port=balancer.extra.get("private_port"),
-        balancer=balancer,
-        extra={"name": doc.get("name"), "state": doc.get("state")},
-    )
+    return private[0] if private else None
+
+
+def _member_port(doc: Any, balancer: Any) -> Any:
+    return balancer.extra.get("private_port")
+
+
+def _member_extra(doc: Any) -> dict[str, Any]:
+    return {"name": doc.get("name"), "state": doc.get("state")}
+
+
+#: A ``listLoadBalancerRuleInstances`` item (a VM) as a :class:`Member` of ``balancer``.
+MEMBER = schema(
+    Member,
+    id=wire("id", _text, default=""),
+    ip=wire("*", _member_ip, reads=("nic[].ipaddress",)),
+    port=wire("*", _member_port, using=("balancer",), reads=()),
+    balancer=context(),
+    extra=wire("*", _member_extra, reads=("name", "state")),
+)
 
 
 class CloudStackLBDriverCore(CloudStackConnection, LoadBalancerDriverCore):
@@ -66,32 +92,35 @@ class CloudStackLBDriverCore(CloudStackConnection, LoadBalancerDriverCore):
 
     name = "CloudStack"
 
-    @operation
-    def list_protocols(self) -> Flow[list[str]]:
+    @computed
+    def list_protocols(self) -> list[str]:
         """CloudStack balances TCP (and UDP on newer versions)."""
-        yield from ()
         return ["tcp", "udp"]
 
-    @operation
-    def list_supported_algorithms(self) -> Flow[list[Algorithm]]:
+    @computed
+    def list_supported_algorithms(self) -> list[Algorithm]:
         """The algorithms CloudStack rules accept."""
-        yield from ()
         return list(ALGORITHMS)
 
     @operation
     def list_balancers(self) -> Flow[list[LoadBalancer]]:
         """Every load balancer rule."""
         balancers = yield from self._list(
-            "listLoadBalancerRules", lambda doc: _balancer(doc, self), **self._with_project({})
+            "listLoadBalancerRules", BALANCER.bind(driver=self), **self._with_project({})
         )
         return balancers
 
     @operation
     def get_balancer(self, balancer_id: str) -> Flow[LoadBalancer]:
         """One rule by id."""
-        found = yield from self._list(
-            "listLoadBalancerRules", lambda doc: _balancer(doc, self), id=balancer_id
-        )
+        try:
+            found = yield from self._list(
+                "listLoadBalancerRules", BALANCER.bind(driver=self), id=balancer_id
+            )
+        except CloudStackApiError as exc:
+            if not names_no_entity(exc):
+                raise
+            found = []
         if not found:
             raise NotFoundError(f"load balancer {balancer_id} not found", provider="cloudstack")
         return found[0]
@@ -135,7 +164,7 @@ class CloudStackLBDriverCore(CloudStackConnection, LoadBalancerDriverCore):
         doc = rule.get("loadbalancer", rule) if isinstance(rule, dict) else {}
         doc.setdefault("publicip", ip.get("ipaddress"))
         doc.setdefault("publicipid", ip["id"])
-        balancer = _balancer(doc, self)
+        balancer = BALANCER(doc, driver=self)
         if members:
             yield from self._job(
                 "assignToLoadBalancerRule",
@@ -173,7 +202,7 @@ class CloudStackLBDriverCore(CloudStackConnection, LoadBalancerDriverCore):
     def balancer_list_members(self, balancer: LoadBalancer) -> Flow[list[Member]]:
         """The VMs assigned to the rule."""
         members = yield from self._list(
-            "listLoadBalancerRuleInstances", lambda doc: _member(doc, balancer), id=balancer.id
+            "listLoadBalancerRuleInstances", MEMBER.bind(balancer=balancer), id=balancer.id
         )
         return members
 

@@ -108,7 +108,9 @@ def _one(req: Req, fields: dict[str, Any]) -> list[Doc]:
             descendants=[],
             discount_amount="0",
             discount_percent="0",
+            discounts=None,
             free_tier=False,
+            was_billed=True,  # the price was taken from the balance above
         )
         if resource in ("ip", "vlan"):
             doc["subscribed_object"] = _network_object(state, resource + "s", doc)
@@ -117,17 +119,25 @@ def _one(req: Req, fields: dict[str, Any]) -> list[Doc]:
     return docs
 
 
+def _view(doc: Doc) -> Doc:
+    """A subscription's public fields (those older state files lack get their defaults)."""
+    view = public(doc)
+    view.setdefault("discounts", None)
+    view.setdefault("was_billed", True)
+    return view
+
+
 def _create(req: Req) -> Reply:
     created: list[Doc] = []
     for fields in req.objects():
         created.extend(_one(req, fields))
     total = sum((Decimal(d["price"]) for d in created), Decimal(0))
-    return Reply(201, {"objects": [public(d) for d in created], "price": str(total)})
+    return Reply(201, {"objects": [_view(d) for d in created], "price": str(total)})
 
 
 def _list(req: Req) -> Reply:
     status = req.query.get("status", "all")
-    docs = [public(d) for d in req.state.all("subscriptions")]
+    docs = [_view(d) for d in req.state.all("subscriptions")]
     if status != "all":
         wanted = _ACTIVE if status == "notexpired" else tuple(status.split(","))
         docs = [d for d in docs if d["status"] in wanted]
@@ -148,7 +158,7 @@ def _action(req: Req) -> Reply:
     else:
         raise invalid(f"Unknown action {do!r}", "do")
     req.state.save("subscriptions", doc)
-    return Reply(200, public(doc))
+    return Reply(200, _view(doc))
 
 
 def _balance(req: Req) -> Reply:
@@ -246,7 +256,7 @@ ROUTES = [
     (
         "GET",
         "subscriptions/*",
-        lambda r: Reply(200, public(r.state.load("subscriptions", r.args[0]))),
+        lambda r: Reply(200, _view(r.state.load("subscriptions", r.args[0]))),
     ),
     ("POST", "subscriptions/*/action", _action),
     ("GET", "balance", _balance),

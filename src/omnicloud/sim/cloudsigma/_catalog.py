@@ -157,6 +157,10 @@ def locations() -> list[Doc]:
             "api_endpoint": f"https://{host}/api/2.0/",
             "websocket_url": f"wss://direct.{host}/websocket",
             "upload_url": f"https://direct.{host}/api/2.0/",
+            "default_frontend_url": f"https://{host}/ui/",
+            "default_frontend_signup_url": f"https://{host}/ui/",
+            "alternative_frontend_url": f"https://{host}/ui/",
+            "documentation_url": "https://docs.cloudsigma.com",
             "uuid": sim_uuid(f"location:{code}"),
         }
         for code, name, country, host in _LOCATIONS

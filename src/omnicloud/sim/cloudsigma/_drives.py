@@ -32,6 +32,40 @@ _LIB_META = ("os", "arch", "distribution", "version", "install_notes", "url", "d
 _BUSY = frozenset({"creating", "cloning_dst", "cloning_src", "resizing", "copying"})
 
 
+def drive_runtime(storage_type: str) -> Doc:
+    """A drive's ``runtime`` object as the API shows it (the simulator keeps no snapshots)."""
+    return {
+        "is_downloadable": True,
+        "is_ephemeral": False,
+        "is_snapshotable": True,
+        "snapshots_allocated_size": 0,
+        "storage_type": storage_type,
+    }
+
+
+def drive_view(doc: Doc) -> Doc:
+    """The public fields of a drive, its runtime complete (older or bulk-made drives lack it)."""
+    view = public(doc)
+    view["runtime"] = {
+        **drive_runtime(str(doc.get("storage_type") or "dssd")),
+        **(doc.get("runtime") or {}),
+    }
+    return view
+
+
+def _library_view(doc: Doc) -> Doc:
+    """A library drive read through ``/drives/``: it has the runtime of a drive (without the
+    download and ephemeral flags, as recorded responses show)."""
+    return {
+        **public(doc),
+        "runtime": {
+            "is_snapshotable": True,
+            "snapshots_allocated_size": 0,
+            "storage_type": doc.get("storage_type") or "dssd",
+        },
+    }
+
+
 def any_drive(state: CloudSigmaState, uuid: str) -> tuple[str, Doc]:
     """(kind, doc) of an owned drive or a library drive; 404 otherwise."""
     doc = state.find("drives", uuid)
@@ -124,7 +158,7 @@ def new_drive(req: Req, fields: dict[str, Any], host: str) -> Doc:
         mounted_on=[],
         jobs=[],
         snapshots=[],
-        runtime={"storage_type": storage_type, "is_snapshotable": True},
+        runtime=drive_runtime(storage_type),
         meta=dict(fields.get("meta") or {}),
         _host=host,
     )
@@ -139,19 +173,20 @@ def _create(req: Req) -> Reply:
         req.state.transition(doc, "creating", "unmounted", req.config.drive_latency)
         req.state.save("drives", doc)
         set_object_tags(req.state, "drives", doc, fields.get("tags"))
-        created.append(public(doc))
+        created.append(drive_view(doc))
     return Reply(201, {"objects": created})
 
 
 def _list(req: Req, detail: bool) -> Reply:
     if detail:
-        return list_kind(req, "drives", _FILTERS)
+        return list_kind(req, "drives", _FILTERS, drive_view)
     slim = ("uuid", "owner", "resource_uri", "status")
     return list_kind(req, "drives", _FILTERS, lambda d: {k: d.get(k) for k in slim})
 
 
 def _get(req: Req) -> Reply:
-    return Reply(200, public(any_drive(req.state, req.args[0])[1]))
+    kind, doc = any_drive(req.state, req.args[0])
+    return Reply(200, drive_view(doc) if kind == "drives" else _library_view(doc))
 
 
 def _update(req: Req) -> Reply:
@@ -168,7 +203,7 @@ def _update(req: Req) -> Reply:
         doc["size"] = _check_size(req, size, doc["storage_type"])
         state.transition(doc, "resizing", "unmounted", req.config.drive_latency)
     state.save("drives", doc)
-    return Reply(200, public(doc))
+    return Reply(200, drive_view(doc))
 
 
 def _delete(req: Req) -> Reply:
@@ -227,7 +262,7 @@ def _action(req: Req, kind: str) -> Reply:
     if do == "clone":
         host = storage_host(state, req.uuids("avoid"))
         doc = clone_drive(req, source_kind, source, req.fields(), host)
-        return Reply(202, {"objects": [public(doc)]})
+        return Reply(202, {"objects": [drive_view(doc)]})
     if do == "resize" and source_kind == "drives":
         fields = req.fields()
         if source["status"] != "unmounted":
@@ -241,7 +276,7 @@ def _action(req: Req, kind: str) -> Reply:
         source["size"] = size
         state.transition(source, "resizing", "unmounted", req.config.drive_latency)
         state.save("drives", source)
-        return Reply(202, {"objects": [public(source)]})
+        return Reply(202, {"objects": [drive_view(source)]})
     raise invalid(f"Unknown action {do!r}", "do")
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from . import _errors as err
+from ._hosts import is_host
 from ._registry import Command, Param
 from ._store import Doc
 
@@ -20,6 +21,11 @@ __all__ = ["Call", "Caller", "Listing", "Pending", "parse_args"]
 _MAP_KEY = re.compile(r"^([a-z0-9_]+)\[(\d+)\]\.(.+)$")
 _INT_RANGES = {"short": 2**15, "integer": 2**31, "long": 2**63}
 _UUID = re.compile(r"^[0-9a-fA-F-]{1,64}$")
+# what ParamProcessWorker takes for a uuid (anything else is a number or not an id at all)
+_CANONICAL = re.compile(
+    r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+)
+_LONG = 2**63
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,7 +189,9 @@ class Call:
         if size is not None:
             if size == -1:
                 if page is not None:
-                    raise err.param_error('"page" parameter can\'t be used when "pagesize" is -1')
+                    raise err.param_error(
+                        "Can't specify page parameter when pagesize is -1 (Unlimited)"
+                    )
                 return 0, None
             if page is None:
                 raise err.param_error('"page" parameter is required when "pagesize" is specified')
@@ -209,10 +217,10 @@ def _convert(call: Call, param: Param, value: str) -> Any:
         try:
             number = int(value.strip())
         except ValueError:
-            raise err.invalid(name, param.name, value) from None
+            raise err.bad_number(name, param.name, value) from None
         bound = _INT_RANGES[kind]
         if not -bound <= number < bound:
-            raise err.invalid(name, param.name, value)
+            raise err.bad_number(name, param.name, value)
         return number
     if kind == "boolean":
         return value.strip().lower() == "true"
@@ -239,6 +247,30 @@ def _resolve(call: Call, param: Param, value: str) -> Doc:
     if not shared:
         call.check_owner(doc)
     return doc
+
+
+def _is_long(value: str) -> bool:
+    try:
+        return -_LONG <= int(value) < _LONG
+    except ValueError:
+        return False
+
+
+def _filter_id(call: Call, param: Param, value: str) -> str | None:
+    """Check an id filter the way the server translates a uuid: the value to filter by, or None
+    when the server would ignore it."""
+    assert param.exists is not None
+    if _CANONICAL.match(value):
+        store = call.state.store
+        kinds = param.exists.split(",")
+        if not any(is_host(store, value) if k == "host" else store.known(k, value) for k in kinds):
+            raise err.invalid(call.command.name, param.name, value)
+        return value
+    if param.since:  # added since 3.x: not a uuid, so not translated (null)
+        return None
+    if _is_long(value):  # an internal id; the simulator has none, so it matches nothing
+        return value
+    raise err.invalid(call.command.name, param.name, value)
 
 
 def _maps(raw: dict[str, str], name: str, keys: list[str]) -> list[dict[str, str]] | None:
@@ -273,6 +305,16 @@ def parse_args(call: Call) -> None:
         if value is None or (value == "" and param.type != "string"):
             if param.required:
                 raise err.missing(call.command.name, param.name)
+            continue
+        if param.exists:
+            if param.type == "list":
+                items = [item.strip() for item in value.split(",") if item.strip()]
+                # an item the server cannot translate becomes null, which matches nothing
+                call.args[param.name] = [_filter_id(call, param, item) or item for item in items]
+            else:
+                checked = _filter_id(call, param, value.strip())
+                if checked is not None:
+                    call.args[param.name] = checked
             continue
         converted = _convert(call, param, value)
         call.args[param.name] = converted

@@ -92,6 +92,15 @@ def invalid(command: str, name: str, value: str) -> ApiError:
     )
 
 
+def bad_number(command: str, name: str, value: str) -> ApiError:
+    """431 for a number parameter that does not parse or overflows its Java type."""
+    return ApiError(
+        PARAM_ERROR,
+        f"Unable to execute API command {command.lower()} due to invalid value {value} "
+        f"for parameter {name}",
+    )
+
+
 def param_error(text: str) -> ApiError:
     """431 with a free text."""
     return ApiError(PARAM_ERROR, text)

@@ -33,6 +33,11 @@ class Param:
     ``entity`` names the stored kind a ``uuid`` (or ``list`` of uuids) must refer to; the
     framework resolves it and checks the caller may use it. ``shared`` lets any account use a
     public (``ispublic``/``isfeatured``) entity, as with templates and ISOs.
+
+    ``exists`` names the kind a filter id must name (live or removed, any owner; ``"host"`` is a
+    simulated host) without resolving it. ``since`` is the version that added the parameter: as on
+    the server, a parameter added since 3.x ignores a value that is not a uuid, an older one takes
+    a number as an internal id.
     """
 
     name: str
@@ -42,10 +47,14 @@ class Param:
     entity: str | None = None
     shared: bool = False
     length: int = 255
+    exists: str | None = None
+    since: str = ""
 
     def __post_init__(self) -> None:
         if self.type not in PARAM_TYPES:
             raise ValueError(f"unknown parameter type {self.type!r}")
+        if self.exists and (self.entity or self.type not in ("uuid", "list")):
+            raise ValueError(f"{self.name}: exists= needs a uuid or list parameter without entity=")
 
 
 PAGE_PARAMS = (

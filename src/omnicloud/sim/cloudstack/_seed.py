@@ -57,6 +57,10 @@ DEFAULT_LIMITS = {
 }
 
 
+# what a custom (``iscustomized``) service offering leaves out: the VM's deploy details set them
+_CUSTOM_SIZING = ("cpunumber", "cpuspeed", "memory")
+
+
 @functools.cache
 def seed_id(name: str) -> str:
     """A stable uuid for a seeded object."""
@@ -265,6 +269,8 @@ def seed(state: CloudStackState, admin_keys: tuple[str, str]) -> None:
             ),
         )
     custom = _service_offering("Custom", "Custom CPU and memory", created, 0, 0, 0)
+    for key in _CUSTOM_SIZING:  # the server leaves these out of a custom offering
+        del custom[key]
     custom["iscustomized"] = True
     custom["serviceofferingdetails"] = {
         "mincpunumber": "1",
@@ -430,6 +436,14 @@ def upgrade(state: CloudStackState) -> None:
                 doc["crossZones"] = True
                 store.save(doc)
         store.set_meta("templates-cross-zone", "1")
+    if store.meta("custom-offering-sizing") is None:  # custom offerings report no sizes
+        _, offerings = store.find("serviceoffering", fields={"iscustomized": True})
+        for doc in offerings:
+            if set(_CUSTOM_SIZING) & set(doc):
+                for key in _CUSTOM_SIZING:
+                    doc.pop(key, None)
+                store.save(doc)
+        store.set_meta("custom-offering-sizing", "1")
 
 
 def _template(

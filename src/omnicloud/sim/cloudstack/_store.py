@@ -42,6 +42,7 @@ CREATE INDEX IF NOT EXISTS resources_kind_seq ON resources (kind, seq);
 CREATE INDEX IF NOT EXISTS resources_kind_owner ON resources (kind, owner, seq);
 CREATE INDEX IF NOT EXISTS resources_kind_ref ON resources (kind, ref);
 CREATE INDEX IF NOT EXISTS resources_kind_name ON resources (kind, name);
+CREATE TABLE IF NOT EXISTS removed (id TEXT PRIMARY KEY, kind TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS jobs (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, account_id TEXT NOT NULL,
     status INTEGER NOT NULL, due REAL NOT NULL, data TEXT NOT NULL
@@ -399,11 +400,29 @@ class Store:
         return doc
 
     def delete(self, resource_id: str) -> None:
-        """Remove a document."""
+        """Remove a document; its id and kind stay known (see :meth:`known`)."""
         with self._lock:
+            self._db.execute(
+                "INSERT OR REPLACE INTO removed (id, kind) "
+                "SELECT id, kind FROM resources WHERE id = ?",
+                (resource_id,),
+            )
             self._db.execute("DELETE FROM resources WHERE id = ?", (resource_id,))
             self._docs.pop(resource_id, None)
             self._wrote(resource_id)
+
+    def known(self, kind: str, resource_id: str) -> bool:
+        """Whether a document of ``kind`` has this id, now or before it was removed.
+
+        CloudStack resolves uuid parameters including removed entities.
+        """
+        if self.kind_of(resource_id) == kind:
+            return True
+        with self._lock:
+            row = self._db.execute(
+                "SELECT 1 FROM removed WHERE id = ? AND kind = ?", (resource_id, kind)
+            ).fetchone()
+        return row is not None
 
     def get(self, kind: str, resource_id: str) -> Doc | None:
         """The document of ``kind`` with this id, or None."""

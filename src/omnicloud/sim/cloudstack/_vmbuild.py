@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ._docs import new_id, owner_fields, timestamp
+from ._hosts import host_fields
 from ._store import Doc
 
 if TYPE_CHECKING:
@@ -90,8 +91,7 @@ def build_vm(
         "haenable": bool(offering.get("offerha", False)),
         "zoneid": spec.zone["id"],
         "zonename": spec.zone["name"],
-        "hostid": f"{spec.zone['id'][:24]}{number % 4:012d}",
-        "hostname": f"{spec.zone['name'].lower()}-host{number % 4 + 1}",
+        **host_fields(spec.zone, number),
         "templateid": template["id"],
         "templatename": template["name"],
         "templatedisplaytext": template["displaytext"],

@@ -6,12 +6,17 @@ import builtins
 from collections.abc import Callable, Mapping
 
 from omnicloud._poll import PollSettings
+from omnicloud._wire import bind, mapper
 from omnicloud.cloudstack import _protocol
 from omnicloud.cloudstack._protocol import CloudStackSettings
 from omnicloud.compute._collect import collect
 from omnicloud.compute._driver import NodeDriverCore
-from omnicloud.compute._wire import bind, mapper
-from omnicloud.errors import MalformedResponseError, NotFoundError, ValidationError
+from omnicloud.errors import (
+    CloudStackApiError,
+    MalformedResponseError,
+    NotFoundError,
+    ValidationError,
+)
 from omnicloud.http._config import HttpConfig, RetryPolicy
 from omnicloud.http._redact import Redactor
 
@@ -23,7 +28,7 @@ if TYPE_CHECKING:
 
     M = TypeVar("M")
 
-__all__ = ["CloudStackBase", "CloudStackConnection", "success"]
+__all__ = ["CloudStackBase", "CloudStackConnection", "names_no_entity", "success"]
 
 # Connections per driver (more when ``concurrency`` asks for more). Requests beyond it wait in the
 # runner, not in httpcore's pool, whose bookkeeping grows with the square of its connections: 16
@@ -68,6 +73,15 @@ def _in_process(transport: Any) -> bool:
 
 def _params(values: Mapping[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in values.items() if value is not None}
+
+
+def names_no_entity(exc: CloudStackApiError) -> bool:
+    """Whether CloudStack refused an id parameter because no entity has it (431).
+
+    The server checks every id it is sent, filters included, so a lookup by an unknown id
+    fails this way instead of answering an empty list.
+    """
+    return exc.errorcode == 431 and "entity does not exist" in exc.errortext
 
 
 class CloudStackConnection:
@@ -207,7 +221,12 @@ class CloudStackConnection:
 
     def _one(self, command: str, cls: builtins.type[M], what: str, **params: Any) -> Flow[M]:
         """The single item a filtered list command returns, or NotFoundError."""
-        items = yield from self._models(command, cls, **params)
+        try:
+            items = yield from self._models(command, cls, **params)
+        except CloudStackApiError as exc:
+            if names_no_entity(exc):
+                raise NotFoundError(f"{what} not found", provider="cloudstack") from exc
+            raise
         if not items:
             raise NotFoundError(f"{what} not found", provider="cloudstack")
         return items[0]

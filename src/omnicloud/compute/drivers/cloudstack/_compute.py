@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from omnicloud._wire import bind
 from omnicloud.cloudstack import _protocol
 from omnicloud.compute._models import (
     KeyPair,
@@ -17,7 +18,6 @@ from omnicloud.compute._models import (
     VolumeSnapshot,
 )
 from omnicloud.compute._shell import operation
-from omnicloud.compute._wire import bind
 from omnicloud.errors import NotFoundError, ValidationError
 
 from ._base import CloudStackBase, success
@@ -143,34 +143,91 @@ class CloudStackCompute(CloudStackBase):
         ``ex_affinity_groups`` objects or ids. A generated password is in
         ``node.extra["password"]``.
         """
+        params = yield from self._deploy_params(
+            name, size, image, location, auth, networks, project, diskoffering, ex_keyname,
+            ex_userdata, ex_security_groups, ex_displayname, ex_ip_address, ex_start_vm,
+            ex_rootdisksize, ex_affinity_groups,
+        )  # fmt: skip
+        node = yield from self._job_model(
+            CloudStackNode, "virtualmachine", "deployVirtualMachine", **params
+        )
+        return node
+
+    @operation
+    def ex_submit_node(
+        self,
+        name: str,
+        size: NodeSize,
+        image: NodeImage,
+        location: NodeLocation | None = None,
+        auth: NodeAuthSSHKey | NodeAuthPassword | None = None,
+        networks: Sequence[Any] | None = None,
+        project: Any = None,
+        diskoffering: CloudStackDiskOffering | None = None,
+        ex_keyname: str | None = None,
+        ex_userdata: str | bytes | None = None,
+        ex_security_groups: Sequence[str] | None = None,
+        ex_displayname: str | None = None,
+        ex_ip_address: str | None = None,
+        ex_start_vm: bool = True,
+        ex_rootdisksize: int | None = None,
+        ex_affinity_groups: Sequence[Any] | None = None,
+    ) -> Flow[dict[str, Any]]:
+        """Submit the deploy :meth:`create_node` makes (same arguments) without waiting.
+
+        Returns CloudStack's answer, ``{"id": <the VM's id>, "jobid": <its job>}``;
+        :meth:`ex_wait_for_job` on the job id gives the node.
+        """
+        params = yield from self._deploy_params(
+            name, size, image, location, auth, networks, project, diskoffering, ex_keyname,
+            ex_userdata, ex_security_groups, ex_displayname, ex_ip_address, ex_start_vm,
+            ex_rootdisksize, ex_affinity_groups,
+        )  # fmt: skip
+        body = yield from self._call("deployVirtualMachine", **params)
+        return dict(body) if isinstance(body, dict) else {}
+
+    def _deploy_params(
+        self,
+        name: str,
+        size: NodeSize,
+        image: NodeImage,
+        location: NodeLocation | None,
+        auth: NodeAuthSSHKey | NodeAuthPassword | None,
+        networks: Sequence[Any] | None,
+        project: Any,
+        diskoffering: CloudStackDiskOffering | None,
+        ex_keyname: str | None,
+        ex_userdata: str | bytes | None,
+        ex_security_groups: Sequence[str] | None,
+        ex_displayname: str | None,
+        ex_ip_address: str | None,
+        ex_start_vm: bool,
+        ex_rootdisksize: int | None,
+        ex_affinity_groups: Sequence[Any] | None,
+    ) -> Flow[dict[str, Any]]:
+        """The deployVirtualMachine parameters of create_node/ex_submit_node."""
         self._check_auth(auth)
         zone = yield from self._zone_id(location)
         userdata = ex_userdata.encode() if isinstance(ex_userdata, str) else ex_userdata
-        node = yield from self._job_model(
-            CloudStackNode,
-            "virtualmachine",
-            "deployVirtualMachine",
-            **self._with_project(
-                {
-                    "name": name,
-                    "displayname": ex_displayname,
-                    "serviceofferingid": size.id,
-                    "templateid": image.id,
-                    "zoneid": zone,
-                    "networkids": _ids(networks),
-                    "diskofferingid": _id(diskoffering),
-                    "keypair": ex_keyname,
-                    "userdata": _base64(userdata) if userdata else None,
-                    "securitygroupnames": list(ex_security_groups or []) or None,
-                    "ipaddress": ex_ip_address,
-                    "startvm": ex_start_vm,
-                    "rootdisksize": ex_rootdisksize,
-                    "affinitygroupids": _ids(ex_affinity_groups),
-                },
-                project,
-            ),
+        return self._with_project(
+            {
+                "name": name,
+                "displayname": ex_displayname,
+                "serviceofferingid": size.id,
+                "templateid": image.id,
+                "zoneid": zone,
+                "networkids": _ids(networks),
+                "diskofferingid": _id(diskoffering),
+                "keypair": ex_keyname,
+                "userdata": _base64(userdata) if userdata else None,
+                "securitygroupnames": list(ex_security_groups or []) or None,
+                "ipaddress": ex_ip_address,
+                "startvm": ex_start_vm,
+                "rootdisksize": ex_rootdisksize,
+                "affinitygroupids": _ids(ex_affinity_groups),
+            },
+            project,
         )
-        return node
 
     @operation
     def ex_wait_for_job(self, job_id: str) -> Flow[Any]:
@@ -340,6 +397,15 @@ class CloudStackCompute(CloudStackBase):
         """Disk offerings."""
         offerings = yield from self._models("listDiskOfferings", CloudStackDiskOffering)
         return offerings
+
+    @operation
+    def ex_pick_disk_offering(
+        self, size: int, name: str | None = None
+    ) -> Flow[CloudStackDiskOffering]:
+        """The disk offering ``create_volume`` uses for ``size`` GB: the one named ``name``,
+        else one of exactly ``size`` GB, else a customizable one (ValidationError if none)."""
+        offerings = yield from self._models("listDiskOfferings", CloudStackDiskOffering)
+        return _pick_offering(offerings, size, name)
 
     @operation
     def create_volume(

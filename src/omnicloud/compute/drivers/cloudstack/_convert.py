@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from omnicloud._wire import Lenient
+from omnicloud.cloudstack.addresses import is_private
 from omnicloud.compute._types import NodeState, StorageVolumeState, VolumeSnapshotState
-from omnicloud.compute._wire import Lenient
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -106,25 +107,6 @@ def split_csv(value: Any) -> list[str]:
 def tags_dict(value: Any) -> dict[str, str]:
     """CloudStack's ``[{key, value, ...}]`` -> ``{key: value}``."""
     return {tag["key"]: tag.get("value", "") for tag in value if "key" in tag}
-
-
-_PRIVATE_V4 = ("10.", "192.168.", "169.254.", "127.")
-_PRIVATE_V6 = ("fc", "fd", "fe80")
-
-
-def is_private(address: str) -> bool:
-    """RFC 1918 / link-local / ULA addresses (a fast prefix test, no parsing)."""
-    first = address[:1]
-    if first == "1":  # every private IPv4 prefix starts so
-        if address.startswith(_PRIVATE_V4):
-            return True
-        if address.startswith("172."):
-            second = address[4:7].split(".", 1)[0]
-            return second.isdigit() and 16 <= int(second) <= 31
-        return False
-    if first == "f" or first == "F":
-        return address.lower().startswith(_PRIVATE_V6)
-    return False
 
 
 # listResourceLimits resourcetype -> Libcloud's ex_limits name

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from omnicloud.compute._wire import Extra, context, wire
+from omnicloud._wire import Extra, context, wire
 
 from ._convert import as_bool, split_csv, tags_dict
 
@@ -48,7 +48,7 @@ class CloudStackSecurityGroupRule:
 
 
 def _rules(value: Any) -> list[CloudStackSecurityGroupRule]:
-    from omnicloud.compute._wire import mapper
+    from omnicloud._wire import mapper
 
     build = mapper(CloudStackSecurityGroupRule)
     return [build(item) for item in value]

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from omnicloud._wire import Extra, ExtraOf, context, parts, wire
 from omnicloud.compute._models import (
     KeyPair,
     Node,
@@ -23,7 +24,6 @@ from omnicloud.compute._models import (
     VolumeSnapshot,
 )
 from omnicloud.compute._types import NodeState, StorageVolumeState, VolumeSnapshotState
-from omnicloud.compute._wire import Extra, ExtraOf, context, parts, wire
 
 from ._convert import (
     GB,
@@ -80,7 +80,7 @@ def _addresses(doc: Mapping[str, Any]) -> tuple[list[str], list[str]]:
     return public, private
 
 
-_PUBLIC_IPS, _PRIVATE_IPS = parts("*", _addresses, 2)
+_PUBLIC_IPS, _PRIVATE_IPS = parts("*", _addresses, 2, reads=("nic[].ipaddress", "publicip"))
 
 NODE_EXTRA: dict[str, tuple[str, Any]] = {
     "haenable": ("haenable", None),
@@ -118,7 +118,7 @@ class CloudStackNode(Node):
     """A CloudStack virtual machine; ``extra`` answers Libcloud's keys (zone_id, key_name ...)."""
 
     id: str = wire("id", default="")
-    name: str = wire("*", _node_name)
+    name: str = wire("*", _node_name, reads=("name", "displayname"))
     state: NodeState = wire("state", NODE_STATES, default=NodeState.UNKNOWN)
     public_ips: list[str] = wire(_PUBLIC_IPS)
     private_ips: list[str] = wire(_PRIVATE_IPS, factory=list)

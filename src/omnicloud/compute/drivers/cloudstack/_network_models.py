@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from omnicloud.compute._wire import Extra, context, wire
+from omnicloud._wire import Extra, context, wire
 
 from ._convert import as_bool
 

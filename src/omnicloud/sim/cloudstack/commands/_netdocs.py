@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import _errors as err
 from .._docs import new_id, owner_fields, render_many, timestamp
+from .._hosts import host_fields
 from .._seed import seed_id
 from .._store import Doc
 
@@ -287,8 +288,7 @@ def new_router(
         "dns1": zone.get("dns1", "8.8.8.8"),
         "podid": seed_id(f"pod:{zone['id']}"),
         "podname": f"{zone['name']}-Pod1",
-        "hostid": f"{zone['id'][:24]}{number % 4:012d}",
-        "hostname": f"{zone['name'].lower()}-host{number % 4 + 1}",
+        **host_fields(zone, number),
         "hypervisor": "KVM",
         "created": timestamp(now),
         "state": "Running",

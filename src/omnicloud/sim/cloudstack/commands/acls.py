@@ -82,10 +82,15 @@ def _list_failed(call: Call, payload: Doc) -> None:
 @command(
     "listNetworkACLLists",
     params=(
-        Param("id", "uuid", description="Lists network ACL with the specified ID"),
+        Param(
+            "id",
+            "uuid",
+            exists="networkacllist",
+            description="Lists network ACL with the specified ID",
+        ),
         Param("name", "string", description="list network ACLs by specified name"),
-        Param("networkid", "uuid", description="list network ACLs by network ID"),
-        Param("vpcid", "uuid", description="list network ACLs by VPC ID"),
+        Param("networkid", "uuid", exists="network", description="list network ACLs by network ID"),
+        Param("vpcid", "uuid", exists="vpc", description="list network ACLs by VPC ID"),
         Param("fordisplay", "boolean", description="list resources by display flag"),
         *LIST_OWNER_PARAMS,
     ),
@@ -302,10 +307,22 @@ def _item_failed(call: Call, payload: Doc) -> None:
 @command(
     "listNetworkACLs",
     params=(
-        Param("id", "uuid", description="Lists network ACL Item with the specified ID"),
-        Param("networkid", "uuid", description="list network ACL items by network ID"),
+        Param(
+            "id",
+            "uuid",
+            exists="networkacl",
+            description="Lists network ACL Item with the specified ID",
+        ),
+        Param(
+            "networkid",
+            "uuid",
+            exists="network",
+            description="list network ACL items by network ID",
+        ),
         Param("traffictype", "string", description="list network ACL items by traffic type"),
-        Param("aclid", "uuid", description="list network ACL items by ACL ID"),
+        Param(
+            "aclid", "uuid", exists="networkacllist", description="list network ACL items by ACL ID"
+        ),
         Param("protocol", "string", description="list network ACL items by protocol"),
         Param("action", "string", description="list network ACL items by action"),
         Param("fordisplay", "boolean", description="list resources by display flag"),

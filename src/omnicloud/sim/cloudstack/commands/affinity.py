@@ -134,10 +134,20 @@ def _deleted(call: Call, payload: Doc) -> Doc:
 @command(
     "listAffinityGroups",
     params=(
-        Param("id", "uuid", description="list the affinity group by the ID provided"),
+        Param(
+            "id",
+            "uuid",
+            exists="affinitygroup",
+            description="list the affinity group by the ID provided",
+        ),
         Param("name", "string", description="lists affinity groups by name"),
         Param("type", "string", description="lists affinity groups by type"),
-        Param("virtualmachineid", "uuid", description="lists affinity groups by virtual machine"),
+        Param(
+            "virtualmachineid",
+            "uuid",
+            exists="vm",
+            description="lists affinity groups by virtual machine",
+        ),
         *LIST_OWNER_PARAMS,
     ),
     list_key="affinitygroup",

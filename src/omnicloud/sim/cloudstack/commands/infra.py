@@ -7,7 +7,7 @@ from .._registry import Param, command
 from .._store import public
 
 ZONE_PARAMS = (
-    Param("id", "uuid", description="the ID of the zone"),
+    Param("id", "uuid", exists="zone", description="the ID of the zone"),
     Param("ids", "list", description="the IDs of the zones"),
     Param("name", "string", description="the name of the zone"),
     Param("available", "boolean", description="true to list zones open for deployment"),
@@ -37,9 +37,9 @@ def list_zones(call: Call) -> Listing:
     "listPods",
     admin=True,
     params=(
-        Param("id", "uuid", description="list Pods by ID"),
+        Param("id", "uuid", exists="pod", description="list Pods by ID"),
         Param("name", "string", description="list Pods by name"),
-        Param("zoneid", "uuid", description="list Pods by Zone ID"),
+        Param("zoneid", "uuid", exists="zone", description="list Pods by Zone ID"),
     ),
     list_key="pod",
 )
@@ -51,11 +51,11 @@ def list_pods(call: Call) -> Listing:
 @command(
     "listServiceOfferings",
     params=(
-        Param("id", "uuid", description="ID of the service offering"),
+        Param("id", "uuid", exists="serviceoffering", description="ID of the service offering"),
         Param("name", "string", description="name of the service offering"),
         Param("virtualmachineid", "uuid", entity="vm", description="offerings a VM can change to"),
         Param("issystem", "boolean", description="is this a system vm offering"),
-        Param("zoneid", "uuid", description="the ID of the zone"),
+        Param("zoneid", "uuid", exists="zone", description="the ID of the zone"),
     ),
     list_key="serviceoffering",
 )
@@ -74,9 +74,9 @@ def list_service_offerings(call: Call) -> Listing:
 @command(
     "listDiskOfferings",
     params=(
-        Param("id", "uuid", description="ID of the disk offering"),
+        Param("id", "uuid", exists="diskoffering", description="ID of the disk offering"),
         Param("name", "string", description="name of the disk offering"),
-        Param("zoneid", "uuid", description="the ID of the zone"),
+        Param("zoneid", "uuid", exists="zone", description="the ID of the zone"),
     ),
     list_key="diskoffering",
 )

@@ -200,12 +200,29 @@ def _updated(call: Call, payload: Doc) -> Doc:
 @command(
     "listLoadBalancerRules",
     params=(
-        Param("id", "uuid", description="the ID of the load balancer rule"),
+        Param(
+            "id", "uuid", exists="loadbalancerrule", description="the ID of the load balancer rule"
+        ),
         Param("name", "string", description="the name of the load balancer rule"),
-        Param("publicipid", "uuid", description="the public IP address ID of the rule"),
-        Param("virtualmachineid", "uuid", description="the ID of the virtual machine of the rule"),
-        Param("zoneid", "uuid", description="the availability zone ID"),
-        Param("networkid", "uuid", description="list by network ID the rule belongs to"),
+        Param(
+            "publicipid",
+            "uuid",
+            exists="publicipaddress",
+            description="the public IP address ID of the rule",
+        ),
+        Param(
+            "virtualmachineid",
+            "uuid",
+            exists="vm",
+            description="the ID of the virtual machine of the rule",
+        ),
+        Param("zoneid", "uuid", exists="zone", description="the availability zone ID"),
+        Param(
+            "networkid",
+            "uuid",
+            exists="network",
+            description="list by network ID the rule belongs to",
+        ),
         Param("fordisplay", "boolean", description="list resources by display flag"),
         Param("tags", "map", description="List resources by tags (key/value pairs)"),
         *LIST_OWNER_PARAMS,

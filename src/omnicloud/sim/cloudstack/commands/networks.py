@@ -19,15 +19,15 @@ def _owned_or_shared(call: Call) -> list[str] | None:
 @command(
     "listNetworks",
     params=(
-        Param("id", "uuid", description="list networks by ID"),
-        Param("zoneid", "uuid", description="the zone ID of the network"),
+        Param("id", "uuid", exists="network", description="list networks by ID"),
+        Param("zoneid", "uuid", exists="zone", description="the zone ID of the network"),
         Param("type", "string", description="the type of the network: Isolated, Shared, L2"),
         Param("traffictype", "string", description="type of the traffic"),
         Param("isdefault", "boolean", description="true if network is default"),
         Param(
             "canusefordeploy", "boolean", description="list networks available for vm deployment"
         ),
-        Param("vpcid", "uuid", description="List networks by VPC"),
+        Param("vpcid", "uuid", exists="vpc", description="List networks by VPC"),
         Param("forvpc", "boolean", description="the network belongs to a VPC"),
         Param("tags", "map", description="List resources by tags (key/value pairs)"),
         *LIST_OWNER_PARAMS,
@@ -68,7 +68,7 @@ def list_networks(call: Call) -> Listing:
 @command(
     "listNetworkOfferings",
     params=(
-        Param("id", "uuid", description="list network offerings by ID"),
+        Param("id", "uuid", exists="networkoffering", description="list network offerings by ID"),
         Param("name", "string", description="list network offerings by name"),
         Param(
             "guestiptype",
@@ -78,6 +78,7 @@ def list_networks(call: Call) -> Listing:
         Param(
             "zoneid",
             "uuid",
+            exists="zone",
             description="list network offerings available for network creation in specific zone",
         ),
         Param("forvpc", "boolean", description="the network offering can be used for VPC tiers"),
@@ -146,15 +147,18 @@ def _provider(service: str, vpc: bool) -> str:
 @command(
     "listPublicIpAddresses",
     params=(
-        Param("id", "uuid", description="lists IP address by ID"),
+        Param("id", "uuid", exists="publicipaddress", description="lists IP address by ID"),
         Param("ipaddress", "string", description="lists the specified IP address"),
-        Param("zoneid", "uuid", description="lists all public IP addresses by zone ID"),
+        Param(
+            "zoneid", "uuid", exists="zone", description="lists all public IP addresses by zone ID"
+        ),
         Param(
             "associatednetworkid",
             "uuid",
+            exists="network",
             description="lists all public IP addresses associated to the network specified",
         ),
-        Param("vpcid", "uuid", description="List ips belonging to the VPC"),
+        Param("vpcid", "uuid", exists="vpc", description="List ips belonging to the VPC"),
         Param(
             "allocatedonly",
             "boolean",
@@ -187,15 +191,29 @@ def list_public_ip_addresses(call: Call) -> Listing:
 @command(
     "listPortForwardingRules",
     params=(
-        Param("id", "uuid", description="Lists rule with the specified ID"),
+        Param(
+            "id",
+            "uuid",
+            exists="portforwardingrule",
+            description="Lists rule with the specified ID",
+        ),
         Param(
             "ipaddressid",
             "uuid",
+            exists="publicipaddress",
             description="the ID of IP address of the port forwarding services",
         ),
-        Param("networkid", "uuid", description="list port forwarding rules for certain network"),
         Param(
-            "virtualmachineid", "uuid", description="Lists all rules applied to the specified VM"
+            "networkid",
+            "uuid",
+            exists="network",
+            description="list port forwarding rules for certain network",
+        ),
+        Param(
+            "virtualmachineid",
+            "uuid",
+            exists="vm",
+            description="Lists all rules applied to the specified VM",
         ),
         Param("tags", "map", description="List resources by tags (key/value pairs)"),
         *LIST_OWNER_PARAMS,
@@ -211,12 +229,20 @@ def list_port_forwarding_rules(call: Call) -> Listing:
 @command(
     "listIpForwardingRules",
     params=(
-        Param("id", "uuid", description="Lists rule with the specified ID"),
         Param(
-            "ipaddressid", "uuid", description="list the rule belonging to this public IP address"
+            "id", "uuid", exists="ipforwardingrule", description="Lists rule with the specified ID"
         ),
         Param(
-            "virtualmachineid", "uuid", description="Lists all rules applied to the specified VM"
+            "ipaddressid",
+            "uuid",
+            exists="publicipaddress",
+            description="list the rule belonging to this public IP address",
+        ),
+        Param(
+            "virtualmachineid",
+            "uuid",
+            exists="vm",
+            description="Lists all rules applied to the specified VM",
         ),
         *LIST_OWNER_PARAMS,
     ),

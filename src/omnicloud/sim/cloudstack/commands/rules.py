@@ -472,9 +472,19 @@ def _egress_failed(call: Call, payload: Doc) -> None:
 @command(
     "listFirewallRules",
     params=(
-        Param("id", "uuid", description="Lists rule with the specified ID"),
-        Param("ipaddressid", "uuid", description="the ID of IP address of the firewall services"),
-        Param("networkid", "uuid", description="list firewall rules for certain network"),
+        Param("id", "uuid", exists="firewallrule", description="Lists rule with the specified ID"),
+        Param(
+            "ipaddressid",
+            "uuid",
+            exists="publicipaddress",
+            description="the ID of IP address of the firewall services",
+        ),
+        Param(
+            "networkid",
+            "uuid",
+            exists="network",
+            description="list firewall rules for certain network",
+        ),
         Param("fordisplay", "boolean", description="list resources by display flag"),
         Param("tags", "map", description="List resources by tags (key/value pairs)"),
         *LIST_OWNER_PARAMS,
@@ -491,8 +501,13 @@ def list_firewall_rules(call: Call) -> Listing:
 @command(
     "listEgressFirewallRules",
     params=(
-        Param("id", "uuid", description="Lists rule with the specified ID"),
-        Param("networkid", "uuid", description="the network ID for the egress firewall services"),
+        Param("id", "uuid", exists="firewallrule", description="Lists rule with the specified ID"),
+        Param(
+            "networkid",
+            "uuid",
+            exists="network",
+            description="the network ID for the egress firewall services",
+        ),
         Param("fordisplay", "boolean", description="list resources by display flag"),
         Param("tags", "map", description="List resources by tags (key/value pairs)"),
         *LIST_OWNER_PARAMS,

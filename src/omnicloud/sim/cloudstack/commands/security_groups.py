@@ -51,10 +51,18 @@ def create_security_group(call: Call) -> Doc:
 @command(
     "listSecurityGroups",
     params=(
-        Param("id", "uuid", description="list the security group by the id provided"),
+        Param(
+            "id",
+            "uuid",
+            exists="securitygroup",
+            description="list the security group by the id provided",
+        ),
         Param("securitygroupname", "string", description="lists security groups by name"),
         Param(
-            "virtualmachineid", "uuid", description="lists security groups by virtual machine id"
+            "virtualmachineid",
+            "uuid",
+            exists="vm",
+            description="lists security groups by virtual machine id",
         ),
         Param("tags", "map", description="List resources by tags (key/value pairs)"),
         *LIST_OWNER_PARAMS,

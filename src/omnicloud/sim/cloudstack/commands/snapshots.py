@@ -80,17 +80,19 @@ def _create_failed(call: Call, payload: Doc) -> None:
 @command(
     "listSnapshots",
     params=(
-        Param("id", "uuid", description="lists snapshot by snapshot ID"),
-        Param("ids", "list", description="the IDs of the snapshots"),
+        Param("id", "uuid", exists="snapshot", description="lists snapshot by snapshot ID"),
+        Param(
+            "ids", "list", exists="snapshot", since="4.9", description="the IDs of the snapshots"
+        ),
         Param("name", "string", description="lists snapshot by snapshot name"),
-        Param("volumeid", "uuid", description="the ID of the disk volume"),
+        Param("volumeid", "uuid", exists="volume", description="the ID of the disk volume"),
         Param("snapshottype", "string", description="valid values are MANUAL or RECURRING"),
         Param(
             "intervaltype",
             "string",
             description="valid values are HOURLY, DAILY, WEEKLY, and MONTHLY",
         ),
-        Param("zoneid", "uuid", description="list snapshots by zone id"),
+        Param("zoneid", "uuid", exists="zone", description="list snapshots by zone id"),
         Param("tags", "map", description="List resources by tags (key/value pairs)"),
         *LIST_OWNER_PARAMS,
     ),

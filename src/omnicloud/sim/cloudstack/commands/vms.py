@@ -201,7 +201,7 @@ deploy = command(
         Param("domainid", "uuid", description="an optional domain"),
         Param("group", "string", description="an optional group for the virtual machine"),
         Param("hypervisor", "string", description="the hypervisor"),
-        Param("hostid", "uuid", description="destination host (admin)"),
+        Param("hostid", "uuid", exists="host", description="destination host (admin)"),
         Param("displayvm", "boolean", description="whether to display the vm to the end user"),
         Param("keyboard", "string", description="keyboard layout"),
     ),
@@ -389,16 +389,23 @@ def _deploy_failed(call: Call, payload: Doc) -> None:
 @command(
     "listVirtualMachines",
     params=(
-        Param("id", "uuid", description="the ID of the virtual machine"),
-        Param("ids", "list", description="the IDs of the virtual machines"),
+        Param("id", "uuid", exists="vm", description="the ID of the virtual machine"),
+        Param(
+            "ids", "list", exists="vm", since="4.4", description="the IDs of the virtual machines"
+        ),
         Param("name", "string", description="name of the virtual machine (matches as a substring)"),
         Param("state", "string", description="state of the virtual machine"),
-        Param("zoneid", "uuid", description="the availability zone ID"),
-        Param("templateid", "uuid", description="list vms by template"),
-        Param("serviceofferingid", "uuid", description="list by the service offering"),
-        Param("networkid", "uuid", description="list by network id"),
+        Param("zoneid", "uuid", exists="zone", description="the availability zone ID"),
+        Param("templateid", "uuid", exists="template", description="list vms by template"),
+        Param(
+            "serviceofferingid",
+            "uuid",
+            exists="serviceoffering",
+            description="list by the service offering",
+        ),
+        Param("networkid", "uuid", exists="network", description="list by network id"),
         Param("keypair", "string", description="list vms by ssh keypair name"),
-        Param("hostid", "uuid", description="the host ID"),
+        Param("hostid", "uuid", exists="host", description="the host ID"),
         Param("groupid", "uuid", description="the group ID"),
         Param("tags", "map", description="List resources by tags (key/value pairs)"),
         Param("details", "list", description="comma separated list of VM details requested"),
@@ -466,7 +473,7 @@ def _power(name: str, doc: str, during: str | None, allowed: tuple[str, ...], fi
         params=(
             _VM_ID,
             Param("forced", "boolean", description="force the operation"),
-            Param("hostid", "uuid", description="destination host (admin)"),
+            Param("hostid", "uuid", exists="host", description="destination host (admin)"),
         ),
         description=doc,
     )

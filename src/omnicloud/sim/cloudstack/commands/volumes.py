@@ -153,13 +153,18 @@ def _create_failed(call: Call, payload: Doc) -> None:
 @command(
     "listVolumes",
     params=(
-        Param("id", "uuid", description="the ID of the disk volume"),
-        Param("ids", "list", description="the IDs of the volumes"),
+        Param("id", "uuid", exists="volume", description="the ID of the disk volume"),
+        Param("ids", "list", exists="volume", since="4.9", description="the IDs of the volumes"),
         Param("name", "string", description="the name of the disk volume"),
-        Param("virtualmachineid", "uuid", description="the ID of the virtual machine"),
+        Param("virtualmachineid", "uuid", exists="vm", description="the ID of the virtual machine"),
         Param("type", "string", description="the type of disk volume (ROOT or DATADISK)"),
-        Param("zoneid", "uuid", description="the ID of the availability zone"),
-        Param("diskofferingid", "uuid", description="list volumes by disk offering"),
+        Param("zoneid", "uuid", exists="zone", description="the ID of the availability zone"),
+        Param(
+            "diskofferingid",
+            "uuid",
+            exists="diskoffering",
+            description="list volumes by disk offering",
+        ),
         Param("tags", "map", description="List resources by tags (key/value pairs)"),
         *LIST_OWNER_PARAMS,
     ),

@@ -85,8 +85,8 @@ def _gateway_failed(call: Call, payload: Doc) -> None:
 @command(
     "listVpnGateways",
     params=(
-        Param("id", "uuid", description="id of the vpn gateway"),
-        Param("vpcid", "uuid", description="id of vpc"),
+        Param("id", "uuid", exists="vpngateway", description="id of the vpn gateway"),
+        Param("vpcid", "uuid", exists="vpc", description="id of vpc"),
         Param("fordisplay", "boolean", description="list resources by display flag"),
         *LIST_OWNER_PARAMS,
     ),
@@ -234,7 +234,10 @@ def _customer_failed(call: Call, payload: Doc) -> None:
 
 @command(
     "listVpnCustomerGateways",
-    params=(Param("id", "uuid", description="id of the customer gateway"), *LIST_OWNER_PARAMS),
+    params=(
+        Param("id", "uuid", exists="vpncustomergateway", description="id of the customer gateway"),
+        *LIST_OWNER_PARAMS,
+    ),
     list_key="vpncustomergateway",
 )
 def list_customer_gateways(call: Call) -> Listing:
@@ -402,8 +405,8 @@ def _connection_failed(call: Call, payload: Doc) -> None:
 @command(
     "listVpnConnections",
     params=(
-        Param("id", "uuid", description="id of the vpn connection"),
-        Param("vpcid", "uuid", description="id of vpc"),
+        Param("id", "uuid", exists="vpnconnection", description="id of the vpn connection"),
+        Param("vpcid", "uuid", exists="vpc", description="id of vpc"),
         Param("fordisplay", "boolean", description="list resources by display flag"),
         *LIST_OWNER_PARAMS,
     ),
