@@ -2,7 +2,7 @@
 
 * the CloudStack simulator (``python -m bench._servers cloudstack``), wrapped in a small ASGI
   middleware that counts API requests per command (``GET /bench/stats``, ``POST /bench/reset``);
-* the S3 servers the storage tests use, started and stopped exactly as tests/storage/conftest.py
+* the S3 servers the storage tests use, started and stopped exactly as tests/support/s3servers.py
   does: moto (``.venv/bin/moto_server``), ministack and Swift s3api (``scripts/services/*.sh``),
   ready once an authenticated bucket create/delete works;
 * a null server (``python -m bench._servers null``) that answers every request at once with the

@@ -1,6 +1,6 @@
-"""Shared fixtures: one stub HTTP server per session, a clean environment per test, the sync/async
-``mode`` parametrisation with its portal, the report of servers that could not start, and the
-reliability figures gathered across pytest-xdist workers."""
+"""Shared fixtures: one stub HTTP server and one of each S3 server per session, a clean
+environment per test, the sync/async ``mode`` parametrisation with its portal, the report of
+servers that could not start, and the reliability figures gathered across pytest-xdist workers."""
 
 from __future__ import annotations
 
@@ -13,6 +13,11 @@ import pytest
 
 from tests.reliability._ledger import LEDGER
 from tests.support.modes import MODES, Portal
+from tests.support.s3servers import (  # noqa: F401 - session fixtures, registered once here
+    ministack_server,
+    moto_server,
+    swift_server,
+)
 from tests.support.servers import ServerUnavailableError
 from tests.support.stub_server import Reply, StubServer
 

@@ -1,8 +1,8 @@
 """Servers the conformance suites run against, started once per session on 127.0.0.1.
 
 The CloudStack and CloudSigma simulators run in-process (their own state, so other test
-packages' seeds and faults never leak in); S3 uses the moto server fixture of
-``tests/storage/conftest.py`` (imported, not re-written).
+packages' seeds and faults never leak in); S3 uses the session's moto server
+(``tests/support/s3servers.py``, registered once in ``tests/conftest.py``).
 """
 
 from __future__ import annotations
@@ -13,9 +13,8 @@ from typing import Any
 import pytest
 
 from omnicloud.sim.server import RunningServer, serve_in_thread
-from tests.storage.conftest import moto_server
 
-__all__ = ["cloudsigma_sim", "cloudstack_sim", "moto_server", "portal"]
+__all__ = ["cloudsigma_sim", "cloudstack_sim", "portal"]
 
 
 @pytest.fixture(scope="session")

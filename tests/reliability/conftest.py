@@ -8,7 +8,6 @@ from collections.abc import Iterator
 import pytest
 
 from tests.integration.conftest import LiveSim, live_sim, sim  # noqa: F401 - shared fixtures
-from tests.storage.conftest import moto_server  # noqa: F401 - shared fixture
 
 __all__ = ["LiveSim"]
 
