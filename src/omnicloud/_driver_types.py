@@ -25,6 +25,8 @@ from omnicloud.compute.drivers.cloudstack import AsyncIkoulaNodeDriver as AsyncI
 from omnicloud.compute.drivers.cloudstack import CloudStackNodeDriver as CloudStackNodeDriver
 from omnicloud.compute.drivers.cloudstack import ExoscaleNodeDriver as ExoscaleNodeDriver
 from omnicloud.compute.drivers.cloudstack import IkoulaNodeDriver as IkoulaNodeDriver
+from omnicloud.compute.drivers.ec2 import AsyncEC2NodeDriver as AsyncEC2NodeDriver
+from omnicloud.compute.drivers.ec2 import EC2NodeDriver as EC2NodeDriver
 from omnicloud.loadbalancer.drivers.cloudstack import (
     AsyncCloudStackLBDriver as AsyncCloudStackLBDriver,
 )
@@ -59,6 +61,11 @@ CloudSigma: TypeAlias = Literal[
     Provider.CLOUDSIGMA,
     ComputeProvider.CLOUDSIGMA,
     "cloudsigma",
+]
+EC2: TypeAlias = Literal[
+    Provider.EC2,
+    ComputeProvider.EC2,
+    "ec2",
 ]
 CloudStackLB: TypeAlias = Literal[
     Provider.CLOUDSTACK,

@@ -82,6 +82,7 @@ def _frozen(**values: str) -> Mapping[str, str]:
 _CS = "omnicloud.compute.drivers.cloudstack"
 _LB = "omnicloud.loadbalancer.drivers.cloudstack"
 _SIGMA = "omnicloud.compute.drivers.cloudsigma"
+_EC2 = "omnicloud.compute.drivers.ec2"
 _LOCAL = "omnicloud.storage.drivers.local"
 _S3 = "omnicloud.storage.drivers.s3"
 _SIMULATED = "omnicloud._simulated"
@@ -114,6 +115,23 @@ _S3_CREDENTIALS = (
     _REGION,
     Credential(("endpoint", "url"), "an endpoint URL", "endpoint", required=False),
 )
+
+# EC2 takes the AWS CLI's credentials chain: every value is optional (environment, an AWS
+# profile named by aws_profile, the shared files, credential_process fill the gaps).
+_AWS_CREDENTIALS = (
+    Credential(
+        ("key", "access_key", "aws_access_key_id", "ec2_access_id"), "an access key", "key",
+        required=False,
+    ),
+    Credential(
+        ("secret", "secret_key", "aws_secret_access_key", "ec2_secret_key"), "a secret key",
+        "secret", required=False,
+    ),
+    Credential(("token", "aws_session_token"), "a session token", "token", required=False),
+    Credential(("aws_profile",), "an AWS CLI profile name", "profile", required=False),
+    _REGION,
+    Credential(("endpoint", "url"), "an endpoint URL", "endpoint", required=False),
+)  # fmt: skip
 
 #: Libcloud's S3 region constants: the S3 driver with its ``region`` preset.
 S3_REGIONS: Mapping[str, str] = MappingProxyType(
@@ -187,6 +205,14 @@ ENTRIES: tuple[DriverEntry, ...] = (
         ),
         options=_CLOUDSIGMA_OPTIONS,
         simulators=_frozen(**{"cloudsigma-sim": f"{_SIMULATED}:local_cloudsigma"}),
+    ),
+    DriverEntry(
+        "compute",
+        "ec2",
+        f"{_EC2}:EC2NodeDriver",
+        f"{_EC2}:AsyncEC2NodeDriver",
+        kinds=("aws",),
+        credentials=_AWS_CREDENTIALS,
     ),
     DriverEntry(
         "loadbalancer",

@@ -101,9 +101,12 @@ cloud:
 """,
     )
     with pytest.raises(
-        ConfigurationError, match="kind 'aws', for which omnicloud has no compute driver"
+        ConfigurationError, match="kind 'aws', for which omnicloud has no loadbalancer driver"
     ):
-        omnicloud.connect("aws")
+        omnicloud.connect("aws", "loadbalancer")
+    ec2 = omnicloud.connect("aws")  # the cloudmesh pattern: an aws profile gives EC2 compute
+    assert type(ec2).__name__ == "EC2NodeDriver" and ec2.region == "us-east-1"
+    assert "wJalr" not in repr(ec2) and "wJalr" not in str(vars(ec2))
     with pytest.raises(ConfigurationError, match="kind 'azure'"):
         omnicloud.connect("azure", "storage")
     with pytest.raises(ConfigurationError, match="needs a secret key"):

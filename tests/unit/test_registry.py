@@ -70,7 +70,7 @@ def test_profile_kinds_come_from_the_table() -> None:
     assert {"cloudstack", "exoscale", "cloudsigma", "s3", "aws", "local"} <= set(expected)
     assert families("cloudstack") == ["compute", "loadbalancer"]
     assert families("cloudstack-sim") == ["compute", "storage", "loadbalancer"]
-    assert families("aws") == ["storage"] and families("azure") == []
+    assert families("aws") == ["compute", "storage"] and families("azure") == []
     assert has_driver("loadbalancer", "cloudstack") and not has_driver("loadbalancer", "exoscale")
     assert has_driver(DriverType.STORAGE, "minio")
 
@@ -130,7 +130,7 @@ def test_the_local_cloud_has_a_load_balancer(data_dir: Path) -> None:
 @pytest.mark.parametrize(
     ("name", "kind", "family", "has"),
     [
-        ("aws", "aws", "compute", "has drivers for: storage"),
+        ("aws", "aws", "loadbalancer", "has drivers for: compute, storage"),
         ("lab", "cloudstack", "storage", "has drivers for: compute, loadbalancer"),
         ("s3", "s3", "loadbalancer", "has drivers for: storage"),
         ("az", "azure", "storage", "has no drivers yet"),

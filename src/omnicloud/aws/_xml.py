@@ -11,7 +11,7 @@ from typing import Any
 
 from omnicloud.errors import MalformedResponseError
 
-__all__ = ["child", "children", "local_name", "parse_xml", "text_of"]
+__all__ = ["LIST_ITEMS", "child", "children", "local_name", "parse_xml", "text_of", "to_value"]
 
 
 def local_name(tag: str) -> str:
@@ -50,3 +50,34 @@ def text_of(element: Any, name: str, default: str | None = None) -> str | None:
     if found is None:
         return default
     return found.text or ""
+
+
+#: Element names that wrap one list entry: EC2's ``<item>``, the Query protocol's ``<member>``.
+LIST_ITEMS = frozenset({"item", "member"})
+
+
+def to_value(element: Any) -> Any:
+    """An AWS answer element as plain values: text for a leaf, a list for a list wrapper
+    (children all ``<item>``/``<member>``, or an empty EC2 ``...Set``), a dict otherwise
+    (keyed by local name; a name that repeats, as REST-XML list entries do, maps to the list
+    of its values). Namespaces are ignored."""
+    kids = list(element)
+    if not kids:
+        if local_name(element.tag).endswith("Set"):
+            return []
+        return element.text or ""
+    names = [local_name(kid.tag) for kid in kids]
+    if all(name in LIST_ITEMS for name in names):
+        return [to_value(kid) for kid in kids]
+    out: dict[str, Any] = {}
+    repeated: set[str] = set()
+    for name, kid in zip(names, kids, strict=True):
+        value = to_value(kid)
+        if name in repeated:
+            out[name].append(value)
+        elif name in out:
+            out[name] = [out[name], value]
+            repeated.add(name)
+        else:
+            out[name] = value
+    return out
