@@ -60,6 +60,7 @@ __all__ = [
     "JobTimeoutError",
     "MalformedResponseError",
     "NotFoundError",
+    "NotSupportedError",
     "OmnicloudError",
     "OutcomeUnknownError",
     "PermissionDeniedError",
@@ -102,6 +103,10 @@ class ConfigurationError(OmnicloudError):
 
 class ValidationError(OmnicloudError, ValueError):
     """Input was rejected before any request was sent."""
+
+
+class NotSupportedError(OmnicloudError, NotImplementedError):
+    """This driver does not implement the operation (every API family raises it)."""
 
 
 class TransportError(OmnicloudError):

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from omnicloud.cloudsigma import CloudSigmaError, EndpointGoneError, RetiredApiError
-from omnicloud.compute import NodeState, StorageVolumeState
+from omnicloud.compute import NodeImage, NodeState, StorageVolumeState
 from omnicloud.compute.drivers.cloudsigma import (
     NODE_STATES,
     CloudSigmaNodeDriver,
@@ -16,7 +16,7 @@ from omnicloud.compute.drivers.cloudsigma import (
 )
 from omnicloud.errors import ValidationError
 
-from .conftest import Counting, Run, Sim
+from .conftest import Counting, Sim
 
 
 def _size(**kwargs: Any) -> CloudSigmaNodeSize:
@@ -24,230 +24,234 @@ def _size(**kwargs: Any) -> CloudSigmaNodeSize:
     return CloudSigmaNodeSize.custom("t", **values)
 
 
-def _image(run: Run) -> Any:
-    return next(i for i in run("list_images") if i.name == "Debian 12")
+def _image(d: CloudSigmaNodeDriver) -> NodeImage:
+    return next(i for i in d.list_images() if i.name == "Debian 12")
 
 
-def test_sizes_images_and_library(run: Run) -> None:
-    sizes = run("list_sizes")
+def test_sizes_images_and_library(d: CloudSigmaNodeDriver) -> None:
+    sizes = d.list_sizes()
+    assert isinstance(sizes[0], CloudSigmaNodeSize)
     assert sizes[0].id == "small-1" and sizes[0].cpu_mhz == 2000 and sizes[0].ram == 1024
-    images = run("list_images")
+    images = d.list_images()
     assert images and all(i.extra["image_type"] == "preinst" for i in images)
-    library = run("ex_list_library_drives")
-    cds = [d for d in library if d.media == "cdrom"]
-    assert {"FreeBSD 8.2", "IPCop 2.0"} <= {d.name for d in cds}
-    assert all(d.is_installation_cd for d in cds)
-    assert run("list_locations")[0].id == "zrh"
+    library = d.ex_list_library_drives()
+    cds = [item for item in library if item.media == "cdrom"]
+    assert {"FreeBSD 8.2", "IPCop 2.0"} <= {item.name for item in cds}
+    assert all(item.is_installation_cd for item in cds)
+    assert d.list_locations()[0].id == "zrh"
 
 
-def test_create_node_clones_resizes_creates_and_starts(run: Run, sim: Sim) -> None:
+def test_create_node_clones_resizes_creates_and_starts(d: CloudSigmaNodeDriver, sim: Sim) -> None:
     size = _size(cpu=5000, cpu_unit="MHz", ram=5600, ram_unit="MB", disk=30)
-    node = run("create_node", "cs-create", size, _image(run), ex_metadata={"role": "db"})
+    node = d.create_node("cs-create", size, _image(d), ex_metadata={"role": "db"})
     assert node.state in (NodeState.STARTING, NodeState.RUNNING)
     assert node.extra["cpu_mhz"] == 5000 and node.extra["mem_bytes"] == 5600 * 2**20
     assert node.extra["meta"] == {"role": "db"}
+    assert node.size is not None and node.image is not None
     assert node.size.disk == 30 and node.image.name == "Debian 12"
     boot = node.extra["boot_drive"]
     assert boot["size"] == 30 * 2**30 and boot["meta"]["distribution"] == "Debian"
     assert node.public_ips
-    running = run("wait_until_running", [node], wait_period=0.02)
+    running = d.wait_until_running([node], wait_period=0.02)
     assert running[0][0].state == NodeState.RUNNING
-    assert run("destroy_node", node, ex_delete_drives=True) is True
-    assert boot["uuid"] not in {v.id for v in run("list_volumes")}
+    assert d.destroy_node(node, ex_delete_drives=True) is True
+    assert boot["uuid"] not in {v.id for v in d.list_volumes()}
 
 
-def test_installation_cd_is_attached_not_cloned(run: Run) -> None:
-    cd = next(d for d in run("ex_list_library_drives") if d.name == "FreeBSD 8.2")
-    before = len(run("ex_list_user_drives"))
-    node = run("create_node", "cs-cd", run("list_sizes")[0], cd)
+def test_installation_cd_is_attached_not_cloned(d: CloudSigmaNodeDriver) -> None:
+    cd = next(i for i in d.ex_list_library_drives() if i.name == "FreeBSD 8.2")
+    before = len(d.ex_list_user_drives())
+    node = d.create_node("cs-cd", d.list_sizes()[0], cd)
     assert node.extra["drives"][0]["device"] == "ide"
-    assert node.image.id == cd.id
-    assert len(run("ex_list_user_drives")) == before
-    node = run("ex_wait_for_node", node, "running")
-    url = run("ex_open_vnc_tunnel", node)
+    assert node.image is not None and node.image.id == cd.id
+    assert len(d.ex_list_user_drives()) == before
+    node = d.ex_wait_for_node(node, "running")
+    url = d.ex_open_vnc_tunnel(node)
     assert url.startswith("vnc://") and node.extra["vnc_password"]
-    assert run("ex_close_vnc_tunnel", node) is True
-    run("destroy_node", node)
+    assert d.ex_close_vnc_tunnel(node) is True
+    d.destroy_node(node)
 
 
-def test_vlan_subscription_and_billing(run: Run) -> None:
-    balance = run("ex_get_balance")
-    subscription = run("ex_create_subscription", 1, "30 days", "vlan", auto_renew=True)
+def test_vlan_subscription_and_billing(d: CloudSigmaNodeDriver) -> None:
+    balance = d.ex_get_balance()
+    subscription = d.ex_create_subscription(1, "30 days", "vlan", auto_renew=True)
     assert subscription.resource == "vlan" and subscription.subscribed_object
     assert subscription.start_time is not None and subscription.auto_renew
-    after = run("ex_get_balance")
+    after = d.ex_get_balance()
     assert float(after["balance"]) < float(balance.balance) and after.currency == "EUR"
-    node = run(
-        "create_node",
+    node = d.create_node(
         "cs-vlan",
-        run("list_sizes")[0],
-        _image(run),
+        d.list_sizes()[0],
+        _image(d),
         ex_vlan=subscription.subscribed_object,
     )
     nics = node.extra["nics"]
     assert len(nics) == 2 and nics[1]["vlan"]["uuid"] == subscription.subscribed_object
-    assert any(v["uuid"] == subscription.subscribed_object for v in run("ex_list_vlans"))
-    subs = run("ex_list_subscriptions", resources=["vlan"])
+    assert any(v["uuid"] == subscription.subscribed_object for v in d.ex_list_vlans())
+    subs = d.ex_list_subscriptions(resources=["vlan"])
     assert subscription.id in {s.id for s in subs}
-    assert run("ex_toggle_subscription_auto_renew", subscription) is True
-    toggled = next(s for s in run("ex_list_subscriptions") if s.id == subscription.id)
+    assert d.ex_toggle_subscription_auto_renew(subscription) is True
+    toggled = next(s for s in d.ex_list_subscriptions() if s.id == subscription.id)
     assert toggled.auto_renew is False
-    usage = run("ex_get_usage")
+    usage = d.ex_get_usage()
     assert usage.usage["vlan"]["subscribed"] >= 1
-    pricing = run("ex_get_pricing")
+    pricing = d.ex_get_pricing()
     assert pricing.price("vlan") is not None and "current" in pricing
-    run("destroy_node", node, ex_delete_drives=True)
+    d.destroy_node(node, ex_delete_drives=True)
 
 
-def test_subscription_validation(run: Run) -> None:
+def test_subscription_validation(d: CloudSigmaNodeDriver) -> None:
     with pytest.raises(CloudSigmaError) as info:
-        run("ex_create_subscription", 1, "forever", "vlan")
+        d.ex_create_subscription(1, "forever", "vlan")
     assert info.value.error_point == "period"
     with pytest.raises(ValidationError):
-        run("ex_list_subscriptions", status="sometimes")
+        d.ex_list_subscriptions(status="sometimes")
 
 
-def test_tags_are_really_added(run: Run, sim: Sim) -> None:
-    sim.state.seed_servers(2, prefix=f"tagged-{run.kind}")  # type: ignore[attr-defined]
-    nodes = [n for n in run("list_nodes") if n.name.startswith(f"tagged-{run.kind}")]
-    tag = run("ex_create_tag", "database-servers", resource_uuids=[nodes[0].id])
-    tag = run("ex_tag_resource", nodes[1], tag)
+def test_tags_are_really_added(d: CloudSigmaNodeDriver, mode: str, sim: Sim) -> None:
+    sim.state.seed_servers(2, prefix=f"tagged-{mode}")
+    nodes = [n for n in d.list_nodes() if n.name.startswith(f"tagged-{mode}")]
+    tag = d.ex_create_tag("database-servers", resource_uuids=[nodes[0].id])
+    tag = d.ex_tag_resource(nodes[1], tag)
     assert set(tag.resources) == {nodes[0].id, nodes[1].id}
-    assert {n.id for n in run("list_nodes", ex_tag=tag)} == {nodes[0].id, nodes[1].id}
-    assert run("ex_get_tag", tag.id).name == "database-servers"
-    assert tag.id in {t.id for t in run("ex_list_tags")}
-    tag = run("ex_untag_resources", [nodes[0]], tag)
+    assert {n.id for n in d.list_nodes(ex_tag=tag)} == {nodes[0].id, nodes[1].id}
+    assert d.ex_get_tag(tag.id).name == "database-servers"
+    assert tag.id in {t.id for t in d.ex_list_tags()}
+    tag = d.ex_untag_resources([nodes[0]], tag)
     assert tag.resources == [nodes[1].id]
-    assert run("ex_delete_tag", tag) is True
+    assert d.ex_delete_tag(tag) is True
     for node in nodes:
-        run("destroy_node", node, ex_delete_drives=True)
+        d.destroy_node(node, ex_delete_drives=True)
 
 
-def test_power_edit_clone_and_metadata(run: Run, sim: Sim) -> None:
-    prefix = f"power-{run.kind}"  # type: ignore[attr-defined]
+def test_power_edit_clone_and_metadata(d: CloudSigmaNodeDriver, mode: str, sim: Sim) -> None:
+    prefix = f"power-{mode}"
     sim.state.seed_servers(1, prefix=prefix)
-    node = next(n for n in run("list_nodes") if n.name.startswith(prefix))
+    node = next(n for n in d.list_nodes() if n.name.startswith(prefix))
     assert node.state == NodeState.STOPPED
-    assert run("start_node", node) is True
+    assert d.start_node(node) is True
     with pytest.raises(CloudSigmaError) as info:
-        run("ex_start_node", node)
+        d.ex_start_node(node)
     assert info.value.error_type == "permission" and info.value.status == 403
-    node = run("ex_wait_for_node", node, "running")
-    assert run("reboot_node", node) is True
-    assert run("ex_set_metadata", node, {"owner": "ops"})["owner"] == "ops"
-    assert run("ex_get_metadata", node) == {"owner": "ops"}
-    assert run("stop_node", node) is True
-    node = run("ex_wait_for_node", node, "stopped")
-    edited = run("ex_edit_node", node, {"cpu": 3000, "mem": 3 * 2**30, "name": prefix + "-e"})
+    node = d.ex_wait_for_node(node, "running")
+    assert d.reboot_node(node) is True
+    assert d.ex_set_metadata(node, {"owner": "ops"})["owner"] == "ops"
+    assert d.ex_get_metadata(node) == {"owner": "ops"}
+    assert d.stop_node(node) is True
+    node = d.ex_wait_for_node(node, "stopped")
+    edited = d.ex_edit_node(node, {"cpu": 3000, "mem": 3 * 2**30, "name": prefix + "-e"})
     assert (edited.extra["cpu_mhz"], edited.name) == (3000, prefix + "-e")
-    clone = run("ex_clone_node", node, name=prefix + "-clone", ex_avoid=[node.id])
+    clone = d.ex_clone_node(node, name=prefix + "-clone", ex_avoid=[node.id])
     # the real API answers a server clone as stopped (its drives are still cloning)
     assert clone.name == prefix + "-clone" and clone.state == NodeState.STOPPED
-    clone = run("ex_wait_for_node", clone, "stopped")
+    clone = d.ex_wait_for_node(clone, "stopped")
     assert clone.extra["drives"][0]["drive"]["uuid"] != node.extra["drives"][0]["drive"]["uuid"]
     for item in (clone, node):
-        run("destroy_node", item, ex_delete_drives=True)
+        d.destroy_node(item, ex_delete_drives=True)
 
 
-def test_drives_create_clone_resize_attach_detach_destroy(run: Run, sim: Sim) -> None:
-    prefix = f"drives-{run.kind}"  # type: ignore[attr-defined]
+def test_drives_create_clone_resize_attach_detach_destroy(
+    d: CloudSigmaNodeDriver, mode: str, sim: Sim
+) -> None:
+    prefix = f"drives-{mode}"
     sim.state.seed_servers(1, prefix=prefix)
-    node = next(n for n in run("list_nodes") if n.name.startswith(prefix))
-    drive = run("ex_create_drive", prefix + "-data", 2)
+    node = next(n for n in d.list_nodes() if n.name.startswith(prefix))
+    drive = d.ex_create_drive(prefix + "-data", 2)
     assert (drive.size, drive.status, drive.media) == (2, "unmounted", "disk")
-    copy = run("ex_clone_drive", drive, name=prefix + "-copy")
+    copy = d.ex_clone_drive(drive, name=prefix + "-copy")
     assert copy.status == "unmounted" and copy.size == 2
-    grown = run("ex_resize_drive", copy, 4)
+    grown = d.ex_resize_drive(copy, 4)
     assert grown.size == 4
-    assert run("ex_attach_drive", node, drive) is True
-    volume = next(v for v in run("list_volumes") if v.id == drive.id)
+    assert d.ex_attach_drive(node, drive) is True
+    volume = next(v for v in d.list_volumes() if v.id == drive.id)
     assert volume.state == StorageVolumeState.INUSE
-    assert run("detach_volume", volume) is True
-    assert run("ex_get_drive", drive.id).status == "unmounted"
-    volume = run("create_volume", 1, prefix + "-vol")
-    assert run("attach_volume", node, volume) is True
-    assert run("ex_detach_drive", node, volume) is True
+    assert d.detach_volume(volume) is True
+    assert d.ex_get_drive(drive.id).status == "unmounted"
+    volume = d.create_volume(1, prefix + "-vol")
+    assert d.attach_volume(node, volume) is True
+    assert d.ex_detach_drive(node, volume) is True
     for item in (drive, copy):
-        assert run("ex_destroy_drive", item) is True
-    assert run("destroy_volume", volume) is True
-    run("destroy_node", node, ex_delete_drives=True)
+        assert d.ex_destroy_drive(item) is True
+    assert d.destroy_volume(volume) is True
+    d.destroy_node(node, ex_delete_drives=True)
 
 
-def test_avoid_and_availability_groups(run: Run, sim: Sim) -> None:
-    prefix = f"avoid-{run.kind}"  # type: ignore[attr-defined]
+def test_avoid_and_availability_groups(d: CloudSigmaNodeDriver, mode: str, sim: Sim) -> None:
+    prefix = f"avoid-{mode}"
     sim.state.seed_servers(2, prefix=prefix)
-    first, second = [n for n in run("list_nodes") if n.name.startswith(prefix)]
-    run("start_node", first)
-    run("start_node", second, ex_avoid=[first])
-    run("ex_wait_for_node", second, "running")
-    groups = run("ex_list_servers_availability_groups")
+    first, second = [n for n in d.list_nodes() if n.name.startswith(prefix)]
+    d.start_node(first)
+    d.start_node(second, ex_avoid=[first])
+    d.ex_wait_for_node(second, "running")
+    groups = d.ex_list_servers_availability_groups()
     assert not any(first.id in g and second.id in g for g in groups)
-    assert isinstance(run("ex_list_drives_availability_groups"), list)
+    assert isinstance(d.ex_list_drives_availability_groups(), list)
     for node in (first, second):
-        run("destroy_node", node, ex_delete_drives=True)
+        d.destroy_node(node, ex_delete_drives=True)
 
 
-def test_key_pairs(run: Run) -> None:
-    name = f"key-{run.kind}"  # type: ignore[attr-defined]
+def test_key_pairs(d: CloudSigmaNodeDriver, mode: str) -> None:
+    name = f"key-{mode}"
     material = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHt3bXzcCGeA2EFmiMRpc6v6fYYmB0Xw/1ivR6uGzg8u"
-    key = run("import_key_pair_from_string", name, material)
+    key = d.import_key_pair_from_string(name, material)
     assert key.fingerprint.count(":") == 15 and key.private_key is None
-    assert run("get_key_pair", name).public_key == material
-    assert name in {k.name for k in run("list_key_pairs")}
-    generated = run("create_key_pair", name + "-gen")
+    assert d.get_key_pair(name).public_key == material
+    assert name in {k.name for k in d.list_key_pairs()}
+    generated = d.create_key_pair(name + "-gen")
     assert generated.private_key and "PRIVATE KEY" in generated.private_key
     assert "PRIVATE" not in repr(generated)
     for item in (key, generated):
-        assert run("delete_key_pair", item) is True
+        assert d.delete_key_pair(item) is True
 
 
-def test_capabilities_and_size_limits(run: Run, sim: Sim, knobs: Any) -> None:
-    caps = run("ex_list_capabilities")
+def test_capabilities_and_size_limits(d: CloudSigmaNodeDriver, sim: Sim, knobs: Any) -> None:
+    caps = d.ex_list_capabilities()
     assert caps.cpu_mhz == (250, 80000) and caps["servers"]["cpu"]["min"] == 250
     with pytest.raises(ValidationError, match="cores"):
-        run(
-            "create_node",
+        d.create_node(
             "x",
             CloudSigmaNodeSize.custom(
                 "libcloud-style", cpu=5000, cpu_unit="cores", ram=5600, ram_unit="MB", disk=200
             ),
-            _image(run),
+            _image(d),
         )
     with pytest.raises(ValidationError, match="memory"):
-        run("create_node", "x", _size(ram=512, ram_unit="MB"), _image(run))
+        d.create_node("x", _size(ram=512, ram_unit="MB"), _image(d))
     with pytest.raises(ValidationError, match="disk"):
-        run("create_node", "x", _size(disk=9000), _image(run))
+        d.create_node("x", _size(disk=9000), _image(d))
     knobs.capabilities = {"servers": {"mem": {"max": 4 * 2**30}}}
     with pytest.raises(ValidationError, match="this location"):
-        run("create_node", "x", _size(ram=8), _image(run))
+        d.create_node("x", _size(ram=8), _image(d))
 
 
 def test_bad_size_is_rejected_before_any_request(sim: Sim) -> None:
     transport = Counting()
     driver = CloudSigmaNodeDriver(*sim.state.credentials, transport=transport, **sim.options)
     with pytest.raises(ValidationError):
-        driver.create_node("x", _size(cpu=100, cpu_unit="GHz"), "any-image")
+        # the image is never looked at: the size fails first
+        driver.create_node("x", _size(cpu=100, cpu_unit="GHz"), "any-image")  # type: ignore[arg-type]
     assert transport.paths == []
 
 
-def test_firewall_policies_endpoint_gone_and_legacy(run: Run, sim: Sim, knobs: Any) -> None:
+def test_firewall_policies_endpoint_gone_and_legacy(
+    d: CloudSigmaNodeDriver, mode: str, sim: Sim, knobs: Any
+) -> None:
     with pytest.raises(EndpointGoneError, match="decommissioned"):
-        run("ex_list_firewall_policies")
+        d.ex_list_firewall_policies()
     knobs.firewall_policies = True
-    prefix = f"fw-{run.kind}"  # type: ignore[attr-defined]
+    prefix = f"fw-{mode}"
     sim.state.seed_servers(1, prefix=prefix)
-    node = next(n for n in run("list_nodes") if n.name.startswith(prefix))
-    policy = run(
-        "ex_create_firewall_policy",
+    node = next(n for n in d.list_nodes() if n.name.startswith(prefix))
+    policy = d.ex_create_firewall_policy(
         "web",
         [{"action": "accept", "direction": "in", "ip_proto": "tcp", "dst_port": "80"}],
     )
     assert policy.rules[0].dst_port == "80"
-    assert policy.id in {p.id for p in run("ex_list_firewall_policies")}
-    attached = run("ex_attach_firewall_policy", policy, node)
+    assert policy.id in {p.id for p in d.ex_list_firewall_policies()}
+    attached = d.ex_attach_firewall_policy(policy, node)
     assert attached.extra["nics"][0]["firewall_policy"]["uuid"] == policy.id
-    assert run("ex_delete_firewall_policy", policy) is True
-    run("destroy_node", node, ex_delete_drives=True)
+    assert d.ex_delete_firewall_policy(policy) is True
+    d.destroy_node(node, ex_delete_drives=True)
 
 
 def test_listing_costs_one_request_per_page_not_per_server(sim: Sim) -> None:

@@ -9,24 +9,20 @@ import pytest
 
 from omnicloud.cloudsigma import CloudSigmaError
 from omnicloud.compute import NodeState
-from omnicloud.compute._models import NodeAuthPassword, NodeAuthSSHKey
-from omnicloud.compute.drivers.cloudsigma import CloudSigmaNodeSize
+from omnicloud.compute._models import Node, NodeAuthPassword, NodeAuthSSHKey
+from omnicloud.compute.drivers.cloudsigma import CloudSigmaNodeDriver, CloudSigmaNodeSize
 from omnicloud.compute.drivers.cloudsigma_sizes import check_size
 from omnicloud.errors import JobTimeoutError, ValidationError
 from omnicloud.sim.cloudsigma import SimConfig
 
-from .conftest import Run, Sim
+from .conftest import Sim
 
 KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHt3bXzcCGeA2EFmiMRpc6v6fYYmB0Xw/1ivR6uGzg8u me@host"
 
 
-def _seeded(run: Run, sim: Sim, prefix: str, count: int = 1) -> list[Any]:
+def _seeded(d: CloudSigmaNodeDriver, sim: Sim, prefix: str, count: int = 1) -> list[Node]:
     sim.state.seed_servers(count, prefix=prefix)
-    return [n for n in run("list_nodes") if n.name.startswith(prefix + "-")]
-
-
-def _kind(run: Run) -> str:
-    return str(run.kind)  # type: ignore[attr-defined]
+    return [n for n in d.list_nodes() if n.name.startswith(prefix + "-")]
 
 
 def _size(**kwargs: Any) -> CloudSigmaNodeSize:
@@ -34,85 +30,88 @@ def _size(**kwargs: Any) -> CloudSigmaNodeSize:
     return CloudSigmaNodeSize.custom("t", **values)
 
 
-def test_stop_and_shutdown_called_directly(run: Run, sim: Sim) -> None:
-    (node,) = _seeded(run, sim, f"power2-{_kind(run)}")
+def test_stop_and_shutdown_called_directly(d: CloudSigmaNodeDriver, mode: str, sim: Sim) -> None:
+    (node,) = _seeded(d, sim, f"power2-{mode}")
     with pytest.raises(CloudSigmaError) as info:
-        run("ex_stop_node", node)  # a stopped server cannot be stopped: the call is real
+        d.ex_stop_node(node)  # a stopped server cannot be stopped: the call is real
     assert info.value.status == 403
-    assert run("start_node", node) is True
-    run("ex_wait_for_node", node, "running")
-    assert run("ex_stop_node", node) is True
-    assert run("ex_get_node", node.id).state in (NodeState.STOPPING, NodeState.STOPPED)
-    assert run("ex_wait_for_node", node, "stopped").state == NodeState.STOPPED
+    assert d.start_node(node) is True
+    d.ex_wait_for_node(node, "running")
+    assert d.ex_stop_node(node) is True
+    assert d.ex_get_node(node.id).state in (NodeState.STOPPING, NodeState.STOPPED)
+    assert d.ex_wait_for_node(node, "stopped").state == NodeState.STOPPED
     with pytest.raises(CloudSigmaError):
-        run("ex_shutdown_node", node)
-    run("start_node", node)
-    running = run("ex_wait_for_node", node, "running")
+        d.ex_shutdown_node(node)
+    d.start_node(node)
+    running = d.ex_wait_for_node(node, "running")
     assert running.state == NodeState.RUNNING and running.public_ips
-    assert run("ex_shutdown_node", node) is True
-    stopped = run("ex_wait_for_node", node, "stopped")
+    assert d.ex_shutdown_node(node) is True
+    stopped = d.ex_wait_for_node(node, "stopped")
     assert stopped.state == NodeState.STOPPED and stopped.extra["runtime"] is None
-    assert run("destroy_node", node, ex_delete_drives=True) is True
+    assert d.destroy_node(node, ex_delete_drives=True) is True
 
 
-def test_wait_for_drive_and_clone_transitions(run: Run, knobs: SimConfig) -> None:
-    prefix = f"wait-{_kind(run)}"
+def test_wait_for_drive_and_clone_transitions(
+    d: CloudSigmaNodeDriver, mode: str, knobs: SimConfig
+) -> None:
+    prefix = f"wait-{mode}"
     knobs.drive_latency, knobs.clone_latency = 0.3, 1.0
-    drive = run("ex_create_drive", prefix, 1, ex_wait=False)
+    drive = d.ex_create_drive(prefix, 1, ex_wait=False)
     assert drive.status == "creating"
-    ready = run("ex_wait_for_drive", drive)
+    ready = d.ex_wait_for_drive(drive)
     assert (ready.id, ready.status) == (drive.id, "unmounted")
-    copy = run("ex_clone_drive", ready, name=prefix + "-copy", ex_wait=False)
+    copy = d.ex_clone_drive(ready, name=prefix + "-copy", ex_wait=False)
     assert copy.status == "cloning_dst"
-    assert run("ex_get_drive", drive.id).status == "cloning_src"
+    assert d.ex_get_drive(drive.id).status == "cloning_src"
     with pytest.raises(JobTimeoutError):
-        run("ex_wait_for_drive", copy, "unmounted", timeout=0.1)
-    assert run("ex_wait_for_drive", copy).status == "unmounted"
-    assert run("ex_wait_for_drive", drive, "unmounted", timeout=5).status == "unmounted"
+        d.ex_wait_for_drive(copy, "unmounted", timeout=0.1)
+    assert d.ex_wait_for_drive(copy).status == "unmounted"
+    assert d.ex_wait_for_drive(drive, "unmounted", timeout=5).status == "unmounted"
     for item in (drive, copy):
-        run("ex_destroy_drive", item)
-    assert {drive.id, copy.id}.isdisjoint(d.id for d in run("ex_list_user_drives"))
+        d.ex_destroy_drive(item)
+    assert {drive.id, copy.id}.isdisjoint(item.id for item in d.ex_list_user_drives())
 
 
-def test_ip_subscription_is_listed_and_charged(run: Run) -> None:
-    before = Decimal(run("ex_get_balance").balance)
-    subscription = run("ex_create_subscription", 1, "1 month", "ip")
+def test_ip_subscription_is_listed_and_charged(d: CloudSigmaNodeDriver) -> None:
+    before = Decimal(d.ex_get_balance().balance)
+    subscription = d.ex_create_subscription(1, "1 month", "ip")
     assert subscription.resource == "ip" and Decimal(subscription.price) == Decimal("3.5")
-    after = Decimal(run("ex_get_balance").balance)
+    after = Decimal(d.ex_get_balance().balance)
     assert before - after == Decimal("3.50")
-    ips = {ip["uuid"]: ip for ip in run("ex_list_ips")}
+    ips = {ip["uuid"]: ip for ip in d.ex_list_ips()}
     address = subscription.subscribed_object
     assert address in ips and ips[address]["subscription"]["id"] == subscription.id
     assert ips[address]["netmask"] == 24
-    usage = run("ex_get_usage")
+    usage = d.ex_get_usage()
     assert usage.usage["ip"]["using"] >= 1 and usage.usage["ip"]["subscribed"] >= 1
 
 
-def test_tag_resources_directly_keeps_and_adds(run: Run, sim: Sim) -> None:
-    prefix = f"tagmany-{_kind(run)}"
-    first, second = _seeded(run, sim, prefix, 2)
-    drive = run("ex_create_drive", prefix + "-data", 1)
-    tag = run("ex_create_tag", prefix)
-    tag = run("ex_tag_resources", [first, drive], tag)
+def test_tag_resources_directly_keeps_and_adds(
+    d: CloudSigmaNodeDriver, mode: str, sim: Sim
+) -> None:
+    prefix = f"tagmany-{mode}"
+    first, second = _seeded(d, sim, prefix, 2)
+    drive = d.ex_create_drive(prefix + "-data", 1)
+    tag = d.ex_create_tag(prefix)
+    tag = d.ex_tag_resources([first, drive], tag)
     assert set(tag.resources) == {first.id, drive.id}
-    tag = run("ex_tag_resources", [first, second], tag)
+    tag = d.ex_tag_resources([first, second], tag)
     assert sorted(tag.resources) == sorted([first.id, second.id, drive.id])  # no duplicate
-    assert tag.id in run("ex_get_node", second.id).extra["tags"]
-    assert {n.id for n in run("list_nodes", ex_tag=tag)} == {first.id, second.id}
-    assert run("ex_get_tag", tag.id).resources == tag.resources
-    run("ex_delete_tag", tag)
-    assert run("ex_get_node", first.id).extra["tags"] == []
+    assert tag.id in d.ex_get_node(second.id).extra["tags"]
+    assert {n.id for n in d.list_nodes(ex_tag=tag)} == {first.id, second.id}
+    assert d.ex_get_tag(tag.id).resources == tag.resources
+    d.ex_delete_tag(tag)
+    assert d.ex_get_node(first.id).extra["tags"] == []
     for node in (first, second):
-        run("destroy_node", node, ex_delete_drives=True)
-    run("ex_destroy_drive", drive)
+        d.destroy_node(node, ex_delete_drives=True)
+    d.ex_destroy_drive(drive)
 
 
-def test_ssh_key_goes_into_server_meta(run: Run) -> None:
-    prefix = f"sshkey-{_kind(run)}"
-    image = next(i for i in run("list_images") if i.name == "Debian 12")
-    pair = run("import_key_pair_from_string", prefix, KEY)
-    node = run(
-        "create_node",
+def test_ssh_key_goes_into_server_meta(d: CloudSigmaNodeDriver, mode: str) -> None:
+    prefix = f"sshkey-{mode}"
+    image = next(i for i in d.list_images() if i.name == "Debian 12")
+    pair = d.import_key_pair_from_string(prefix, KEY)
+    node = d.create_node(
         prefix,
         _size(),
         image,
@@ -121,52 +120,56 @@ def test_ssh_key_goes_into_server_meta(run: Run) -> None:
         public_keys=[pair.extra["uuid"]],
     )
     assert node.extra["meta"] == {"role": "web", "ssh_public_key": KEY}
-    assert run("ex_get_metadata", node)["ssh_public_key"] == KEY
+    assert d.ex_get_metadata(node)["ssh_public_key"] == KEY
     assert node.extra["pubkeys"] == [pair.extra["uuid"]]
     with pytest.raises(ValidationError, match="password"):
-        run("create_node", prefix + "-pw", _size(), image, auth=NodeAuthPassword("secret"))
-    run("destroy_node", node, ex_delete_drives=True)
-    run("delete_key_pair", pair)
+        d.create_node(prefix + "-pw", _size(), image, auth=NodeAuthPassword("secret"))
+    d.destroy_node(node, ex_delete_drives=True)
+    d.delete_key_pair(pair)
 
 
-def test_destroy_keeps_drives_unless_asked(run: Run, sim: Sim) -> None:
-    (node,) = _seeded(run, sim, f"keep-{_kind(run)}")
+def test_destroy_keeps_drives_unless_asked(d: CloudSigmaNodeDriver, mode: str, sim: Sim) -> None:
+    (node,) = _seeded(d, sim, f"keep-{mode}")
     boot = node.extra["drives"][0]["drive"]["uuid"]
-    assert run("destroy_node", node) is True
-    assert node.id not in {n.id for n in run("list_nodes")}
-    kept = run("ex_get_drive", boot)
+    assert d.destroy_node(node) is True
+    assert node.id not in {n.id for n in d.list_nodes()}
+    kept = d.ex_get_drive(boot)
     assert kept.status == "unmounted" and not kept.extra.get("mounted_on")
-    run("ex_destroy_drive", kept)
+    d.ex_destroy_drive(kept)
 
 
-def test_running_server_edit_applies_name_and_meta_only(run: Run, sim: Sim) -> None:
-    prefix = f"edit-run-{_kind(run)}"
-    (node,) = _seeded(run, sim, prefix)
-    run("start_node", node)
-    node = run("ex_wait_for_node", node, "running")
-    edited = run("ex_edit_node", node, {"name": prefix + "-new", "cpu": 4000, "meta": {"a": "b"}})
+def test_running_server_edit_applies_name_and_meta_only(
+    d: CloudSigmaNodeDriver, mode: str, sim: Sim
+) -> None:
+    prefix = f"edit-run-{mode}"
+    (node,) = _seeded(d, sim, prefix)
+    d.start_node(node)
+    node = d.ex_wait_for_node(node, "running")
+    edited = d.ex_edit_node(node, {"name": prefix + "-new", "cpu": 4000, "meta": {"a": "b"}})
     assert edited.name == prefix + "-new" and edited.extra["meta"] == {"a": "b"}
     assert edited.extra["cpu_mhz"] == 2000  # cpu is not applied while running
-    run("destroy_node", edited, ex_delete_drives=True)
+    d.destroy_node(edited, ex_delete_drives=True)
 
 
-def test_pricing_usage_and_capabilities_documents(run: Run, sim: Sim) -> None:
-    pricing = run("ex_get_pricing")
+def test_pricing_usage_and_capabilities_documents(
+    d: CloudSigmaNodeDriver, mode: str, sim: Sim
+) -> None:
+    pricing = d.ex_get_pricing()
     cpu = pricing.price("cpu")
     assert cpu is not None and cpu["unit"] == "GHz/month" and cpu["currency"] == "EUR"
     assert pricing.price("nothing-such") is None
     assert set(pricing["current"]) >= {"cpu", "mem", "dssd", "vlan", "ip", "tx"}
-    prefix = f"usage-{_kind(run)}"
-    (node,) = _seeded(run, sim, prefix)
-    before = run("ex_get_usage").usage["cpu"]["using"]
-    run("start_node", node)
-    after = run("ex_get_usage")
+    prefix = f"usage-{mode}"
+    (node,) = _seeded(d, sim, prefix)
+    before = d.ex_get_usage().usage["cpu"]["using"]
+    d.start_node(node)
+    after = d.ex_get_usage()
     assert after.usage["cpu"]["using"] == before + 2000
     assert after.balance["currency"] == "EUR"
-    caps = run("ex_list_capabilities")
+    caps = d.ex_list_capabilities()
     assert caps.mem_bytes == (268435456, 128 * 2**30) and caps.smp == (1, 40)
     assert caps.drive_bytes() == (536870912, 8249 * 2**30)
-    run("destroy_node", node, ex_delete_drives=True)
+    d.destroy_node(node, ex_delete_drives=True)
 
 
 @pytest.mark.parametrize(
@@ -212,10 +215,12 @@ def test_units_convert_and_unknown_units_are_refused() -> None:
         _size(ram_unit="TB")
 
 
-def test_location_capabilities_reject_before_creating(run: Run, knobs: SimConfig) -> None:
-    before = len(run("ex_list_user_drives"))
+def test_location_capabilities_reject_before_creating(
+    d: CloudSigmaNodeDriver, knobs: SimConfig
+) -> None:
+    before = len(d.ex_list_user_drives())
     knobs.capabilities = {"servers": {"cpu": {"max": 4000}}}
-    image = next(i for i in run("list_images") if i.name == "Debian 12")
+    image = next(i for i in d.list_images() if i.name == "Debian 12")
     with pytest.raises(ValidationError, match="this location"):
-        run("create_node", "too-big", _size(cpu=5, cpu_unit="GHz"), image)
-    assert len(run("ex_list_user_drives")) == before  # nothing was cloned
+        d.create_node("too-big", _size(cpu=5, cpu_unit="GHz"), image)
+    assert len(d.ex_list_user_drives()) == before  # nothing was cloned

@@ -205,7 +205,7 @@ def test_security_group_check_ignores_loose_server_matches(stub: Any) -> None:
 
 def test_copy_image_is_not_supported(d: Any) -> None:
     """CloudStack has no cross-region image copy: the base contract's NotSupportedError."""
-    from omnicloud.compute._driver import NotSupportedError
+    from omnicloud.errors import NotSupportedError
 
     image = d.list_images()[0]
     with pytest.raises(NotSupportedError, match="copy_image"):

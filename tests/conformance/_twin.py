@@ -8,49 +8,16 @@ items are collected into a list). ``subject.native`` is the driver object itself
 
 from __future__ import annotations
 
-import functools
-import inspect
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from tests.support.modes import MODES, Blocking, settle
+
 __all__ = ["MODES", "Blocking", "Subject", "open_subject"]
 
-#: The two shells every driver family has: parametrise a provider's fixture over them.
-MODES = ("sync", "async")
-
 C = TypeVar("C")
-
-
-class Blocking:
-    """Calls an async driver's coroutine methods through a portal, as if they were sync."""
-
-    def __init__(self, driver: Any, portal: Any) -> None:
-        self._driver = driver
-        self._portal = portal
-
-    def __getattr__(self, name: str) -> Any:
-        attribute = getattr(self._driver, name)
-        if not callable(attribute):
-            return attribute
-
-        @functools.wraps(attribute)
-        def call(*args: Any, **kwargs: Any) -> Any:
-            async def run() -> Any:
-                return await _settle(attribute(*args, **kwargs))
-
-            return self._portal.call(run)
-
-        return call
-
-
-async def _settle(result: Any) -> Any:
-    if hasattr(result, "__anext__"):
-        return [item async for item in result]
-    if inspect.isawaitable(result):
-        return await result
-    return result
 
 
 @dataclass
@@ -69,7 +36,7 @@ class Subject(Generic[C]):
             return result
 
         async def run() -> Any:
-            return await _settle(result)
+            return await settle(result)
 
         return self.portal.call(run)
 

@@ -45,13 +45,13 @@ class NodeSpec:
 class ComputeCaps:
     """What the provider supports; an unsupported operation must raise ``NotSupportedError``.
 
-    ``node_spec(driver)`` picks a small size, an image and a location; ``get_node`` names the
-    method that looks one node up by id (Libcloud has none in its base class);
+    ``node_spec(driver)`` picks a small size, an image and a location; ``get_node(driver, id)``
+    looks one node up by id (Libcloud has none in its base class: ``ex_get_node`` by default);
     ``attach_needs_stopped_node``: volumes are attached to a stopped node only.
     """
 
     node_spec: Callable[[Any], NodeSpec]
-    get_node: str = "ex_get_node"
+    get_node: Callable[[Any, str], Node] = lambda driver, node_id: driver.ex_get_node(node_id)
     reboot: bool = True
     start_stop: bool = True
     volumes: bool = True
@@ -75,10 +75,9 @@ def _owned(subject: Subject[Any], item: Any) -> None:
 def _wait_for(subject: Subject[ComputeCaps], node: Node, state: NodeState) -> Node:
     """Poll the provider's node lookup until ``node`` is in ``state`` (stop/start may return
     before the transition ends, as on CloudSigma)."""
-    get_node = getattr(subject.driver, subject.caps.get_node)
     deadline = time.monotonic() + 20
     while True:
-        current: Node = get_node(node.id)
+        current = subject.caps.get_node(subject.driver, node.id)
         if current.state is state:
             return current
         assert time.monotonic() < deadline, f"node {node.id} never became {state}"
@@ -131,9 +130,8 @@ class TestComputeConformance:
             d.get_image(_missing_id())
 
     def test_missing_node_is_not_found(self, compute_driver: Subject[ComputeCaps]) -> None:
-        get_node = getattr(compute_driver.driver, compute_driver.caps.get_node)
         with pytest.raises(NotFoundError):
-            get_node(_missing_id())
+            compute_driver.caps.get_node(compute_driver.driver, _missing_id())
 
     def test_node_create_list_destroy(self, compute_driver: Subject[ComputeCaps]) -> None:
         d, spec = compute_driver.driver, compute_driver.caps.node_spec(compute_driver.driver)
@@ -145,7 +143,7 @@ class TestComputeConformance:
         listed = [n for n in d.list_nodes() if n.id == node.id]
         assert len(listed) == 1 and listed[0].name == name
         assert all(isinstance(n, Node) and n.driver is compute_driver.native for n in listed)
-        assert getattr(d, compute_driver.caps.get_node)(node.id).name == name
+        assert compute_driver.caps.get_node(d, node.id).name == name
         assert d.destroy_node(node) is True
         assert _gone(d.list_nodes(), node.id)
 

@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from omnicloud.cli._errors import CliUsageError
-from omnicloud.storage._names import check_utf8
+from omnicloud.storage import check_name_encoding
 
 __all__ = ["storage"]
 
@@ -28,8 +28,8 @@ def _split(target: str, *, need_name: bool) -> tuple[str, str]:
     if not container or (need_name and not name):
         shape = "CONTAINER/NAME" if need_name else "CONTAINER[/PREFIX]"
         raise CliUsageError(f"expected {shape}, got {target!r}")
-    check_utf8(container, "container")  # bytes that are not UTF-8 reach no store
-    check_utf8(name)
+    check_name_encoding(container, "container")  # bytes that are not UTF-8 reach no store
+    check_name_encoding(name)
     return container, name
 
 
@@ -245,7 +245,7 @@ def ls(ctx: click.Context, target: str | None, recursive: bool) -> None:
 @click.pass_context
 def mb(ctx: click.Context, container: str) -> None:
     """Make a container."""
-    check_utf8(container, "container")
+    check_name_encoding(container, "container")
     with _driver(ctx) as driver:
         driver.create_container(container)
 
@@ -255,7 +255,7 @@ def mb(ctx: click.Context, container: str) -> None:
 @click.pass_context
 def rb(ctx: click.Context, container: str) -> None:
     """Remove an empty container."""
-    check_utf8(container, "container")
+    check_name_encoding(container, "container")
     with _driver(ctx) as driver:
         driver.delete_container(driver.get_container(container))
 

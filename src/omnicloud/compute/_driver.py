@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 
 from omnicloud._flow import Call
 from omnicloud._poll import PollSettings, PollStatus, poll
-from omnicloud.errors import OmnicloudError, ValidationError
+from omnicloud.errors import NotSupportedError, ValidationError
 
 from ._models import (
     KeyPair,
@@ -47,10 +47,6 @@ __all__ = ["NODE_ONLINE_WAIT_TIMEOUT", "NodeDriverCore", "NotSupportedError"]
 
 NODE_ONLINE_WAIT_TIMEOUT = 600.0
 SSH_CONNECT_TIMEOUT = 300.0
-
-
-class NotSupportedError(OmnicloudError, NotImplementedError):
-    """This driver does not implement the operation."""
 
 
 def _unsupported(driver: Any, name: str) -> Flow[NoReturn]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from omnicloud._shell import operation
-from omnicloud.compute._driver import NotSupportedError
+from omnicloud.errors import NotSupportedError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -8,7 +8,10 @@ Drivers are loaded on first use::
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # typed for callers; imported on first use
+    from omnicloud.storage._names import check_name_encoding
 
 __all__ = [
     "AsyncStorageDriver",
@@ -17,6 +20,7 @@ __all__ = [
     "Object",
     "Provider",
     "StorageDriver",
+    "check_name_encoding",
     "get_async_driver",
     "get_driver",
     "set_driver",
@@ -32,6 +36,7 @@ _LAZY = {
     "get_async_driver": "omnicloud.storage.providers",
     "set_driver": "omnicloud.storage.providers",
     "DriverNotAvailableError": "omnicloud.storage.providers",
+    "check_name_encoding": "omnicloud.storage._names",
 }
 
 

@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from omnicloud.storage.errors import InvalidContainerNameError, InvalidObjectNameError
 
-__all__ = ["MAX_NAME", "MAX_SEGMENT", "check_container_name", "check_object_name", "check_utf8"]
+__all__ = [
+    "MAX_NAME",
+    "MAX_SEGMENT",
+    "check_container_name",
+    "check_name_encoding",
+    "check_object_name",
+    "check_utf8",
+]
 
 MAX_NAME = 1024
 MAX_SEGMENT = 255  # bytes in one file name on common file systems (ext4, XFS, btrfs, APFS)
@@ -26,6 +33,17 @@ def check_utf8(name: str, kind: str = "object") -> bytes:
         except UnicodeEncodeError:
             shown = repr(name)
         raise error(f"{kind} name {shown} is not valid UTF-8") from None
+
+
+def check_name_encoding(name: str, kind: str = "object") -> bytes:
+    """``name`` as UTF-8, or the ``InvalidContainerNameError`` (``kind="container"``) or
+    ``InvalidObjectNameError`` every store raises for a name that is not valid UTF-8 (a
+    command-line argument decoded with ``surrogateescape``, for example).
+
+    Public as ``omnicloud.storage.check_name_encoding``: callers check a name before choosing
+    a store (the CLI does).
+    """
+    return check_utf8(name, kind)
 
 
 def check_container_name(name: str) -> str:

@@ -11,7 +11,7 @@ from omnicloud.compute._shell import operation
 from omnicloud.errors import NotFoundError, ValidationError
 
 from .cloudsigma_base import CloudSigmaBase, ident
-from .cloudsigma_convert import KEY_PAIR, POLICY, SUBSCRIPTION, TAG
+from .cloudsigma_convert import BALANCE, KEY_PAIR, POLICY, PRICING, SUBSCRIPTION, TAG, USAGE
 from .cloudsigma_models import (
     CloudSigmaBalance,
     CloudSigmaFirewallPolicy,
@@ -135,26 +135,19 @@ class CloudSigmaAccount(CloudSigmaBase):
     def ex_get_balance(self) -> Flow[CloudSigmaBalance]:
         """The account balance (``balance["balance"]``, ``balance["currency"]`` also work)."""
         raw = yield from self._get("balance")
-        return CloudSigmaBalance(str(raw.get("balance")), str(raw.get("currency")), raw=raw)
+        return BALANCE(raw)
 
     @operation
     def ex_get_pricing(self) -> Flow[CloudSigmaPricing]:
         """The price list and current burst levels."""
         raw = yield from self._get("pricing", limit=0)
-        return CloudSigmaPricing(
-            objects=list(raw.get("objects") or []),
-            current=dict(raw.get("current") or {}),
-            next=dict(raw.get("next") or {}),
-            raw=raw,
-        )
+        return PRICING(raw)
 
     @operation
     def ex_get_usage(self) -> Flow[CloudSigmaUsage]:
         """Current usage per resource, with the balance."""
         raw = yield from self._get("currentusage")
-        return CloudSigmaUsage(
-            balance=dict(raw.get("balance") or {}), usage=dict(raw.get("usage") or {}), raw=raw
-        )
+        return USAGE(raw)
 
     @operation
     def ex_list_vlans(self) -> Flow[list[dict[str, Any]]]:

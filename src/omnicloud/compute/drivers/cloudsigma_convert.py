@@ -1,8 +1,9 @@
 """CloudSigma documents to models, declared with ``wire()`` (see :mod:`omnicloud._wire`).
 
-Nodes (with their boot drive), drives, volumes, tags, subscriptions, firewall policies and key
-pairs. Each is a :func:`~omnicloud._wire.schema` mapping a document to the model, called with
-the driver as context: ``DRIVE(doc, driver=d)``, or ``DRIVE.bind(driver=d)`` for a listing.
+Nodes (with their boot drive), drives, volumes, locations, tags, subscriptions, firewall
+policies and their rules, key pairs, and the account's balance, pricing, usage and capabilities.
+Each is a :func:`~omnicloud._wire.schema` mapping a document to the model, called with the
+driver as context: ``DRIVE(doc, driver=d)``, or ``DRIVE.bind(driver=d)`` for a listing.
 """
 
 from __future__ import annotations
@@ -12,27 +13,45 @@ from datetime import datetime
 from typing import Any
 
 from omnicloud._wire import context, parts, schema, wire
-from omnicloud.compute._models import KeyPair, Node, NodeImage, NodeSize, StorageVolume
+from omnicloud.compute._models import (
+    KeyPair,
+    Node,
+    NodeImage,
+    NodeLocation,
+    NodeSize,
+    StorageVolume,
+)
 from omnicloud.compute._types import NodeState, StorageVolumeState
 
 from .cloudsigma_models import (
     GIB,
+    CloudSigmaBalance,
+    CloudSigmaCapabilities,
     CloudSigmaDrive,
     CloudSigmaFirewallPolicy,
     CloudSigmaFirewallPolicyRule,
+    CloudSigmaPricing,
     CloudSigmaSubscription,
     CloudSigmaTag,
+    CloudSigmaUsage,
 )
 from .cloudsigma_sizes import size_for
 
 __all__ = [
+    "BALANCE",
+    "CAPABILITIES",
     "DRIVE",
+    "IMAGE",
     "KEY_PAIR",
+    "LOCATION",
     "NODE",
     "NODE_STATES",
     "POLICY",
+    "PRICING",
+    "RULE",
     "SUBSCRIPTION",
     "TAG",
+    "USAGE",
     "VOLUME",
     "boot_drive_uuid",
     "node_state",
@@ -146,6 +165,26 @@ DRIVE = schema(
 )
 
 
+def _image_parts(doc: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+    """``(name, extra)`` of a drive as an image: named after its distribution and version."""
+    extra = _drive_extra(doc)
+    label = " ".join(filter(None, [extra.get("distribution"), extra.get("version")]))
+    return label or _drive_name(doc.get("name")), extra
+
+
+_drive_name = _or("")
+_IMAGE_NAME, _IMAGE_EXTRA = parts("*", _image_parts, 2)
+
+#: A node's boot drive as the image it runs (a plain :class:`NodeImage`, not a drive).
+IMAGE = schema(
+    NodeImage,
+    id=wire("uuid", str, required=True),
+    name=wire(_IMAGE_NAME),
+    driver=context(),
+    extra=wire(_IMAGE_EXTRA, repr=False),
+)
+
+
 def _volume_state(doc: Mapping[str, Any]) -> StorageVolumeState:
     status = str(doc.get("status") or "unknown")
     return VOLUME_STATES.get(status, StorageVolumeState.UNKNOWN)
@@ -181,13 +220,7 @@ def _boot_parts(
     mhz_per_core = mhz_per_core or 0
     boot_uuid = boot_drive_uuid(server)
     boot = (drives or {}).get(boot_uuid) if boot_uuid else None
-    image = None
-    if boot is not None:
-        drive = DRIVE(boot, driver=driver)
-        label = " ".join(
-            filter(None, [drive.extra.get("distribution"), drive.extra.get("version")])
-        )
-        image = NodeImage(id=drive.id, name=label or drive.name, driver=driver, extra=drive.extra)
+    image = IMAGE(boot, driver=driver) if boot is not None else None
     cpu = int(server.get("cpu") or 0)
     mem = int(server.get("mem") or 0)
     size = None
@@ -288,14 +321,22 @@ SUBSCRIPTION = schema(
     extra=wire("*", dict, repr=False),
 )
 
-_RULE_FIELDS = CloudSigmaFirewallPolicyRule.__dataclass_fields__
+#: One rule of a firewall policy (values as sent; ``action`` and ``direction`` must be there).
+RULE = schema(
+    CloudSigmaFirewallPolicyRule,
+    action=wire("action", required=True),
+    direction=wire("direction", required=True),
+    ip_proto=wire("ip_proto"),
+    src_ip=wire("src_ip"),
+    src_port=wire("src_port"),
+    dst_ip=wire("dst_ip"),
+    dst_port=wire("dst_port"),
+    comment=wire("comment"),
+)
 
 
 def _rules(value: Any) -> list[CloudSigmaFirewallPolicyRule]:
-    return [
-        CloudSigmaFirewallPolicyRule(**{k: v for k, v in rule.items() if k in _RULE_FIELDS})
-        for rule in value or []
-    ]
+    return list(map(RULE.map, value or []))
 
 
 #: A firewall policy.
@@ -328,3 +369,72 @@ KEY_PAIR = schema(
     private_key=wire("private_key", repr=False),
     extra=wire("*", _key_extra, repr=False),
 )
+
+
+def _location_id(doc: Mapping[str, Any]) -> str:
+    return str(doc.get("id", "")).lower()
+
+
+def _location_name(doc: Mapping[str, Any]) -> str:
+    return str(doc.get("display_name") or doc.get("id"))
+
+
+#: A ``/locations/`` item.
+LOCATION = schema(
+    NodeLocation,
+    id=wire("*", _location_id, reads=("id",)),
+    name=wire("*", _location_name, reads=("display_name", "id")),
+    country=wire("country_code", _or(""), default=""),
+    driver=context(),
+    extra=wire("*", dict, repr=False),
+)
+
+
+def _same(doc: Mapping[str, Any]) -> Mapping[str, Any]:
+    return doc
+
+
+def _text_of(key: str) -> Any:
+    """The converter ``doc -> str(doc.get(key))`` (``"None"`` when absent, as before)."""
+
+    def text(doc: Mapping[str, Any]) -> str:
+        return str(doc.get(key))
+
+    return text
+
+
+def _list_or_empty(value: Any) -> list[Any]:
+    return list(value or [])
+
+
+def _dict_or_empty(value: Any) -> dict[str, Any]:
+    return dict(value or {})
+
+
+#: ``GET /balance/``.
+BALANCE = schema(
+    CloudSigmaBalance,
+    balance=wire("*", _text_of("balance"), reads=("balance",)),
+    currency=wire("*", _text_of("currency"), reads=("currency",)),
+    raw=wire("*", _same, repr=False),
+)
+
+#: ``GET /pricing/``: the price list and the current and next burst levels.
+PRICING = schema(
+    CloudSigmaPricing,
+    objects=wire("objects", _list_or_empty, factory=list),
+    current=wire("current", _dict_or_empty, factory=dict),
+    next=wire("next", _dict_or_empty, factory=dict),
+    raw=wire("*", _same, repr=False),
+)
+
+#: ``GET /currentusage/``.
+USAGE = schema(
+    CloudSigmaUsage,
+    balance=wire("balance", _dict_or_empty, factory=dict),
+    usage=wire("usage", _dict_or_empty, factory=dict),
+    raw=wire("*", _same, repr=False),
+)
+
+#: ``GET /capabilities/`` (the typed views read the document itself).
+CAPABILITIES = schema(CloudSigmaCapabilities, raw=wire("*", _same, repr=False))

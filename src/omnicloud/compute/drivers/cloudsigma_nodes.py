@@ -20,7 +20,7 @@ from omnicloud.compute._shell import Items, computed, listing, operation
 from omnicloud.errors import ValidationError
 
 from .cloudsigma_base import CloudSigmaBase, ident
-from .cloudsigma_convert import NODE, boot_drive_uuid
+from .cloudsigma_convert import CAPABILITIES, LOCATION, NODE, boot_drive_uuid
 from .cloudsigma_models import CloudSigmaCapabilities, CloudSigmaNodeSize
 from .cloudsigma_sizes import check_size, predefined_sizes
 
@@ -95,16 +95,7 @@ class CloudSigmaNodes(CloudSigmaBase):
         """The cloud's locations (``GET /locations/``)."""
         found = yield from self._get("locations", limit=0)
         objects = (found or {}).get("objects") or []
-        return [
-            NodeLocation(
-                id=str(o.get("id", "")).lower(),
-                name=str(o.get("display_name") or o.get("id")),
-                country=str(o.get("country_code") or ""),
-                driver=self,
-                extra=dict(o),
-            )
-            for o in objects
-        ] or [
+        return list(map(LOCATION.bind(driver=self), objects)) or [
             NodeLocation(id=r.id, name=r.name, country=r.country, driver=self)
             for r in REGIONS.values()
         ]
@@ -113,7 +104,7 @@ class CloudSigmaNodes(CloudSigmaBase):
     def ex_list_capabilities(self) -> Flow[CloudSigmaCapabilities]:
         """The location's limits for this account."""
         raw = yield from self._get("capabilities")
-        self._capabilities = CloudSigmaCapabilities(raw=raw or {})
+        self._capabilities = CAPABILITIES(raw or {})
         return self._capabilities
 
     def _caps(self) -> Flow[CloudSigmaCapabilities]:

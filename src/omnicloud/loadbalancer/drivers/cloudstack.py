@@ -6,12 +6,8 @@ from collections.abc import Sequence
 
 from omnicloud._shell import AsyncShell, SyncShell, computed, operation
 from omnicloud._wire import context, schema, wire
+from omnicloud.cloudstack._driver_base import CloudStackConnection, names_no_entity, success
 from omnicloud.cloudstack.addresses import is_private
-from omnicloud.compute.drivers.cloudstack._base import (
-    CloudStackConnection,
-    names_no_entity,
-    success,
-)
 from omnicloud.errors import CloudStackApiError, NotFoundError, ValidationError
 from omnicloud.loadbalancer._base import (
     Algorithm,

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from omnicloud._wire import bind
 from omnicloud.cloudstack import _protocol
+from omnicloud.cloudstack._driver_base import success
 from omnicloud.compute._models import (
     KeyPair,
     Node,
@@ -20,7 +21,7 @@ from omnicloud.compute._models import (
 from omnicloud.compute._shell import operation
 from omnicloud.errors import NotFoundError, ValidationError
 
-from ._base import CloudStackBase, success
+from ._base import CloudStackBase
 from ._models import (
     CloudStackDiskOffering,
     CloudStackImage,

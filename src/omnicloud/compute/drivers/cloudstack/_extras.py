@@ -9,11 +9,11 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping, Sequence
 
+from omnicloud.cloudstack._driver_base import success
 from omnicloud.compute._models import KeyPair, Node
 from omnicloud.compute._shell import operation
 from omnicloud.errors import ValidationError
 
-from ._base import success
 from ._compute import CloudStackCompute
 from ._convert import LIMIT_NAMES
 from ._models import CloudStackKeyPair, CloudStackNode

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from omnicloud.cloudstack._driver_base import success
 from omnicloud.compute._models import Node
 from omnicloud.compute._shell import operation
 
-from ._base import success
 from ._compute import CloudStackCompute
 
 TYPE_CHECKING = False

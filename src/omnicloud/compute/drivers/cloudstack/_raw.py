@@ -10,10 +10,9 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from omnicloud.cloudstack._driver_base import CloudStackConnection
 from omnicloud.compute._shell import operation
 from omnicloud.errors import ValidationError
-
-from ._base import CloudStackConnection
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
