@@ -147,7 +147,7 @@ def test_libcloud_s3_regions_match() -> None:
     ("module", "constant", "family"),
     [
         ("omnicloud.compute.providers", "OPENSTACK", "compute"),
-        ("omnicloud.compute.providers", "EC2", "compute"),
+        ("omnicloud.compute.providers", "GCE", "compute"),
         ("omnicloud.storage.providers", "AZURE_BLOBS", "storage"),
         ("omnicloud.storage.providers", "GOOGLE_STORAGE", "storage"),
         ("omnicloud.storage.providers", "OPENSTACK_SWIFT", "storage"),

@@ -11,9 +11,9 @@ import anyio
 import httpx
 import pytest
 
+from omnicloud._collect import collect, mapped
 from omnicloud._flow import Emit
 from omnicloud._gc import long_lived, long_lived_pages
-from omnicloud.compute._collect import collect, mapped
 from omnicloud.compute.drivers.cloudstack import (
     AsyncCloudStackNodeDriver,
     CloudStackNodeDriver,

@@ -29,7 +29,7 @@ def test_get_driver_forms() -> None:
     assert omnicloud.aio.get_driver(Provider.IKOULA) is cs.AsyncIkoulaNodeDriver
     assert Provider.EXOSCALE == "exoscale" and str(Provider.IKOULA) == "ikoula"
     with pytest.raises(
-        UnknownProviderError, match="known: cloudsigma, cloudstack, exoscale, ikoula"
+        UnknownProviderError, match="known: cloudsigma, cloudstack, ec2, exoscale, ikoula"
     ):
         omnicloud.get_driver("nimbus")
     with pytest.raises(UnknownProviderError, match="unknown driver type"):

@@ -181,7 +181,7 @@ def test_read_only_location_is_refused(opener: Opener) -> None:
 def test_nothing_is_left_behind_when_a_new_file_cannot_be_used(
     place: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from omnicloud.sim import _statefile
+    from omnicloud.sim.core import statefile as _statefile
 
     def broken(*args: object, **kwargs: object) -> sqlite3.Connection:
         raise sqlite3.OperationalError("disk I/O error")

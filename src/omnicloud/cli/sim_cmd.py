@@ -1,12 +1,18 @@
-"""``omnicloud sim serve cloudstack``: run a simulator in the foreground."""
+"""``omnicloud sim serve NAME``: run a simulator in the foreground.
+
+``NAME`` resolves through :data:`omnicloud.sim.registry.SIMULATORS`; each simulator's options
+come from its :class:`~omnicloud.sim.core.SimulatorSpec`, so a new simulator needs no CLI code.
+Listing the simulators (``omnicloud sim serve --help``) imports none of them.
+"""
 
 from __future__ import annotations
 
-import os
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from omnicloud.cli._lazy import LazyGroup
+if TYPE_CHECKING:
+    from omnicloud.sim.core.registry import Option, SimulatorSpec
 
 __all__ = ["sim"]
 
@@ -16,63 +22,80 @@ def sim() -> None:
     """Run the offline cloud simulators."""
 
 
-@sim.group(
-    cls=LazyGroup,
-    lazy_commands={
-        "cloudsigma": (
-            "omnicloud.cli.sim_cloudsigma",
-            "cloudsigma",
-            "Serve the CloudSigma API 2.0 simulator.",
+def _click_option(option: Option) -> click.Option:
+    """The click option for one simulator option."""
+    if option.kind == "flag":
+        return click.Option(
+            [f"{option.flag}/{option.off_flag}", option.name],
+            default=bool(option.default),
+            help=option.help,
         )
-    },
-)
+    kind: Any = None
+    if option.kind == "float":
+        kind = click.FloatRange(option.minimum, option.maximum)
+    elif option.kind == "int":
+        kind = click.IntRange(
+            None if option.minimum is None else int(option.minimum),
+            None if option.maximum is None else int(option.maximum),
+        )
+    return click.Option(
+        [option.flag, option.name],
+        type=kind,
+        default=option.default,
+        envvar=option.envvar,
+        help=option.help,
+    )
+
+
+def _command(spec: SimulatorSpec) -> click.Command:
+    """``omnicloud sim serve NAME`` for one ``SimulatorSpec``."""
+
+    def callback(host: str, port: int, state: str | None, **options: Any) -> None:
+        spec.run(host, port, state, **options)
+
+    params: list[click.Parameter] = [
+        click.Option(
+            ["--host"], default="127.0.0.1", show_default=True, help="Address to listen on."
+        ),
+        click.Option(
+            ["--port"], default=spec.default_port, show_default=True, type=click.IntRange(0, 65535)
+        ),
+        click.Option(
+            ["--state"],
+            type=click.Path(),  # checked by the simulator: one clear line for any bad path
+            default=None,
+            help="SQLite file keeping the simulator's state across restarts (default: in memory).",
+        ),
+    ]
+    params += [_click_option(option) for option in spec.options]
+    return click.Command(spec.name, callback=callback, params=params, help=spec.description)
+
+
+class SimulatorGroup(click.Group):
+    """Sub-commands from the simulator registry, each built when it is asked for."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        from omnicloud.sim.registry import SIMULATORS
+
+        return SIMULATORS.names()
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        from omnicloud.sim.registry import SIMULATORS
+
+        if cmd_name not in SIMULATORS.names():
+            return None
+        return _command(SIMULATORS.load(cmd_name))
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """List the simulators from their registered summaries, without importing them."""
+        from omnicloud.sim.registry import SIMULATORS
+
+        rows = [(name, SIMULATORS.summary(name)) for name in SIMULATORS.names()]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+@sim.group(cls=SimulatorGroup)
 def serve() -> None:
     """Serve a simulator over HTTP until interrupted."""
-
-
-@serve.command("cloudstack")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535))
-@click.option(
-    "--state",
-    type=click.Path(),  # checked by the simulator: one clear line for any bad path
-    default=None,
-    help="SQLite file keeping the simulator's state across restarts (default: in memory).",
-)
-@click.option("--api-key", envvar="OMNICLOUD_SIM_API_KEY", default=None, help="Admin API key.")
-@click.option(
-    "--secret-key", envvar="OMNICLOUD_SIM_SECRET_KEY", default=None, help="Admin secret key."
-)
-@click.option(
-    "--job-latency",
-    type=click.FloatRange(0),
-    default=None,
-    help="Seconds before asynchronous jobs complete.",
-)
-@click.option(
-    "--max-page-size",
-    type=click.IntRange(1),
-    default=None,
-    help="Largest page size the server accepts (default 500).",
-)
-def serve_cloudstack(
-    host: str,
-    port: int,
-    state: str | None,
-    api_key: str | None,
-    secret_key: str | None,
-    job_latency: float | None,
-    max_page_size: int | None,
-) -> None:
-    """Serve the CloudStack simulator at http://HOST:PORT/client/api."""
-    from omnicloud.sim.cloudstack import SimConfig
-    from omnicloud.sim.cloudstack import serve as run_server
-
-    config = SimConfig()
-    if job_latency is not None:
-        config.job_latency = job_latency
-    if max_page_size is not None:
-        config.max_page_size = max_page_size
-    if state:
-        state = os.path.abspath(state)
-    run_server(host, port, state, api_key=api_key, secret=secret_key, config=config)

@@ -10,11 +10,11 @@ from __future__ import annotations
 import builtins
 from collections.abc import Callable, Mapping
 
+from omnicloud._collect import collect
 from omnicloud._poll import PollSettings
 from omnicloud._wire import bind, mapper
 from omnicloud.cloudstack import _protocol
 from omnicloud.cloudstack._protocol import CloudStackSettings
-from omnicloud.compute._collect import collect
 from omnicloud.errors import (
     CloudStackApiError,
     MalformedResponseError,

@@ -10,7 +10,7 @@ from typing import Any
 
 import uvicorn
 
-from ._resets import protocol_class
+from .core.resets import protocol_class
 
 __all__ = ["RunningServer", "bind", "display_url", "run", "serve_in_thread"]
 

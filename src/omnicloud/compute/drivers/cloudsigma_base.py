@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
+from omnicloud._collect import collect
 from omnicloud.cloudsigma import _protocol as p
 from omnicloud.cloudsigma._client import make_settings
 from omnicloud.cloudsigma._errors import CloudSigmaNotFoundError, EndpointGoneError
 from omnicloud.cloudsigma._regions import DEFAULT_REGION, is_loopback
-from omnicloud.compute._collect import collect
 from omnicloud.compute._driver import NodeDriverCore
 from omnicloud.errors import MalformedResponseError, ValidationError
 from omnicloud.http._config import HttpConfig

@@ -6,13 +6,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
+from omnicloud._collect import collect
 from omnicloud.aws import _ec2
 from omnicloud.aws import _query as q
 from omnicloud.aws._client import query_service
 from omnicloud.aws._errors import AwsNotFoundError
 from omnicloud.aws._xml import child, to_value
 from omnicloud.aws.credentials import AwsSession, resolve_session
-from omnicloud.compute._collect import collect
 from omnicloud.compute._driver import NodeDriverCore
 from omnicloud.errors import ValidationError
 from omnicloud.http import HttpConfig, Redactor

@@ -7,8 +7,8 @@ import base64
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from omnicloud._collect import collect, mapped
 from omnicloud.aws._regions import country
-from omnicloud.compute._collect import collect, mapped
 from omnicloud.compute._models import (
     Node,
     NodeAuthPassword,

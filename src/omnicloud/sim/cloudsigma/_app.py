@@ -2,29 +2,31 @@
 
 from __future__ import annotations
 
-import base64
-import hmac
 import json
-import threading
+import math
+import time
+from collections.abc import Callable
 from typing import Any
 
+import anyio
 from starlette.applications import Starlette
-from starlette.requests import ClientDisconnect, Request
-from starlette.responses import JSONResponse, Response
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import Route
 
+from ..core.app import MAX_BODY, ClientGone, create_sim_app, drop_connection, read_body
+from ..core.auth import BasicAuth
+from ..core.faults import Faults
+from ..core.routing import NoRoute, PathRouter
 from . import _billing, _drives, _misc, _servers, _tags
 from ._config import SimConfig
 from ._errors import SimError
-from ._faults import Faults
-from ._request import Req
-from ._router import Router
+from ._request import Reply, Req
 from ._state import CloudSigmaState
 
-__all__ = ["create_app"]
+__all__ = ["MAX_BODY", "create_app"]
 
 PREFIX = "/api/2.0/"
-MAX_BODY = 8 * 1024 * 1024
 _METHODS = ["GET", "POST", "PUT", "DELETE"]
 
 
@@ -39,43 +41,8 @@ def _error(error: SimError) -> Response:
     return _json(error.status, error.body(), error.headers)
 
 
-def _authorized(request: Request, state: CloudSigmaState) -> bool:
-    """Whether the Basic credentials match, compared as UTF-8 bytes in constant time.
-
-    A header that is not ``Basic <base64>`` (non-ASCII, bad padding, no colon) never matches.
-    """
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "basic":
-        return False
-    try:
-        decoded = base64.b64decode(token.strip(), validate=True)
-    except ValueError:  # binascii.Error, or non-ASCII characters in the token
-        return False
-    user, colon, password = decoded.partition(b":")
-    name, secret = state.credentials
-    user_ok = hmac.compare_digest(user, name.encode("utf-8"))
-    password_ok = hmac.compare_digest(password, secret.encode("utf-8"))
-    return bool(colon) and user_ok and password_ok
-
-
 def _too_large() -> Response:
     return _error(SimError(413, "validation", f"Request body is larger than {MAX_BODY} bytes"))
-
-
-async def _read_body(request: Request) -> bytes | None:
-    """The body, or None past ``MAX_BODY`` bytes (a declared length over it is not read at all)."""
-    declared = request.headers.get("content-length", "").strip()
-    if declared.isdigit() and int(declared) > MAX_BODY:
-        return None
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BODY:
-            return None
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 class Api:
@@ -85,23 +52,10 @@ class Api:
         self.state = state
         self.config = config
         self.faults = Faults(config)
-        self._slow_lock = threading.Lock()
-        self.router = Router(
+        self.auth = BasicAuth(lambda: state.credentials)
+        self.router: PathRouter[Callable[[Req], Reply]] = PathRouter(
             [*_servers.ROUTES, *_drives.ROUTES, *_tags.ROUTES, *_billing.ROUTES, *_misc.ROUTES]
         )
-
-    def _slow(self) -> bool:
-        """Whether this answer is delayed (``slow_requests`` counts down the delayed ones)."""
-        config = self.config
-        if config.slow_seconds <= 0:
-            return False
-        with self._slow_lock:
-            if config.slow_requests is None:
-                return True
-            if config.slow_requests <= 0:
-                return False
-            config.slow_requests -= 1
-            return True
 
     async def handle(self, request: Request) -> Response:
         """The answer, after ``slow_seconds`` when slowness is on.
@@ -109,22 +63,49 @@ class Api:
         The request is read and applied first, then the answer waits: a client that gives up
         meanwhile has had its call applied, as with a slow real server.
         """
-        slow = self._slow()
+        delay = self.faults.delay()
         response = await self._answer(request)
-        if slow:
-            import anyio
-
-            await anyio.sleep(self.config.slow_seconds)
+        if delay > 0:
+            await anyio.sleep(delay)
         return response
+
+    def _route(self, method: str, segments: list[str]) -> tuple[Callable[[Req], Reply], list[str]]:
+        """The handler and its path arguments, or CloudSigma's 404/405."""
+        try:
+            return self.router.resolve(method, segments)
+        except NoRoute as miss:
+            if miss.path_known:
+                raise SimError(405, "permission", f'Method "{method}" not allowed.') from None
+            raise SimError(
+                404, "notexist", f"The requested resource /{miss.path}/ does not exist"
+            ) from None
+
+    def _check_faults(self) -> None:
+        """Raise the injected error for this request, if any."""
+        wait = self.faults.over_limit("", time.monotonic())
+        if wait is not None:
+            seconds = max(1, math.ceil(wait / 1000))
+            raise SimError(
+                429,
+                "permission",
+                f"Request was throttled. Expected available in {seconds} seconds.",
+                headers={"Retry-After": str(seconds)},
+            )
+        if self.faults.roll(self.config.concurrency_rate) is not None:
+            raise SimError(
+                503, "concurrency", "Another operation on this object is in progress; retry"
+            )
+        if self.faults.error_draw() is not None:
+            raise SimError(503, "backend", "Service temporarily unavailable")
 
     async def _answer(self, request: Request) -> Response:
         try:
-            raw = await _read_body(request)
-        except ClientDisconnect:
+            raw = await read_body(dict(request.scope.get("headers", [])), request.receive)
+        except ClientGone:
             return Response(b"", status_code=400)
         if raw is None:
             return _too_large()
-        if not _authorized(request, self.state):
+        if self.auth.check(request.headers.get("authorization", "")) is None:
             return _json(
                 401,
                 [
@@ -136,8 +117,11 @@ class Api:
                 ],
                 {"WWW-Authenticate": 'Basic realm="users"'},
             )
+        if self.faults.should_reset():
+            await drop_connection(request.scope, request.receive)
+            return Response(b"", status_code=400)  # not sent: the connection is gone
         try:
-            self.faults.check()
+            self._check_faults()
             body = json.loads(raw) if raw.strip() else None
         except SimError as error:
             return _error(error)
@@ -154,16 +138,12 @@ class Api:
             host=request.url.hostname or "127.0.0.1",
         )
         try:
-            handler, req.args = self.router.resolve(request.method, segments)
+            handler, req.args = self._route(request.method, segments)
             with self.state.store.transaction():
                 reply = handler(req)
         except SimError as error:
             return _error(error)
         return _json(reply.status, reply.document, reply.headers or None)
-
-
-async def _health(request: Request) -> Response:
-    return JSONResponse({"status": "ok", "username": request.app.state.cloudsigma.username})
 
 
 def create_app(
@@ -173,12 +153,9 @@ def create_app(
     world = state if state is not None else CloudSigmaState()
     settings = config if config is not None else SimConfig()
     api = Api(world, settings)
-    app = Starlette(
-        routes=[
-            Route(PREFIX + "{path:path}", api.handle, methods=_METHODS),
-            Route("/sim/health", _health),
-        ]
+    return create_sim_app(
+        endpoints={},
+        routes=[Route(PREFIX + "{path:path}", api.handle, methods=_METHODS)],
+        health=lambda: {"username": world.username},
+        state={"cloudsigma": world, "config": settings},
     )
-    app.state.cloudsigma = world
-    app.state.config = settings
-    return app

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from ..core.paging import Window
 from ._errors import invalid
 from ._request import Reply, Req
 from ._state import public
@@ -65,7 +65,7 @@ def list_reply(
 ) -> Reply:
     """The ``{"meta": {...}, "objects": [...]}`` answer for one page of ``docs``."""
     offset, limit, shown = window(req)
-    page = docs[offset:] if limit is None else docs[offset : offset + limit]
+    page = Window(offset, limit).cut(docs)
     document = {
         "meta": {"limit": shown, "offset": offset, "total_count": len(docs)},
         "objects": [render(doc) for doc in page],
@@ -83,7 +83,7 @@ def list_kind(
     if not active:
         offset, limit, shown = window(req)
         total, docs = req.state.store.page(kind, offset, limit)
-        now = time.time()
+        now = req.state.clock.now()
         objects = [render(req.state.settle(kind, doc, now)) for doc in docs]
         meta = {"limit": shown, "offset": offset, "total_count": total}
         return Reply(200, {"meta": meta, "objects": objects})

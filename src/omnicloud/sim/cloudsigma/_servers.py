@@ -13,7 +13,7 @@ from ._drives import any_drive, clone_drive, mount, storage_host, unmount
 from ._errors import denied, invalid, payment
 from ._listing import list_kind
 from ._request import Reply, Req
-from ._state import CloudSigmaState, public, ref
+from ._state import CloudSigmaState, new_server_doc, public, ref
 from ._store import Doc
 from ._tags import set_object_tags
 
@@ -160,37 +160,6 @@ def _nics(state: CloudSigmaState, items: Any, old: list[Doc], rng: random.Random
             }
         )
     return out
-
-
-def new_server_doc(state: CloudSigmaState, fields: dict[str, Any]) -> Doc:
-    """A server document with defaults for every field (no validation of drives or NICs)."""
-    doc = state.base("servers")
-    doc.update(
-        name=fields.get("name"),
-        status="stopped",
-        cpu=fields.get("cpu"),
-        mem=fields.get("mem"),
-        smp=fields.get("smp") or 1,
-        cpu_type=fields.get("cpu_type") or "amd",
-        hypervisor=fields.get("hypervisor") or "kvm",
-        cpu_model=fields.get("cpu_model"),
-        cpus_instead_of_cores=bool(fields.get("cpus_instead_of_cores", False)),
-        enable_numa=bool(fields.get("enable_numa", False)),
-        hv_relaxed=bool(fields.get("hv_relaxed", False)),
-        hv_tsc=bool(fields.get("hv_tsc", False)),
-        vnc_password=fields.get("vnc_password"),
-        context=bool(fields.get("context", True)),
-        meta=dict(fields.get("meta") or {}),
-        pubkeys=[],
-        requirements=list(fields.get("requirements") or []),
-        drives=[],
-        nics=[],
-        runtime=None,
-        auto_start=bool(fields.get("auto_start", False)),
-        jobs=[],
-        gpus=[],
-    )
-    return doc
 
 
 def _apply(req: Req, doc: Doc, fields: dict[str, Any], rng: random.Random) -> None:

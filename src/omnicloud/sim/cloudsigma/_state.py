@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import os
 import secrets
-import time
 import uuid as uuidlib
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from ..core.clock import SYSTEM_CLOCK, Clock, begin, settle
 from ._catalog import library_drives, sim_uuid
 from ._errors import missing
 from ._store import Doc, Store
 
-__all__ = ["OWNER_UUID", "CloudSigmaState", "public", "ref"]
+__all__ = ["OWNER_UUID", "CloudSigmaState", "new_server_doc", "public", "ref"]
 
 USERNAME_ENV = "OMNICLOUD_SIM_CLOUDSIGMA_USERNAME"
 PASSWORD_ENV = "OMNICLOUD_SIM_CLOUDSIGMA_PASSWORD"
@@ -47,8 +47,10 @@ class CloudSigmaState:
         *,
         username: str | None = None,
         password: str | None = None,
+        clock: Clock | None = None,
     ) -> None:
         self.store = Store(path)
+        self.clock: Clock = clock if clock is not None else SYSTEM_CLOCK
         username = username or os.environ.get(USERNAME_ENV) or None
         password = password or os.environ.get(PASSWORD_ENV) or None
         with self.store.transaction():
@@ -102,10 +104,7 @@ class CloudSigmaState:
 
     def settle(self, kind: str, doc: Doc, now: float | None = None) -> Doc:
         """Apply a due status transition (``_until``/``_next``) and store it."""
-        until = doc.get("_until")
-        if until is not None and (time.time() if now is None else now) >= until:
-            doc["status"] = doc.pop("_next")
-            doc.pop("_until", None)
+        if settle(doc, self.clock.now() if now is None else now):
             self.store.put(kind, doc)
         return doc
 
@@ -123,7 +122,7 @@ class CloudSigmaState:
 
     def all(self, kind: str) -> list[Doc]:
         """All objects of ``kind`` (transitions settled)."""
-        now = time.time()
+        now = self.clock.now()
         return [self.settle(kind, doc, now) for doc in self.store.all(kind)]
 
     def save(self, kind: str, doc: Doc) -> Doc:
@@ -133,14 +132,7 @@ class CloudSigmaState:
 
     def transition(self, doc: Doc, status: str, then: str, seconds: float) -> None:
         """Put ``doc`` in ``status`` now and ``then`` after ``seconds``."""
-        doc["status"] = status
-        if seconds <= 0:
-            doc["status"] = then
-            doc.pop("_until", None)
-            doc.pop("_next", None)
-        else:
-            doc["_until"] = time.time() + seconds
-            doc["_next"] = then
+        begin(doc, status, then, seconds, self.clock.now())
 
     def base(self, kind: str, uuid: str | None = None) -> Doc:
         """The fields every owned object has."""
@@ -157,8 +149,6 @@ class CloudSigmaState:
 
     def seed_servers(self, count: int, prefix: str = "bench") -> None:
         """Bulk-create ``count`` stopped servers, each with a cloned boot disk (benchmarks)."""
-        from ._servers import new_server_doc
-
         image = library_drives()[0]
         servers: list[Doc] = []
         drives: list[Doc] = []
@@ -218,6 +208,37 @@ class CloudSigmaState:
     def close(self) -> None:
         """Close the database."""
         self.store.close()
+
+
+def new_server_doc(state: CloudSigmaState, fields: dict[str, Any]) -> Doc:
+    """A server document with defaults for every field (no validation of drives or NICs)."""
+    doc = state.base("servers")
+    doc.update(
+        name=fields.get("name"),
+        status="stopped",
+        cpu=fields.get("cpu"),
+        mem=fields.get("mem"),
+        smp=fields.get("smp") or 1,
+        cpu_type=fields.get("cpu_type") or "amd",
+        hypervisor=fields.get("hypervisor") or "kvm",
+        cpu_model=fields.get("cpu_model"),
+        cpus_instead_of_cores=bool(fields.get("cpus_instead_of_cores", False)),
+        enable_numa=bool(fields.get("enable_numa", False)),
+        hv_relaxed=bool(fields.get("hv_relaxed", False)),
+        hv_tsc=bool(fields.get("hv_tsc", False)),
+        vnc_password=fields.get("vnc_password"),
+        context=bool(fields.get("context", True)),
+        meta=dict(fields.get("meta") or {}),
+        pubkeys=[],
+        requirements=list(fields.get("requirements") or []),
+        drives=[],
+        nics=[],
+        runtime=None,
+        auto_start=bool(fields.get("auto_start", False)),
+        jobs=[],
+        gpus=[],
+    )
+    return doc
 
 
 def describe(doc: Any) -> str:

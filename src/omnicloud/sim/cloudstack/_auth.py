@@ -11,20 +11,19 @@ import base64
 import functools
 import hashlib
 import hmac
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from omnicloud.cloudstack._signing import encode_value
 
+from ..core.auth import Credentials
 from ._call import Caller
-from ._errors import AuthError
-from ._registry import COMMANDS
 
 if TYPE_CHECKING:
     from ._state import CloudStackState
 
-__all__ = ["authenticate", "canonical", "parse_expires", "pick", "signature"]
+__all__ = ["SignatureAuth", "canonical", "parse_expires", "pick", "signature"]
 
 _EXPIRES_FORMATS = (
     "%Y-%m-%dT%H:%M:%S%z",
@@ -33,7 +32,7 @@ _EXPIRES_FORMATS = (
 )
 
 
-def pick(params: dict[str, str], name: str) -> str | None:
+def pick(params: Mapping[str, str], name: str) -> str | None:
     """The value of ``name``, matching the parameter name case-insensitively."""
     if name in params:
         return params[name]
@@ -105,7 +104,7 @@ def signature(text: str, secret: str) -> str:
     return base64.b64encode(outer.digest()).decode("ascii")
 
 
-def _signature_matches(params: dict[str, str], secret: str, given: str, lenient: bool) -> bool:
+def _signature_matches(params: Mapping[str, str], secret: str, given: str, lenient: bool) -> bool:
     """Constant-time comparison of bytes: ``compare_digest`` rejects non-ASCII ``str``."""
     sent = given.replace(" ", "+").encode("utf-8", "replace")
     text = canonical(params)
@@ -118,35 +117,55 @@ def _signature_matches(params: dict[str, str], secret: str, given: str, lenient:
     return False
 
 
-def authenticate(
-    state: CloudStackState, params: dict[str, str], now: float, *, lenient_tilde: bool = False
-) -> Caller:
-    """The caller a signed request belongs to, or ``AuthError`` (HTTP 401)."""
-    command = pick(params, "command")
-    api_key = pick(params, "apiKey")
-    given = pick(params, "signature")
-    if not command or command not in COMMANDS or not api_key or not given:
-        raise AuthError()
-    if (pick(params, "signatureVersion") or "").strip() == "3":
-        expires_text = pick(params, "expires")
-        expires = parse_expires(expires_text) if expires_text else None
-        if expires is None or expires.timestamp() < now:
-            raise AuthError()
-    user = state.store.user_by_key(api_key)
-    if user is None:
-        raise AuthError()
-    user_id, account_id, username, secret = user
-    if not _signature_matches(params, secret, given, lenient_tilde):
-        raise AuthError()
-    account = state.account(account_id)
-    if account is None or account.get("state") != "enabled":
-        raise AuthError()
-    return Caller(
-        user_id=user_id,
-        username=username,
-        account_id=account_id,
-        account=account["name"],
-        is_admin=account["accounttype"] == 1,
-        domain_id=account["domainid"],
-        domain=account["domain"],
-    )
+class SignatureAuth:
+    """The simulator's :class:`~omnicloud.sim.core.auth.Authenticator`: ``apiKey`` and
+    ``signature`` checked as ``ApiServer.verifyRequest`` does; the principal is the caller.
+
+    ``commands`` are the names a request may call (anything else fails authentication, as on
+    the server); ``lenient_tilde()`` says whether ``~`` signed unencoded is accepted too.
+    """
+
+    __slots__ = ("_commands", "_lenient", "_state")
+
+    def __init__(
+        self,
+        state: CloudStackState,
+        commands: Collection[str],
+        lenient_tilde: Callable[[], bool] = lambda: False,
+    ) -> None:
+        self._state = state
+        self._commands = commands
+        self._lenient = lenient_tilde
+
+    def authenticate(self, request: Credentials) -> Caller | None:
+        """The caller a signed request belongs to, or None."""
+        params = request.params
+        command = pick(params, "command")
+        api_key = pick(params, "apiKey")
+        given = pick(params, "signature")
+        if not command or command not in self._commands or not api_key or not given:
+            return None
+        if (pick(params, "signatureVersion") or "").strip() == "3":
+            expires_text = pick(params, "expires")
+            expires = parse_expires(expires_text) if expires_text else None
+            if expires is None or expires.timestamp() < request.now:
+                return None
+        state = self._state
+        user = state.store.user_by_key(api_key)
+        if user is None:
+            return None
+        user_id, account_id, username, secret = user
+        if not _signature_matches(params, secret, given, self._lenient()):
+            return None
+        account = state.account(account_id)
+        if account is None or account.get("state") != "enabled":
+            return None
+        return Caller(
+            user_id=user_id,
+            username=username,
+            account_id=account_id,
+            account=account["name"],
+            is_admin=account["accounttype"] == 1,
+            domain_id=account["domainid"],
+            domain=account["domain"],
+        )

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ..core.paging import Window
 from . import _errors as err
 from ._hosts import is_host
 from ._registry import Command, Param
+from ._results import Caller, Listing, Pending
 from ._store import Doc
 
 if TYPE_CHECKING:
+    from ..core.faults import Faults
     from ._config import SimConfig
-    from ._faults import Faults
-    from ._state import CloudStackState
+    from ._world import World
 
 __all__ = ["Call", "Caller", "Listing", "Pending", "parse_args"]
 
@@ -28,49 +31,19 @@ _CANONICAL = re.compile(
 _LONG = 2**63
 
 
-@dataclass(frozen=True, slots=True)
-class Caller:
-    """The authenticated user and its account."""
-
-    user_id: str
-    username: str
-    account_id: str
-    account: str
-    is_admin: bool
-    domain_id: str
-    domain: str
-
-
-@dataclass(slots=True)
-class Listing:
-    """A list result: ``total`` matches, ``items`` on the requested page."""
-
-    total: int
-    items: list[Doc]
-
-
-@dataclass(slots=True)
-class Pending:
-    """What an async command's submit step hands to the job engine."""
-
-    instance_type: str | None = None
-    instance_id: str | None = None
-    returns_id: bool = False
-    payload: Doc = field(default_factory=dict)
-
-
 @dataclass(slots=True)
 class Call:
     """A command invocation with parsed arguments; handlers read it and use ``state``."""
 
     command: Command
     caller: Caller
-    state: CloudStackState
+    state: World
     config: SimConfig
     now: float
     raw: dict[str, str]
     method: str = "GET"
     faults: Faults | None = None
+    commands: Mapping[str, Command] = field(default_factory=dict)
     args: dict[str, Any] = field(default_factory=dict)
     refs: dict[str, Any] = field(default_factory=dict)
 
@@ -199,15 +172,13 @@ class Call:
                 raise err.param_error(f"Invalid page size {size}: it must be at least 0 or -1")
             if cap > 0 and size > cap:
                 raise err.param_error(f"Page size can't exceed max allowed page size value: {cap}")
-            start = max(page - 1, 0) * size
-            return start, size
+            window = Window.of_page(page, size)
+            return window.offset, window.limit
         return 0, (None if cap <= 0 else cap)
 
     def listing(self, items: list[Doc]) -> Listing:
         """Cut an in-memory list to the requested page."""
-        offset, limit = self.window()
-        end = None if limit is None else offset + limit
-        return Listing(len(items), items[offset:end])
+        return Listing(len(items), Window(*self.window()).cut(items))
 
 
 def _convert(call: Call, param: Param, value: str) -> Any:

@@ -6,6 +6,8 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..core.config import BaseConfig
+
 __all__ = ["SimConfig"]
 
 _KNOBS = (
@@ -25,17 +27,16 @@ _KNOBS = (
 
 
 @dataclass
-class SimConfig:
+class SimConfig(BaseConfig):
     """Simulator settings. Change attributes at any time: every request reads them afresh.
 
     - ``max_page_size``: CloudStack's ``default.page.size`` (the cap on ``pagesize`` and the size of
       an unpaged list).
     - ``job_latency``: seconds before an async job completes; ``job_latency_by_command``
       overrides it per command name (case-insensitive).
-    - ``rate_limit``: requests per second per account (root admins exempt) before HTTP 429.
-    - ``error_rate`` / ``seed``: probability of a random 5xx HTML answer, from a seeded generator.
-    - ``reset_rate``: probability of closing the connection without an answer.
-    - ``slow_seconds``: delay added before every answer.
+    - the fault knobs of :class:`~omnicloud.sim.core.config.BaseConfig`: ``rate_limit`` (per
+      account, root admins exempt), ``error_rate``/``seed`` (a random 500/502/503 HTML page),
+      ``reset_rate``, ``slow_seconds``/``slow_requests`` (delay before the answer).
     - ``fail_jobs``: command names whose async jobs fail (jobstatus 2).
     - ``accept_unencoded_tilde``: also accept signatures computed with ``~`` left literal, as the
       ``cs`` package and Libcloud compute them (the real server rejects those).
@@ -47,11 +48,6 @@ class SimConfig:
     max_page_size: int = 500
     job_latency: float = 0.05
     job_latency_by_command: dict[str, float] = field(default_factory=dict)
-    rate_limit: float | None = None
-    error_rate: float = 0.0
-    seed: int | None = None
-    reset_rate: float = 0.0
-    slow_seconds: float = 0.0
     fail_jobs: set[str] = field(default_factory=set)
     accept_unencoded_tilde: bool = False
     max_userdata_length: int = 32768

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from ._store import Doc, public
 
 if TYPE_CHECKING:
-    from ._state import CloudStackState
+    from ._world import World
 
 __all__ = [
     "TAGGABLE",
@@ -75,7 +75,7 @@ def owner_fields(account: Doc) -> Doc:
     }
 
 
-def allocate_ips(state: CloudStackState, network: Doc, count: int = 1) -> list[str]:
+def allocate_ips(state: World, network: Doc, count: int = 1) -> list[str]:
     """The next ``count`` addresses of a network's CIDR (after the gateway, wrapping around)."""
     net, base, size = _network(network["cidr"])
     hosts = max(size - 3, 1)
@@ -93,7 +93,7 @@ def _network(cidr: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, 
     return net, int(net.network_address), net.num_addresses
 
 
-def mac_addresses(state: CloudStackState, count: int = 1) -> list[str]:
+def mac_addresses(state: World, count: int = 1) -> list[str]:
     """``count`` fresh, locally administered MAC addresses."""
     first = state.store.next_value("mac", count)
     return [
@@ -101,7 +101,7 @@ def mac_addresses(state: CloudStackState, count: int = 1) -> list[str]:
     ]
 
 
-def tags_by_resource(state: CloudStackState, ids: Iterable[str]) -> dict[str, list[Doc]]:
+def tags_by_resource(state: World, ids: Iterable[str]) -> dict[str, list[Doc]]:
     """Rendered tags of each resource id."""
     wanted = list(ids)
     found: dict[str, list[Doc]] = {}
@@ -115,7 +115,7 @@ def tags_by_resource(state: CloudStackState, ids: Iterable[str]) -> dict[str, li
     return found
 
 
-def render_many(state: CloudStackState, docs: list[Doc], *, tagged: bool = True) -> list[Doc]:
+def render_many(state: World, docs: list[Doc], *, tagged: bool = True) -> list[Doc]:
     """Public views of ``docs`` with their ``tags`` filled in."""
     tags = tags_by_resource(state, [doc["id"] for doc in docs]) if tagged else {}
     out = []
@@ -127,7 +127,7 @@ def render_many(state: CloudStackState, docs: list[Doc], *, tagged: bool = True)
     return out
 
 
-def render(state: CloudStackState, doc: Doc, *, tagged: bool = True) -> Doc:
+def render(state: World, doc: Doc, *, tagged: bool = True) -> Doc:
     """Public view of one document with its tags."""
     return render_many(state, [doc], tagged=tagged)[0]
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ..core.resets import SimulatedReset
+
 __all__ = [
     "ACCOUNT_ERROR",
     "INSUFFICIENT_CAPACITY",
@@ -68,10 +70,6 @@ class AuthError(ApiError):
     def __init__(self) -> None:
         super().__init__(UNAUTHORIZED, AUTH_TEXT, cserrorcode=None)
         self.cserrorcode = None
-
-
-class SimulatedReset(Exception):  # noqa: N818 - it is a signal, not an error
-    """Raised by the app when the fault knobs ask for a dropped connection."""
 
 
 def missing(command: str, name: str) -> ApiError:

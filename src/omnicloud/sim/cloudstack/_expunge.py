@@ -41,15 +41,15 @@ def remove_vm(store: Store, vm: Doc, volume_ids: list[str]) -> None:
 def mark_destroyed(store: Store, vm: Doc, now: float) -> None:
     """Record when ``vm`` was destroyed, so that :func:`sweep` expunges it later."""
     vm["_destroyed_at"] = now
-    due = store.meta(DUE_KEY)
+    due = store.setting(DUE_KEY)
     if due is None or float(due) > now:
-        store.set_meta(DUE_KEY, repr(now))
+        store.set_setting(DUE_KEY, repr(now))
 
 
 def sweep(state: CloudStackState, delay: float | None, now: float) -> int:
     """Expunge every VM destroyed at least ``delay`` seconds ago (None: never); how many."""
     store = state.store
-    due = store.meta(DUE_KEY)
+    due = store.setting(DUE_KEY)
     if delay is None or due is None or float(due) + delay > now:
         return 0
     removed = 0
@@ -63,5 +63,5 @@ def sweep(state: CloudStackState, delay: float | None, now: float) -> int:
                 removed += 1
             elif earliest is None or destroyed_at < earliest:
                 earliest = destroyed_at
-        store.set_meta(DUE_KEY, repr(earliest if earliest is not None else float("inf")))
+        store.set_setting(DUE_KEY, repr(earliest if earliest is not None else float("inf")))
     return removed

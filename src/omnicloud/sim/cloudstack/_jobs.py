@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import time
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from . import _errors as err
 from ._call import Call, Caller, Pending, parse_args
 from ._docs import new_id, timestamp
-from ._registry import COMMANDS
+from ._registry import Command, java_class
 from ._store import Doc, public
 
 if TYPE_CHECKING:
     from ._config import SimConfig
     from ._state import CloudStackState
+    from ._world import World
 
 __all__ = ["cancel", "render_job", "seed_history", "settle", "submit"]
 
@@ -57,7 +58,7 @@ def render_job(job: Doc) -> Doc:
     return public(job)
 
 
-def _caller(state: CloudStackState, job: Doc) -> Caller | None:
+def _caller(state: World, job: Doc) -> Caller | None:
     account = state.account(job["accountid"])
     if account is None:
         return None
@@ -104,13 +105,19 @@ def _forced_failure(call: Call) -> err.ApiError:
     return err.ApiError(err.INTERNAL_ERROR, f"Failed to execute {name} (simulated failure)")
 
 
-def _finish(state: CloudStackState, config: SimConfig, job: Doc, now: float) -> None:
-    command = COMMANDS.get(job["_command"])
+def _finish(
+    state: World,
+    config: SimConfig,
+    commands: Mapping[str, Command],
+    job: Doc,
+    now: float,
+) -> None:
+    command = commands.get(job["_command"])
     caller = _caller(state, job)
     if command is None or command.finish is None or caller is None:
         _close(job, FAILED, err.INTERNAL_ERROR, {"errorcode": 530, "errortext": "Unknown job"}, now)
         return
-    call = Call(command, caller, state, config, now, raw=dict(job["_params"]))
+    call = Call(command, caller, state, config, now, raw=dict(job["_params"]), commands=commands)
     try:
         with state.store.savepoint():
             if job.get("_fail"):
@@ -140,14 +147,14 @@ def _finish(state: CloudStackState, config: SimConfig, job: Doc, now: float) -> 
     _close(job, SUCCEEDED, 0, result, now)
 
 
-def settle(state: CloudStackState, config: SimConfig, now: float) -> int:
+def settle(state: World, config: SimConfig, commands: Mapping[str, Command], now: float) -> int:
     """Complete every pending job whose due time has passed; how many were completed."""
     jobs = state.store.due_jobs(now)
     if not jobs:
         return 0
     with state.store.transaction():
         for job in jobs:
-            _finish(state, config, job, now)
+            _finish(state, config, commands, job, now)
             state.store.save_job(job)
     return len(jobs)
 
@@ -156,11 +163,20 @@ def cancel(call: Call, job: Doc) -> Doc:
     """Cancel a pending job (jobstatus 3), undoing its submit step."""
     if job["jobstatus"] != PENDING:
         raise err.param_error(f"Job {job['jobid']} has already completed")
-    command = COMMANDS.get(job["_command"])
+    command = call.commands.get(job["_command"])
     caller = _caller(call.state, job)
     if command is not None and caller is not None:
         _undo(
-            Call(command, caller, call.state, call.config, call.now, raw=dict(job["_params"])), job
+            Call(
+                command,
+                caller,
+                call.state,
+                call.config,
+                call.now,
+                raw=dict(job["_params"]),
+                commands=call.commands,
+            ),
+            job,
         )
     _close(
         job,
@@ -191,7 +207,7 @@ def seed_history(
     (vm_id,) = state.bulk_create_vms(1, account=account, name_prefix="history")
     vm = public(state.store.get("vm", vm_id) or {})
     user_id = state.store.users_of(owner["id"])[0][0]
-    moment = time.time() if now is None else now
+    moment = state.clock.now() if now is None else now
     step = (oldest - newest) / max(count, 1)
     ids: list[str] = []
     with state.store.transaction():
@@ -203,7 +219,7 @@ def seed_history(
                 "userid": user_id,
                 "account": owner["name"],
                 "domainid": owner["domainid"],
-                "cmd": COMMANDS["deployVirtualMachine"].java_class,
+                "cmd": java_class("deployVirtualMachine", "vms"),
                 "jobstatus": SUCCEEDED,
                 "jobprocstatus": 0,
                 "jobresultcode": 0,

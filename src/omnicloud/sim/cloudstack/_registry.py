@@ -1,7 +1,8 @@
-"""Declarative command registry: ``@command(...)`` declares a CloudStack API and its parameters.
+"""Command declarations: ``@command(...)`` declares a CloudStack API and its parameters.
 
 The declarations drive parameter parsing and validation, the response envelope, async handling and
-``listApis``. Adding a command is one decorated function in a module under ``commands/``.
+``listApis``. Declaring registers nothing: each module under ``commands/`` lists what it declares
+in ``DECLARED``, and :mod:`._table` assembles the one table the simulator reads.
 """
 
 from __future__ import annotations
@@ -9,17 +10,26 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import Any, TypeAlias
 
-if TYPE_CHECKING:
-    from ._call import Call, Listing, Pending
+from ._results import Listing, Pending
 
-    Result: TypeAlias = dict[str, Any] | Listing | Pending
-    Handler: TypeAlias = Callable[[Call], Result]
-    Finisher: TypeAlias = Callable[[Call, dict[str, Any]], dict[str, Any]]
-    FailHook: TypeAlias = Callable[[Call, dict[str, Any]], None]
+# A handler's first argument is a ``_call.Call``; it is ``Any`` here because ``_call`` imports
+# this module (the declarations it validates against), and imports go one way.
+Result: TypeAlias = dict[str, Any] | Listing | Pending
+Handler: TypeAlias = Callable[[Any], Result]
+Finisher: TypeAlias = Callable[[Any, dict[str, Any]], dict[str, Any]]
+FailHook: TypeAlias = Callable[[Any, dict[str, Any]], None]
 
-__all__ = ["COMMANDS", "LIST_OWNER_PARAMS", "Command", "Declaration", "Param", "command"]
+__all__ = [
+    "LIST_OWNER_PARAMS",
+    "Command",
+    "Declaration",
+    "Param",
+    "command",
+    "java_class",
+    "table",
+]
 
 PARAM_TYPES = frozenset(
     {"string", "uuid", "integer", "long", "short", "boolean", "map", "list", "date"}
@@ -111,10 +121,15 @@ class Command:
 
         The server's own name where known (``...user.vm.DeployVMCmd``), else one built like it.
         """
-        scope = "admin" if self.admin else "user"
-        package = _JAVA_PACKAGES.get(self.family, self.family)
-        title = _JAVA_CLASSES.get(self.name) or self.name[0].upper() + self.name[1:]
-        return f"org.apache.cloudstack.api.command.{scope}.{package}.{title}Cmd"
+        return java_class(self.name, self.family, admin=self.admin)
+
+
+def java_class(name: str, family: str, *, admin: bool = False) -> str:
+    """The server's class name of command ``name`` implemented in module ``family``."""
+    scope = "admin" if admin else "user"
+    package = _JAVA_PACKAGES.get(family, family)
+    title = _JAVA_CLASSES.get(name) or name[0].upper() + name[1:]
+    return f"org.apache.cloudstack.api.command.{scope}.{package}.{title}Cmd"
 
 
 # CloudStack's API command packages (org.apache.cloudstack.api.command.user.<package>) by the
@@ -157,9 +172,6 @@ _JAVA_CLASSES = {
 }
 
 
-COMMANDS: dict[str, Command] = {}
-
-
 class Declaration:
     """What ``command(...)`` returns: decorate the submit handler with it, then register the
     completion (``@decl.finisher``) and undo (``@decl.failure``) functions of an async command."""
@@ -191,11 +203,12 @@ class Declaration:
             family=family,
             since=options["since"],
         )
-        if self.name in COMMANDS:
-            raise ValueError(f"command {self.name} is declared twice")
-        COMMANDS[self.name] = cmd
         self.command = cmd
         return cmd
+
+    def declared(self) -> Command:
+        """The command, once its handler is declared."""
+        return self._registered()
 
     def _registered(self) -> Command:
         if self.command is None:
@@ -242,3 +255,15 @@ def command(
             "since": since,
         },
     )
+
+
+def table(*groups: Iterable[Command | Declaration]) -> dict[str, Command]:
+    """The command table by name from the modules' ``DECLARED`` lists; a name twice is an error."""
+    commands: dict[str, Command] = {}
+    for group in groups:
+        for item in group:
+            cmd = item.declared() if isinstance(item, Declaration) else item
+            if cmd.name in commands:
+                raise ValueError(f"command {cmd.name} is declared twice")
+            commands[cmd.name] = cmd
+    return commands

@@ -7,7 +7,7 @@ import re
 from typing import Any
 from xml.sax.saxutils import escape
 
-from ._json import dumps_bytes
+from ..core.jsonio import dumps_bytes
 
 __all__ = ["JSON_TYPE", "XML_TYPE", "to_json", "to_xml"]
 

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import functools
 import secrets
-import uuid
 from typing import TYPE_CHECKING, Any
 
 from ._docs import owner_fields, timestamp
+from ._ids import LIMIT_TYPES, seed_id
 from ._store import Doc
+from .commands._netdocs import new_router, public_ip_doc, seed_public_address
 
 if TYPE_CHECKING:
-    from ._state import CloudStackState
+    from ._world import World
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -24,23 +24,6 @@ __all__ = [
     "upgrade",
 ]
 
-_NAMESPACE = uuid.UUID("6f6d6e69-636c-6f75-642d-73696d756c61")
-
-# resourcetype number -> name, as listResourceLimits reports them
-LIMIT_TYPES = {
-    0: "user_vm",
-    1: "public_ip",
-    2: "volume",
-    3: "snapshot",
-    4: "template",
-    5: "project",
-    6: "network",
-    7: "vpc",
-    8: "cpu",
-    9: "memory",
-    10: "primary_storage",
-    11: "secondary_storage",
-}
 DEFAULT_LIMITS = {
     0: 20,
     1: 20,
@@ -59,12 +42,6 @@ DEFAULT_LIMITS = {
 
 # what a custom (``iscustomized``) service offering leaves out: the VM's deploy details set them
 _CUSTOM_SIZING = ("cpunumber", "cpuspeed", "memory")
-
-
-@functools.cache
-def seed_id(name: str) -> str:
-    """A stable uuid for a seeded object."""
-    return str(uuid.uuid5(_NAMESPACE, name))
 
 
 def published_prices() -> dict[str, float]:
@@ -219,7 +196,7 @@ def _network(
     }
 
 
-def seed(state: CloudStackState, admin_keys: tuple[str, str]) -> None:
+def seed(state: World, admin_keys: tuple[str, str]) -> None:
     """Fill an empty database with the starting catalogue."""
     store = state.store
     created = timestamp()
@@ -426,24 +403,24 @@ def _disk_offering(name: str, text: str, size: int, created: str) -> Doc:
     }
 
 
-def upgrade(state: CloudStackState) -> None:
+def upgrade(state: World) -> None:
     """Bring a database seeded by an older version up to date (idempotent)."""
     store = state.store
-    if store.meta("templates-cross-zone") is None:  # built-in templates serve every zone
+    if store.setting("templates-cross-zone") is None:  # built-in templates serve every zone
         for name, *_ in _TEMPLATES:
             doc = store.get("template", seed_id(f"template:{name}"))
             if doc is not None and not doc.get("crossZones"):
                 doc["crossZones"] = True
                 store.save(doc)
-        store.set_meta("templates-cross-zone", "1")
-    if store.meta("custom-offering-sizing") is None:  # custom offerings report no sizes
+        store.set_setting("templates-cross-zone", "1")
+    if store.setting("custom-offering-sizing") is None:  # custom offerings report no sizes
         _, offerings = store.find("serviceoffering", fields={"iscustomized": True})
         for doc in offerings:
             if set(_CUSTOM_SIZING) & set(doc):
                 for key in _CUSTOM_SIZING:
                     doc.pop(key, None)
                 store.save(doc)
-        store.set_meta("custom-offering-sizing", "1")
+        store.set_setting("custom-offering-sizing", "1")
 
 
 def _template(
@@ -585,12 +562,8 @@ def _default_acl(store: Any, name: str, text: str, action: str) -> None:
         )
 
 
-def _seed_router(
-    state: CloudStackState, account: Doc, zone: Doc, network: Doc, created: str
-) -> None:
+def _seed_router(state: World, account: Doc, zone: Doc, network: Doc, created: str) -> None:
     """A router and source NAT address for a seeded isolated network."""
-    from .commands._netdocs import new_router, public_ip_doc, seed_public_address
-
     address = seed_public_address(state)
     ip = public_ip_doc(account, zone, address, 0.0, network=network, source_nat=True)
     ip["allocated"] = created

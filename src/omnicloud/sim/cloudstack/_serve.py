@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
+from ..core.registry import Option, SimulatorSpec
+from ..core.serve import serve_app
 from ._config import SimConfig
-from ._state import CloudStackState
+from ._state import API_KEY_ENV, SECRET_ENV, CloudStackState
 
-__all__ = ["serve"]
+__all__ = ["SPEC", "serve"]
 
 
 def serve(
@@ -28,25 +32,61 @@ def serve(
     An unusable state file or a port that cannot be listened on raises
     :class:`~omnicloud.errors.ConfigurationError` before anything is printed.
     """
-    from .. import server
     from ._app import create_app
 
-    state = CloudStackState(state_path, api_key=api_key, secret=secret)
-    try:
-        sock = server.bind(host, port)
-    except BaseException:
-        state.close()
-        raise
-    try:
-        app = create_app(state, config=config)
+    def banner(state: CloudStackState, url: str) -> Iterator[str]:
         key, secret_key = state.credentials("admin")
-        stream = out or sys.stdout
-        url = server.display_url(host, int(sock.getsockname()[1]))
-        print(f"CloudStack simulator: {url}/client/api", file=stream)
-        print(f"API key:    {key}", file=stream)
-        print(f"Secret key: {secret_key}", file=stream)
-        print(f"State:      {state_path or 'in memory'}", file=stream, flush=True)
-        server.run(app, host, int(sock.getsockname()[1]), sock=sock)
-    finally:
-        sock.close()
-        state.close()
+        yield f"CloudStack simulator: {url}/client/api"
+        yield f"API key:    {key}"
+        yield f"Secret key: {secret_key}"
+        yield f"State:      {state_path or 'in memory'}"
+
+    def echo(line: str) -> None:
+        print(line, file=out or sys.stdout, flush=True)
+
+    serve_app(
+        lambda: CloudStackState(state_path, api_key=api_key, secret=secret),
+        lambda state: create_app(state, config=config),
+        banner,
+        host,
+        port,
+        echo=echo,
+    )
+
+
+def _run(
+    host: str,
+    port: int,
+    state: str | None,
+    *,
+    api_key: str | None = None,
+    secret_key: str | None = None,
+    job_latency: float | None = None,
+    max_page_size: int | None = None,
+) -> None:
+    config = SimConfig()
+    if job_latency is not None:
+        config.job_latency = job_latency
+    if max_page_size is not None:
+        config.max_page_size = max_page_size
+    path = os.path.abspath(state) if state else None
+    serve(host, port, path, api_key=api_key, secret=secret_key, config=config)
+
+
+SPEC = SimulatorSpec(
+    name="cloudstack",
+    description="Serve the CloudStack simulator at http://HOST:PORT/client/api.",
+    default_port=8080,
+    run=_run,
+    options=(
+        Option("--api-key", "text", "Admin API key.", envvar=API_KEY_ENV),
+        Option("--secret-key", "text", "Admin secret key.", envvar=SECRET_ENV),
+        Option("--job-latency", "float", "Seconds before asynchronous jobs complete.", minimum=0),
+        Option(
+            "--max-page-size",
+            "int",
+            "Largest page size the server accepts (default 500).",
+            minimum=1,
+        ),
+    ),
+)

@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ..core.auth import Credentials
+from ..core.faults import Faults
 from . import _errors as err
-from . import commands as _commands  # noqa: F401 - registers every command
-from ._auth import authenticate, pick
+from ._auth import SignatureAuth, pick
 from ._call import Call, Listing, Pending, parse_args
 from ._config import SimConfig
 from ._expunge import sweep
-from ._faults import Faults
 from ._jobs import settle, submit
-from ._registry import COMMANDS
 from ._state import CloudStackState
 from ._store import Doc
+from ._table import COMMANDS
 
 __all__ = ["Answer", "Simulator"]
 
@@ -71,6 +70,8 @@ class Simulator:
         self.state = state
         self.config = config
         self.faults = Faults(config)
+        self.commands = COMMANDS
+        self.auth = SignatureAuth(state, COMMANDS, lambda: config.accept_unencoded_tilde)
 
     def exempt(self, params: dict[str, str]) -> bool:
         """Whether fault injection skips this request (the simulator's own admin command)."""
@@ -80,12 +81,12 @@ class Simulator:
         self, params: dict[str, str], now: float | None = None, method: str = "GET"
     ) -> Answer:
         """Answer one request given its (first-wins) parameters."""
-        moment = time.time() if now is None else now
+        moment = self.state.clock.now() if now is None else now
         wants_json = (pick(params, "response") or "").lower() == "json"
         name = pick(params, "command") or ""
-        known = COMMANDS.get(name)
+        known = self.commands.get(name)
         response_name = known.response_name if known else "errorresponse"
-        settle(self.state, self.config, moment)
+        settle(self.state, self.config, self.commands, moment)
         sweep(self.state, self.config.expunge_delay, moment)
         try:
             body = self._dispatch(params, moment, method)
@@ -95,13 +96,23 @@ class Simulator:
             )
         return Answer(200, {response_name: body}, wants_json)
 
+    def _throttle(self, account_id: str, now: float) -> None:
+        """Count a request; 429 with CloudStack's text past ``rate_limit`` per second."""
+        wait = self.faults.over_limit(account_id, now)
+        if wait is not None:
+            raise err.ApiError(
+                err.API_LIMIT_EXCEEDED,
+                "The given user has reached his/her account api limit, "
+                f"please retry after {max(wait, 1)} ms.",
+            )
+
     def _dispatch(self, params: dict[str, str], now: float, method: str) -> Doc:
-        caller = authenticate(
-            self.state, params, now, lenient_tilde=self.config.accept_unencoded_tilde
-        )
-        command = COMMANDS[pick(params, "command") or ""]
+        caller = self.auth.authenticate(Credentials(params=params, now=now))
+        if caller is None:
+            raise err.AuthError()
+        command = self.commands[pick(params, "command") or ""]
         if not caller.is_admin:
-            self.faults.throttle(caller.account_id, now)
+            self._throttle(caller.account_id, now)
         bad = _bad_characters(params)
         if bad is not None:
             raise err.param_error(
@@ -124,6 +135,7 @@ class Simulator:
             raw=raw,
             method=method,
             faults=self.faults,
+            commands=self.commands,
         )
         with self.state.store.transaction():
             parse_args(call)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
 
+from ..core.clock import SYSTEM_CLOCK, Clock
 from ._docs import allocate_ips, mac_addresses
 from ._seed import new_keys, seed, seed_id, upgrade
 from ._store import Doc, Store
@@ -33,15 +33,17 @@ class CloudStackState:
         *,
         api_key: str | None = None,
         secret: str | None = None,
+        clock: Clock | None = None,
     ) -> None:
         self.store = Store(path)
+        self.clock: Clock = clock if clock is not None else SYSTEM_CLOCK
         api_key = api_key or os.environ.get(API_KEY_ENV) or None
         secret = secret or os.environ.get(SECRET_ENV) or None
         with self.store.transaction():
-            if self.store.meta("seeded") is None:
+            if self.store.setting("seeded") is None:
                 generated = new_keys()
                 seed(self, (api_key or generated[0], secret or generated[1]))
-                self.store.set_meta("seeded", "1")
+                self.store.set_setting("seeded", "1")
             elif api_key or secret:
                 old_key, old_secret = self.credentials("admin")
                 self.store.set_user_keys(
@@ -113,7 +115,7 @@ class CloudStackState:
             )
             groups = []
         assert network is not None
-        now = time.time()
+        now = self.clock.now()
         with self.store.transaction():
             first = self.store.next_value("vm", count)
             ips = allocate_ips(self, network, count)

@@ -12,16 +12,13 @@ database written by another connection (``PRAGMA data_version`` moved) is forgot
 from __future__ import annotations
 
 import math
-import sqlite3
-import threading
 from collections.abc import Iterable, Mapping, Sequence
-from contextlib import AbstractContextManager
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
-from .._statefile import open_state
-from ._json import dumps_text, loads
+from ..core.jsonio import dumps_text, loads
+from ..core.paging import Window
+from ..core.store import SqliteStore
 
 __all__ = ["Doc", "Store", "public"]
 
@@ -91,81 +88,16 @@ def public(doc: Mapping[str, Any]) -> Doc:
     return view
 
 
-class _Transaction:
-    """What ``Store.transaction()`` returns: re-entrant, the outermost block commits or rolls back.
-
-    A plain class rather than ``@contextmanager``: every request enters several of these.
-    """
-
-    __slots__ = ("_store",)
-
-    def __init__(self, store: Store) -> None:
-        self._store = store
-
-    def __enter__(self) -> None:
-        self._store._begin()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self._store._end(exc_type is not None)
-
-
-class _Savepoint:
-    """What ``Store.savepoint()`` returns: a SQLite savepoint inside the store's transaction."""
-
-    __slots__ = ("_store",)
-
-    def __init__(self, store: Store) -> None:
-        self._store = store
-
-    def __enter__(self) -> None:
-        store = self._store
-        store._begin()
-        try:
-            store._db.execute("SAVEPOINT step")
-        except BaseException:
-            store._end(True)
-            raise
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        store = self._store
-        try:
-            if exc_type is None:
-                store._db.execute("RELEASE step")
-            else:
-                store._db.execute("ROLLBACK TO step")
-                store._db.execute("RELEASE step")
-                store._undo_memory()
-        except BaseException:
-            store._end(True)
-            raise
-        store._end(exc_type is not None)
-
-
-_TABLES = ("meta", "users", "resources")  # what every state file of this simulator holds
-
-
-class Store:
+class Store(SqliteStore):
     """Typed access to the simulator's tables. All methods are safe to call from any thread."""
 
+    KIND = "CloudStack"
+    SCHEMA = _SCHEMA
+    TABLES = ("meta", "users", "resources")  # what every state file of this simulator holds
+    SETTINGS_TABLE = "meta"
+
     def __init__(self, path: str | Path | None = None) -> None:
-        self.path = None if path is None else Path(path)
-        if path is None:
-            self._db = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
-            self._db.executescript(_SCHEMA)
-        else:
-            self._db = open_state(path, kind="CloudStack", tables=_TABLES, schema=_SCHEMA)
-        self._lock = threading.RLock()
-        self._depth = 0
+        super().__init__(path)
         # memory copies: id -> (kind, JSON), job id -> JSON, api key / account id -> users
         self._docs: dict[str, tuple[str, str]] = {}
         self._job_texts: dict[str, str] = {}
@@ -176,7 +108,6 @@ class Store:
         self._written: set[str] = set()  # ids written by the open transaction
         self._next_due = -math.inf  # no pending job is due before this (-inf: unknown)
         self._shared = path is not None  # other connections may write a file database
-        self._transaction = _Transaction(self)
         self._version = self._data_version()
 
     # memory copies --------------------------------------------------------------------------
@@ -221,72 +152,18 @@ class Store:
         self._members.clear()
         self._next_due = -math.inf
 
-    # transactions ---------------------------------------------------------------------------
+    def _began(self) -> None:
+        self._sync()
 
-    def transaction(self) -> AbstractContextManager[None]:
-        """Hold the lock and run the block in one SQLite transaction (nested blocks join it)."""
-        return self._transaction
-
-    def savepoint(self) -> AbstractContextManager[None]:
-        """Run the block so that an exception undoes only its own writes (inside a transaction)."""
-        return _Savepoint(self)
-
-    def _begin(self) -> None:
-        self._lock.acquire()
-        if self._depth:
-            self._depth += 1
-            return
-        try:
-            self._db.execute("BEGIN IMMEDIATE")
-            self._sync()
-        except BaseException:
-            self._lock.release()
-            raise
-        self._depth = 1
-
-    def _end(self, failed: bool) -> None:
-        try:
-            if self._depth > 1:
-                self._depth -= 1
-            elif failed:
-                self._rollback()
-            else:
-                try:
-                    self._db.execute("COMMIT")
-                except BaseException:
-                    self._rollback()  # a failed COMMIT leaves the transaction open
-                    raise
-                self._depth = 0
-                self._written.clear()
-        finally:
-            self._lock.release()
-
-    def _rollback(self) -> None:
-        try:
-            if self._db.in_transaction:
-                self._db.execute("ROLLBACK")
-        finally:
-            self._undo_memory()
-            self._depth = 0
+    def _rolled_back(self) -> None:
+        self._undo_memory()
+        if not self._depth:  # the whole transaction: nothing of it is pending any more
             self._written.clear()
 
-    def close(self) -> None:
-        """Close the database."""
-        with self._lock:
-            self._db.close()
+    def _committed(self) -> None:
+        self._written.clear()
 
-    # meta and counters ----------------------------------------------------------------------
-
-    def meta(self, key: str) -> str | None:
-        """A stored setting, or None."""
-        with self._lock:
-            row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        return None if row is None else str(row[0])
-
-    def set_meta(self, key: str, value: str) -> None:
-        """Store a setting."""
-        with self._lock:
-            self._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+    # counters ----------------------------------------------------------------------
 
     def next_value(self, name: str, count: int = 1) -> int:
         """Reserve ``count`` values of counter ``name``; returns the first (counters start at 1)."""
@@ -511,7 +388,7 @@ class Store:
             page_args = list(args)
             if limit is not None or offset:
                 page_sql += " LIMIT ? OFFSET ?"
-                page_args.extend([-1 if limit is None else limit, offset])
+                page_args.extend(Window(offset, limit).sql())
             rows = self._db.execute(page_sql, page_args).fetchall()
         docs = [dict(loads(row[0])) for row in rows]
         return (len(docs) if total < 0 else total), docs
@@ -640,6 +517,6 @@ class Store:
             )
             rows = self._db.execute(
                 f"SELECT id, data FROM jobs WHERE {condition} ORDER BY seq LIMIT ? OFFSET ?",
-                [*args, -1 if limit is None else limit, offset],
+                [*args, *Window(offset, limit).sql()],
             ).fetchall()
             return total, [self._view(str(job_id), str(data)) for job_id, data in rows]

@@ -10,7 +10,7 @@ from ._hosts import host_fields
 from ._store import Doc
 
 if TYPE_CHECKING:
-    from ._state import CloudStackState
+    from ._world import World
 
 __all__ = ["VmSpec", "build_nic", "build_vm", "root_volume", "sg_summary"]
 
@@ -71,7 +71,7 @@ def build_nic(network: Doc, ip: str, mac: str, device: int, vm_id: str) -> Doc:
 
 
 def build_vm(
-    state: CloudStackState, spec: VmSpec, number: int, ips: list[str], macs: list[str], now: float
+    state: World, spec: VmSpec, number: int, ips: list[str], macs: list[str], now: float
 ) -> Doc:
     """A VM document (not stored); ``number`` is its internal id, ``ips``/``macs`` one per NIC."""
     vm_id = new_id()

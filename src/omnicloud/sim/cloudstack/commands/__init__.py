@@ -1,53 +1,5 @@
-"""CloudStack API commands, one module per resource family; importing this registers them all."""
+"""CloudStack API commands, one module per resource family.
 
-from __future__ import annotations
-
-from . import (
-    acls,
-    addresses,
-    affinity,
-    apis,
-    infra,
-    jobs,
-    keypairs,
-    limits,
-    loadbalancers,
-    network_admin,
-    networks,
-    nics,
-    projects,
-    rules,
-    security_groups,
-    simulator,
-    snapshots,
-    tags,
-    templates,
-    vms,
-    volumes,
-    vpn,
-)
-
-__all__ = [
-    "acls",
-    "addresses",
-    "affinity",
-    "apis",
-    "infra",
-    "jobs",
-    "keypairs",
-    "limits",
-    "loadbalancers",
-    "network_admin",
-    "networks",
-    "nics",
-    "projects",
-    "rules",
-    "security_groups",
-    "simulator",
-    "snapshots",
-    "tags",
-    "templates",
-    "vms",
-    "volumes",
-    "vpn",
-]
+Each module lists its declarations in ``DECLARED``; :mod:`omnicloud.sim.cloudstack._table`
+assembles them into the command table. Importing this package imports none of them.
+"""

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .. import _errors as err
-from .._seed import LIMIT_TYPES
+from .._ids import LIMIT_TYPES
 from .._store import Doc
 
 if TYPE_CHECKING:
     from .._call import Call
-    from .._state import CloudStackState
+    from .._world import World
 
 __all__ = ["SYNC_SUCCESS", "async_success", "check_limit", "usage", "zone_names"]
 
@@ -24,7 +24,7 @@ def async_success() -> Doc:
     return {"success": True}
 
 
-def usage(state: CloudStackState, account_id: str, resource_type: int) -> float:
+def usage(state: World, account_id: str, resource_type: int) -> float:
     """How much of a limited resource type an account uses."""
     store = state.store
     if resource_type == 0:
@@ -62,7 +62,7 @@ def check_limit(call: Call, account: Doc, resource_type: int, adding: float = 1)
         )
 
 
-def zone_names(state: CloudStackState) -> dict[str, str]:
+def zone_names(state: World) -> dict[str, str]:
     """Zone id -> name."""
     _, zones = state.store.find("zone")
     return {zone["id"]: zone["name"] for zone in zones}

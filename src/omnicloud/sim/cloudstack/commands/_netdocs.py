@@ -8,14 +8,16 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .. import _errors as err
+from .._call import Listing
 from .._docs import new_id, owner_fields, render_many, timestamp
 from .._hosts import host_fields
-from .._seed import seed_id
+from .._ids import seed_id
 from .._store import Doc
+from ._common import tag_filters
 
 if TYPE_CHECKING:
-    from .._call import Call, Listing
-    from .._state import CloudStackState
+    from .._call import Call
+    from .._world import World
 
 __all__ = [
     "LIVE_VM",
@@ -94,9 +96,6 @@ def owned_list(
 
     ``shared`` also shows ownerless (system) documents; ``scoped`` applies project scoping.
     """
-    from .._call import Listing
-    from ._common import tag_filters
-
     owners = call.visible_owners()
     conditions: Where = list(where)
     if shared and owners is not None:
@@ -125,7 +124,7 @@ def pick_fields(call: Call, names: Iterable[str]) -> dict[str, Any]:
     return {name: call.args[name] for name in names if call.has(name)}
 
 
-def drop_resource(state: CloudStackState, resource_id: str) -> None:
+def drop_resource(state: World, resource_id: str) -> None:
     """Delete a document and its tags."""
     _, tags = state.store.find("tag", ref=resource_id)
     for tag in tags:
@@ -133,13 +132,13 @@ def drop_resource(state: CloudStackState, resource_id: str) -> None:
     state.store.delete(resource_id)
 
 
-def services(state: CloudStackState, network: Doc) -> list[str]:
+def services(state: World, network: Doc) -> list[str]:
     """The services of a network's offering."""
     offering = state.store.get("networkoffering", network["networkofferingid"])
     return list(offering.get("_services", [])) if offering else []
 
 
-def need_service(state: CloudStackState, network: Doc, service: str) -> None:
+def need_service(state: World, network: Doc, service: str) -> None:
     """431 unless the network's offering provides ``service``."""
     if service not in services(state, network):
         raise err.param_error(
@@ -200,12 +199,12 @@ def public_ip_doc(
     return doc
 
 
-def _taken(state: CloudStackState) -> set[str]:
+def _taken(state: World) -> set[str]:
     _, docs = state.store.find("publicipaddress")
     return {doc["ipaddress"] for doc in docs}
 
 
-def seed_public_address(state: CloudStackState) -> str:
+def seed_public_address(state: World) -> str:
     """The first free public address (for seeding)."""
     taken = _taken(state)
     return next(address for address, _, _ in _pool() if address not in taken)
@@ -267,7 +266,7 @@ def allocate_public_ip(
 
 
 def new_router(
-    state: CloudStackState,
+    state: World,
     account: Doc,
     zone: Doc,
     now: float,
@@ -361,7 +360,7 @@ def router_guest_nic(network: Doc) -> Doc:
     }
 
 
-def network_router(state: CloudStackState, network: Doc) -> Doc | None:
+def network_router(state: World, network: Doc) -> Doc | None:
     """The router serving a network (its VPC's for a tier)."""
     _, routers = state.store.find("router", ref=network.get("vpcid") or network["id"], limit=1)
     return routers[0] if routers else None

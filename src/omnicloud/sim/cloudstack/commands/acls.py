@@ -8,7 +8,7 @@ from __future__ import annotations
 from .. import _errors as err
 from .._call import Call, Listing, Pending
 from .._docs import new_id, owner_fields, render
-from .._registry import LIST_OWNER_PARAMS, Param, command
+from .._registry import LIST_OWNER_PARAMS, Command, Declaration, Param, command
 from .._store import Doc
 from ._common import async_success
 from ._netdocs import (
@@ -398,3 +398,16 @@ def _delete_item(call: Call) -> Pending:
 def _item_deleted(call: Call, payload: Doc) -> Doc:
     drop_resource(call.state, _item(call, payload["id"])["id"])
     return async_success()
+
+
+# what this module declares, in the order listApis and the table keep
+DECLARED: tuple[Command | Declaration, ...] = (
+    create_list,
+    list_acl_lists,
+    delete_list,
+    replace,
+    create_item,
+    list_items,
+    update_item,
+    delete_item,
+)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from .. import _errors as err
 from .._call import Call, Pending
 from .._docs import render
-from .._registry import Param, command
+from .._registry import Command, Declaration, Param, command
 from .._store import Doc
 from ._common import SYNC_SUCCESS, async_success, check_limit
 from ._netdocs import (
@@ -299,3 +299,12 @@ def _drop_with_related(call: Call, rule_id: str) -> None:
     for rule in related:
         drop_resource(call.state, rule["id"])
     drop_resource(call.state, rule_id)
+
+
+# what this module declares, in the order listApis and the table keep
+DECLARED: tuple[Command | Declaration, ...] = (
+    associate,
+    disassociate,
+    enable_static_nat,
+    disable,
+)

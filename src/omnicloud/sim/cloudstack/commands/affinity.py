@@ -6,7 +6,7 @@ from __future__ import annotations
 from .. import _errors as err
 from .._call import Call, Listing, Pending
 from .._docs import new_id, owner_fields, render, render_many
-from .._registry import LIST_OWNER_PARAMS, Param, command
+from .._registry import LIST_OWNER_PARAMS, Command, Declaration, Param, command
 from .._store import Doc
 from ._common import async_success, by_name
 from ._netdocs import drop_resource, owned_list, owner_and_project, pick_fields, project_fields
@@ -236,3 +236,13 @@ def _vm_updated(call: Call, payload: Doc) -> Doc:
     ]
     call.state.store.save(vm)
     return {"virtualmachine": render_many(call.state, [vm])[0]}
+
+
+# what this module declares, in the order listApis and the table keep
+DECLARED: tuple[Command | Declaration, ...] = (
+    create,
+    delete,
+    list_affinity_groups,
+    list_affinity_group_types,
+    update_vm,
+)

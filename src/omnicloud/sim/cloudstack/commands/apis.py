@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .. import _errors as err
 from .._call import Call, Listing
-from .._registry import COMMANDS, Command, Param, command
+from .._registry import Command, Declaration, Param, command
 from .._store import Doc
 
 
@@ -45,7 +45,7 @@ def _describe(cmd: Command) -> Doc:
 def list_apis(call: Call) -> Listing:
     """Lists all available APIs the caller may call, with their parameters."""
     name = call.text("name")
-    visible = [c for c in COMMANDS.values() if call.caller.is_admin or not c.admin]
+    visible = [c for c in call.commands.values() if call.caller.is_admin or not c.admin]
     if name:
         visible = [c for c in visible if c.name == name]
         if not visible:
@@ -72,3 +72,10 @@ def get_api_limit(call: Call) -> Doc:
             "expireAfter": expire,
         }
     }
+
+
+# what this module declares, in the order listApis and the table keep
+DECLARED: tuple[Command | Declaration, ...] = (
+    list_apis,
+    get_api_limit,
+)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .._call import Call, Listing
-from .._registry import Param, command
+from .._registry import Command, Declaration, Param, command
 from .._store import public
 
 ZONE_PARAMS = (
@@ -97,3 +97,13 @@ def list_disk_offerings(call: Call) -> Listing:
 def list_os_types(call: Call) -> Listing:
     """Lists all supported OS types for this cloud."""
     return _filter(call, "ostype", keys=("oscategoryid", "description"))
+
+
+# what this module declares, in the order listApis and the table keep
+DECLARED: tuple[Command | Declaration, ...] = (
+    list_zones,
+    list_pods,
+    list_service_offerings,
+    list_disk_offerings,
+    list_os_types,
+)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from .. import _errors as err
 from .._call import Call, Listing
 from .._jobs import cancel, render_job
-from .._registry import Param, command
+from .._registry import Command, Declaration, Param, command
 from .._store import Doc
 
 
@@ -105,3 +105,11 @@ def _start_date(call: Call) -> str | None:
 def cancel_async_job(call: Call) -> Doc:
     """Simulator extension: cancel a pending job; it ends with jobstatus 3."""
     return render_job(cancel(call, _job(call)))
+
+
+# what this module declares, in the order listApis and the table keep
+DECLARED: tuple[Command | Declaration, ...] = (
+    query_async_job_result,
+    list_async_jobs,
+    cancel_async_job,
+)

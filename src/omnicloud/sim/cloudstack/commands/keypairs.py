@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from .. import _errors as err
 from .._call import Call, Listing
 from .._docs import new_id, owner_fields, timestamp
-from .._registry import LIST_OWNER_PARAMS, Param, command
+from .._registry import LIST_OWNER_PARAMS, Command, Declaration, Param, command
 from .._store import Doc, public
 from ._common import SYNC_SUCCESS, by_name
 
@@ -144,3 +144,12 @@ def delete_key_pair(call: Call) -> Doc:
         )
     call.state.store.delete(doc["id"])
     return dict(SYNC_SUCCESS)
+
+
+# what this module declares, in the order listApis and the table keep
+DECLARED: tuple[Command | Declaration, ...] = (
+    create_key_pair,
+    register_key_pair,
+    list_key_pairs,
+    delete_key_pair,
+)

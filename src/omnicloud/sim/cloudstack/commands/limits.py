@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from .. import _errors as err
 from .._call import Call, Listing
-from .._registry import Param, command
-from .._seed import LIMIT_TYPES
+from .._ids import LIMIT_TYPES
+from .._registry import Command, Declaration, Param, command
 from .._store import Doc
 from ._common import usage
 
@@ -95,3 +95,10 @@ def update_resource_limit(call: Call) -> Doc:
     call.state.store.save(account)
     row = _limit_doc(call, account, number)
     return {"resourcelimit": {k: v for k, v in row.items() if not k.startswith("_")}}
+
+
+# what this module declares, in the order listApis and the table keep
+DECLARED: tuple[Command | Declaration, ...] = (
+    list_resource_limits,
+    update_resource_limit,
+)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from .. import _errors as err
 from .._call import Call, Listing, Pending
 from .._docs import render, render_many
-from .._registry import LIST_OWNER_PARAMS, Param, command
+from .._registry import LIST_OWNER_PARAMS, Command, Declaration, Param, command
 from .._store import Doc
 from ._common import async_success
 from ._netdocs import (
@@ -243,7 +243,7 @@ def list_load_balancer_rules(call: Call) -> Listing:
     return owned_list(call, "loadbalancerrule", fields=fields, where=where)
 
 
-def _members(name: str, doc: str, adding: bool) -> None:
+def _members(name: str, doc: str, adding: bool) -> Declaration:
     cmd = command(
         name,
         is_async=True,
@@ -306,9 +306,13 @@ def _members(name: str, doc: str, adding: bool) -> None:
         call.state.store.save(rule)
         return async_success()
 
+    return cmd
 
-_members("assignToLoadBalancerRule", "Assigns virtual machine(s) to a load balancer rule.", True)
-_members(
+
+assign_to_load_balancer_rule = _members(
+    "assignToLoadBalancerRule", "Assigns virtual machine(s) to a load balancer rule.", True
+)
+remove_from_load_balancer_rule = _members(
     "removeFromLoadBalancerRule", "Removes a virtual machine(s) from a load balancer rule.", False
 )
 
@@ -349,3 +353,15 @@ def list_instances(call: Call) -> Listing:
         vms = [vm for vm in candidates if vm["id"] not in members]
     views = render_many(call.state, vms)
     return call.listing(views)
+
+
+# what this module declares, in the order listApis and the table keep
+DECLARED: tuple[Command | Declaration, ...] = (
+    create,
+    delete,
+    update,
+    list_load_balancer_rules,
+    assign_to_load_balancer_rule,
+    remove_from_load_balancer_rule,
+    list_instances,
+)

@@ -9,7 +9,8 @@ import ipaddress
 from .. import _errors as err
 from .._call import Call, Listing, Pending
 from .._docs import new_id, owner_fields, render, render_many, timestamp
-from .._registry import LIST_OWNER_PARAMS, Param, command
+from .._ids import seed_id
+from .._registry import LIST_OWNER_PARAMS, Command, Declaration, Param, command
 from .._store import Doc
 from ._common import async_success, check_limit
 from ._netdocs import (
@@ -197,8 +198,6 @@ def create_network(call: Call) -> Doc:
 
 
 def _default_acl_id(name: str) -> str:
-    from .._seed import seed_id
-
     return seed_id(f"networkacllist:{name}")
 
 
@@ -699,7 +698,9 @@ def list_routers(call: Call) -> Listing:
 _ROUTER_ID = Param("id", "uuid", required=True, entity="router", description="the ID of the router")
 
 
-def _router_power(name: str, doc: str, allowed: tuple[str, ...], during: str, final: str) -> None:
+def _router_power(
+    name: str, doc: str, allowed: tuple[str, ...], during: str, final: str
+) -> Declaration:
     params = [_ROUTER_ID]
     if name == "stopRouter":
         params.append(Param("forced", "boolean", description="force stop the VM"))
@@ -735,7 +736,30 @@ def _router_power(name: str, doc: str, allowed: tuple[str, ...], during: str, fi
             router["state"] = payload["previous"]
             call.state.store.save(router)
 
+    return cmd
 
-_router_power("startRouter", "Starts a router.", ("Stopped",), "Starting", "Running")
-_router_power("stopRouter", "Stops a router.", ("Running",), "Stopping", "Stopped")
-_router_power("rebootRouter", "Reboots a router.", ("Running",), "Running", "Running")
+
+start_router = _router_power("startRouter", "Starts a router.", ("Stopped",), "Starting", "Running")
+stop_router = _router_power("stopRouter", "Stops a router.", ("Running",), "Stopping", "Stopped")
+reboot_router = _router_power(
+    "rebootRouter", "Reboots a router.", ("Running",), "Running", "Running"
+)
+
+
+# what this module declares, in the order listApis and the table keep
+DECLARED: tuple[Command | Declaration, ...] = (
+    create_network,
+    delete_network,
+    update_network,
+    restart_network,
+    list_vpc_offerings,
+    create_vpc,
+    list_vpcs,
+    update_vpc,
+    delete_vpc,
+    restart_vpc,
+    list_routers,
+    start_router,
+    stop_router,
+    reboot_router,
+)

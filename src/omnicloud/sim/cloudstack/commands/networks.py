@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from .._call import Call, Listing
 from .._docs import render_many
-from .._registry import LIST_OWNER_PARAMS, Param, command
+from .._registry import LIST_OWNER_PARAMS, Command, Declaration, Param, command
 from .._store import Doc, public
 from ._common import tag_filters
 from ._netdocs import owned_list, pick_fields, project_where, sweep_networks
@@ -252,3 +252,13 @@ def list_ip_forwarding_rules(call: Call) -> Listing:
     """List the IP forwarding rules."""
     fields = pick_fields(call, ("ipaddressid", "virtualmachineid"))
     return owned_list(call, "ipforwardingrule", fields=fields)
+
+
+# what this module declares, in the order listApis and the table keep
+DECLARED: tuple[Command | Declaration, ...] = (
+    list_networks,
+    list_network_offerings,
+    list_public_ip_addresses,
+    list_port_forwarding_rules,
+    list_ip_forwarding_rules,
+)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from .. import _errors as err
 from .._call import Call, Listing, Pending
 from .._docs import allocate_ips, mac_addresses, render
-from .._registry import Param, command
+from .._registry import Command, Declaration, Param, command
 from .._store import Doc
 from .._vmbuild import build_nic
 
@@ -105,3 +105,11 @@ def _removed(call: Call, payload: Doc) -> Doc:
     vm["nic"] = [n for n in vm.get("nic", []) if n["id"] != payload["nic"]]
     call.state.store.save(vm)
     return {"virtualmachine": render(call.state, vm)}
+
+
+# what this module declares, in the order listApis and the table keep
+DECLARED: tuple[Command | Declaration, ...] = (
+    list_nics,
+    add,
+    remove,
+)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from .. import _errors as err
 from .._call import Call, Listing, Pending
 from .._docs import new_id, owner_fields, render, timestamp
-from .._registry import LIST_OWNER_PARAMS, Param, command
+from .._registry import LIST_OWNER_PARAMS, Command, Declaration, Param, command
 from .._seed import DEFAULT_LIMITS
 from .._store import Doc
 from ._common import async_success, check_limit
@@ -141,7 +141,7 @@ def list_projects(call: Call) -> Listing:
 _PROJECT_ID = Param("id", "uuid", required=True, entity="project", description="id of the project")
 
 
-def _transition(name: str, doc: str, target: str) -> None:
+def _transition(name: str, doc: str, target: str) -> Declaration:
     cmd = command(name, is_async=True, params=(_PROJECT_ID,), description=doc)
 
     @cmd
@@ -158,9 +158,11 @@ def _transition(name: str, doc: str, target: str) -> None:
         call.state.store.save(project)
         return {"project": project_view(call, project)}
 
+    return cmd
 
-_transition("activateProject", "Activates a project", "Active")
-_transition("suspendProject", "Suspends a project", "Suspended")
+
+activate_project = _transition("activateProject", "Activates a project", "Active")
+suspend_project = _transition("suspendProject", "Suspends a project", "Suspended")
 
 update = command(
     "updateProject",
@@ -243,3 +245,14 @@ def _deleted(call: Call, payload: Doc) -> Doc:
             drop_resource(call.state, doc["id"])
     drop_resource(call.state, payload["id"])
     return async_success()
+
+
+# what this module declares, in the order listApis and the table keep
+DECLARED: tuple[Command | Declaration, ...] = (
+    create,
+    list_projects,
+    activate_project,
+    suspend_project,
+    update,
+    delete,
+)

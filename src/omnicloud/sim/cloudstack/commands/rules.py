@@ -6,7 +6,7 @@ from __future__ import annotations
 from .. import _errors as err
 from .._call import Call, Listing, Pending
 from .._docs import new_id, owner_fields, render
-from .._registry import LIST_OWNER_PARAMS, Param, command
+from .._registry import LIST_OWNER_PARAMS, Command, Declaration, Param, command
 from .._store import Doc
 from ._common import async_success
 from ._netdocs import (
@@ -220,7 +220,7 @@ def _pf_failed(call: Call, payload: Doc) -> None:
     drop_rule(call, payload["id"])
 
 
-def _deleter(name: str, kind: str, doc: str) -> None:
+def _deleter(name: str, kind: str, doc: str) -> Declaration:
     cmd = command(
         name,
         is_async=True,
@@ -252,11 +252,19 @@ def _deleter(name: str, kind: str, doc: str) -> None:
             rule["state"] = "Active"
             call.state.store.save(rule)
 
+    return cmd
 
-_deleter("deletePortForwardingRule", "portforwardingrule", "Deletes a port forwarding rule")
-_deleter("deleteIpForwardingRule", "ipforwardingrule", "Deletes an IP forwarding rule")
-_deleter("deleteFirewallRule", "firewallrule", "Deletes a firewall rule")
-_deleter("deleteEgressFirewallRule", "firewallrule", "Deletes an egress firewall rule")
+
+delete_port_forwarding_rule = _deleter(
+    "deletePortForwardingRule", "portforwardingrule", "Deletes a port forwarding rule"
+)
+delete_ip_forwarding_rule = _deleter(
+    "deleteIpForwardingRule", "ipforwardingrule", "Deletes an IP forwarding rule"
+)
+delete_firewall_rule = _deleter("deleteFirewallRule", "firewallrule", "Deletes a firewall rule")
+delete_egress_firewall_rule = _deleter(
+    "deleteEgressFirewallRule", "firewallrule", "Deletes an egress firewall rule"
+)
 
 
 # IP forwarding (static NAT rules) -------------------------------------------------------------
@@ -519,3 +527,18 @@ def list_egress_firewall_rules(call: Call) -> Listing:
     fields = pick_fields(call, ("networkid", "fordisplay"))
     fields["_traffic"] = "Egress"
     return owned_list(call, "firewallrule", fields=fields)
+
+
+# what this module declares, in the order listApis and the table keep
+DECLARED: tuple[Command | Declaration, ...] = (
+    create_pf,
+    delete_port_forwarding_rule,
+    delete_ip_forwarding_rule,
+    delete_firewall_rule,
+    delete_egress_firewall_rule,
+    create_ipf,
+    create_fw,
+    create_egress,
+    list_firewall_rules,
+    list_egress_firewall_rules,
+)

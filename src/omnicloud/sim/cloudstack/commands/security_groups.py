@@ -7,7 +7,7 @@ import ipaddress
 from .. import _errors as err
 from .._call import Call, Listing, Pending
 from .._docs import new_id, owner_fields, render, render_many
-from .._registry import LIST_OWNER_PARAMS, Param, command
+from .._registry import LIST_OWNER_PARAMS, Command, Declaration, Param, command
 from .._store import Doc
 from ._common import SYNC_SUCCESS, async_success, by_name, tag_filters
 
@@ -191,7 +191,7 @@ def _same(a: Doc, b: Doc) -> bool:
     return all(a.get(k) == b.get(k) for k in keys)
 
 
-def _authorize(name: str, field: str) -> None:
+def _authorize(name: str, field: str) -> Declaration:
     cmd = command(
         name,
         is_async=True,
@@ -240,8 +240,10 @@ def _authorize(name: str, field: str) -> None:
         call.state.store.save(group)
         return {"securitygroup": render(call.state, group)}
 
+    return cmd
 
-def _revoke(name: str, field: str) -> None:
+
+def _revoke(name: str, field: str) -> Declaration:
     cmd = command(
         name,
         is_async=True,
@@ -280,8 +282,22 @@ def _revoke(name: str, field: str) -> None:
         call.state.store.save(group)
         return async_success()
 
+    return cmd
 
-_authorize("authorizeSecurityGroupIngress", "ingressrule")
-_authorize("authorizeSecurityGroupEgress", "egressrule")
-_revoke("revokeSecurityGroupIngress", "ingressrule")
-_revoke("revokeSecurityGroupEgress", "egressrule")
+
+authorize_security_group_ingress = _authorize("authorizeSecurityGroupIngress", "ingressrule")
+authorize_security_group_egress = _authorize("authorizeSecurityGroupEgress", "egressrule")
+revoke_security_group_ingress = _revoke("revokeSecurityGroupIngress", "ingressrule")
+revoke_security_group_egress = _revoke("revokeSecurityGroupEgress", "egressrule")
+
+
+# what this module declares, in the order listApis and the table keep
+DECLARED: tuple[Command | Declaration, ...] = (
+    create_security_group,
+    list_security_groups,
+    delete_security_group,
+    authorize_security_group_ingress,
+    authorize_security_group_egress,
+    revoke_security_group_ingress,
+    revoke_security_group_egress,
+)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from .. import _errors as err
 from .._call import Call
-from .._registry import Param, command
+from .._registry import Command, Declaration, Param, command
 from .._store import Doc
 
 _FLOATS = ("job_latency", "error_rate", "reset_rate", "slow_seconds")
@@ -70,3 +70,7 @@ def configure_simulator(call: Call) -> Doc:
         except (KeyError, ValueError):
             raise err.param_error("job_latency_by_command needs command and seconds") from None
     return {"simulatorconfig": config.as_dict()}
+
+
+# what this module declares, in the order listApis and the table keep
+DECLARED: tuple[Command | Declaration, ...] = (configure_simulator,)

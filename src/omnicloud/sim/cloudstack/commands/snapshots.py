@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from .. import _errors as err
 from .._call import Call, Listing, Pending
 from .._docs import new_id, owner_fields, render, render_many, timestamp
-from .._registry import LIST_OWNER_PARAMS, Param, command
+from .._registry import LIST_OWNER_PARAMS, Command, Declaration, Param, command
 from .._store import Doc
 from ._common import async_success, check_limit, tag_filters
 
@@ -145,3 +145,11 @@ def _deleted(call: Call, payload: Doc) -> Doc:
     for tag in tags:
         call.state.store.delete(tag["id"])
     return async_success()
+
+
+# what this module declares, in the order listApis and the table keep
+DECLARED: tuple[Command | Declaration, ...] = (
+    create,
+    list_snapshots,
+    delete,
+)

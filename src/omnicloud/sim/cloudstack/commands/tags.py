@@ -5,7 +5,7 @@ from __future__ import annotations
 from .. import _errors as err
 from .._call import Call, Listing, Pending
 from .._docs import TAGGABLE, new_id
-from .._registry import LIST_OWNER_PARAMS, Param, command
+from .._registry import LIST_OWNER_PARAMS, Command, Declaration, Param, command
 from .._store import Doc, public
 from ._common import async_success
 
@@ -175,3 +175,11 @@ def list_tags(call: Call) -> Listing:
         limit=limit,
     )
     return Listing(total, [{k: v for k, v in public(d).items() if k != "id"} for d in docs])
+
+
+# what this module declares, in the order listApis and the table keep
+DECLARED: tuple[Command | Declaration, ...] = (
+    create,
+    delete,
+    list_tags,
+)

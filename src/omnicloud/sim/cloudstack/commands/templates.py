@@ -5,7 +5,7 @@ from __future__ import annotations
 from .. import _errors as err
 from .._call import Call, Listing, Pending
 from .._docs import new_id, owner_fields, render_many, timestamp
-from .._registry import LIST_OWNER_PARAMS, Param, command
+from .._registry import LIST_OWNER_PARAMS, Command, Declaration, Param, command
 from .._store import Doc
 from ._common import async_success, check_limit, zone_names
 
@@ -311,3 +311,13 @@ def _delete_template(call: Call) -> Pending:
 def _template_deleted(call: Call, payload: Doc) -> Doc:
     call.state.store.delete(payload["id"])
     return async_success()
+
+
+# what this module declares, in the order listApis and the table keep
+DECLARED: tuple[Command | Declaration, ...] = (
+    list_templates,
+    list_isos,
+    register_iso,
+    create_template,
+    delete_template,
+)

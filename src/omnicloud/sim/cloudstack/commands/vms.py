@@ -13,12 +13,13 @@ from .. import _errors as err
 from .._call import Call, Listing, Pending
 from .._docs import allocate_ips, mac_addresses, render, render_many, timestamp
 from .._expunge import mark_destroyed, remove_vm
-from .._registry import LIST_OWNER_PARAMS, Param, command
-from .._seed import seed_id
+from .._ids import seed_id
+from .._registry import LIST_OWNER_PARAMS, Command, Declaration, Param, command
 from .._store import Doc
 from .._vmbuild import VmSpec, build_vm, root_volume, sg_summary
 from ._common import async_success, by_name, check_limit, tag_filters
 from ._netdocs import owner_and_project, project_where
+from .volumes import new_volume
 
 _HOSTNAME = re.compile(r"^(?![0-9])(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
 _GB = 1024**3
@@ -314,8 +315,6 @@ def _deploy(call: Call) -> Pending:
     root = root_volume(vm, template, root_gb, call.now)
     call.state.store.put("volume", root)
     if disk_offering is not None:
-        from .volumes import new_volume
-
         data = new_volume(call, account, zone, f"DATA-{number}", disk_offering, data_gb)
         data.update(
             virtualmachineid=vm["id"],
@@ -466,7 +465,9 @@ def list_virtual_machines(call: Call) -> Listing:
 # power ----------------------------------------------------------------------------------------
 
 
-def _power(name: str, doc: str, during: str | None, allowed: tuple[str, ...], final: str) -> None:
+def _power(
+    name: str, doc: str, during: str | None, allowed: tuple[str, ...], final: str
+) -> Declaration:
     cmd = command(
         name,
         is_async=True,
@@ -505,13 +506,18 @@ def _power(name: str, doc: str, during: str | None, allowed: tuple[str, ...], fi
         return {"virtualmachine": vm_view(call, vm)}
 
     cmd.failure(_restore_state)
+    return cmd
 
 
-_power("startVirtualMachine", "Starts a virtual machine.", "Starting", ("Stopped",), "Running")
-_power(
+start_vm = _power(
+    "startVirtualMachine", "Starts a virtual machine.", "Starting", ("Stopped",), "Running"
+)
+stop_vm = _power(
     "stopVirtualMachine", "Stops a virtual machine.", "Stopping", ("Running", "Starting"), "Stopped"
 )
-_power("rebootVirtualMachine", "Reboots a virtual machine.", None, ("Running",), "Running")
+reboot_vm = _power(
+    "rebootVirtualMachine", "Reboots a virtual machine.", None, ("Running",), "Running"
+)
 
 
 # destroy / expunge / recover ------------------------------------------------------------------
@@ -848,3 +854,22 @@ def get_vm_password(call: Call) -> Doc:
     if not vm.get("_password"):
         raise err.param_error(f"No password for VM with specified id found. VM id: {vm['id']}")
     return {"password": {"encryptedpassword": vm["_password"]}}
+
+
+# what this module declares, in the order listApis and the table keep
+DECLARED: tuple[Command | Declaration, ...] = (
+    deploy,
+    list_virtual_machines,
+    start_vm,
+    stop_vm,
+    reboot_vm,
+    destroy,
+    expunge_cmd,
+    recover,
+    restore,
+    scale,
+    change_service,
+    reset_password,
+    update_vm,
+    get_vm_password,
+)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from .. import _errors as err
 from .._call import Call, Listing, Pending
 from .._docs import new_id, owner_fields, render, render_many, timestamp
-from .._registry import LIST_OWNER_PARAMS, Param, command
+from .._registry import LIST_OWNER_PARAMS, Command, Declaration, Param, command
 from .._store import Doc
 from ._common import SYNC_SUCCESS, check_limit, tag_filters
 
@@ -375,3 +375,14 @@ def delete_volume(call: Call) -> Doc:
     for tag in tags:
         call.state.store.delete(tag["id"])
     return dict(SYNC_SUCCESS)
+
+
+# what this module declares, in the order listApis and the table keep
+DECLARED: tuple[Command | Declaration, ...] = (
+    create,
+    list_volumes,
+    attach,
+    detach,
+    resize,
+    delete_volume,
+)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from .. import _errors as err
 from .._call import Call, Listing, Pending
 from .._docs import new_id, owner_fields, render, timestamp
-from .._registry import LIST_OWNER_PARAMS, Param, command
+from .._registry import LIST_OWNER_PARAMS, Command, Declaration, Param, command
 from .._store import Doc
 from ._common import async_success
 from ._netdocs import drop_resource, owned_list, owner_and_project, parse_cidrs, pick_fields
@@ -466,3 +466,19 @@ def _reset_connection(call: Call) -> Pending:
 @reset_connection.finisher
 def _connection_reset(call: Call, payload: Doc) -> Doc:
     return _connection_result(call, payload["id"])
+
+
+# what this module declares, in the order listApis and the table keep
+DECLARED: tuple[Command | Declaration, ...] = (
+    create_gateway,
+    list_gateways,
+    delete_gateway,
+    create_customer,
+    list_customer_gateways,
+    update_customer,
+    delete_customer,
+    create_connection,
+    list_connections,
+    delete_connection,
+    reset_connection,
+)

@@ -14,7 +14,13 @@ import struct
 import threading
 from typing import Any
 
-__all__ = ["abort_connection", "protocol_class"]
+__all__ = ["SimulatedReset", "abort_connection", "protocol_class"]
+
+
+class SimulatedReset(Exception):  # noqa: N818 - it is a signal, not an error
+    """Raised by an app when the fault knobs ask for a dropped connection it cannot drop itself
+    (not under :mod:`omnicloud.sim.server`): in-process transports turn it into a read error."""
+
 
 _transports: dict[tuple[str, int], asyncio.Transport] = {}
 _lock = threading.Lock()

@@ -1,0 +1,60 @@
+"""The foreground entry point every simulator's ``serve`` uses (``omnicloud sim serve NAME``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any, Protocol, TypeVar
+
+__all__ = ["Closable", "print_line", "serve_app"]
+
+
+class Closable(Protocol):
+    """A simulator state: something holding a database to close."""
+
+    def close(self) -> None:
+        """Release the state."""
+        ...
+
+
+S = TypeVar("S", bound=Closable)
+
+
+def print_line(line: str) -> None:
+    """Print one banner line to stdout at once (a reader of the pipe waits for it)."""
+    print(line, flush=True)
+
+
+def serve_app(
+    open_state: Callable[[], S],
+    make_app: Callable[[S], Any],
+    banner: Callable[[S, str], Iterable[str]],
+    host: str,
+    port: int,
+    *,
+    echo: Callable[[str], object] = print_line,
+    log_level: str = "info",
+) -> None:
+    """Open the state, listen on ``host:port`` (0 = a free port), print the banner, then serve
+    until interrupted; the state is closed on the way out.
+
+    An unusable state file or a port that cannot be listened on raises
+    :class:`~omnicloud.errors.ConfigurationError` before anything is printed. ``banner(state,
+    url)`` gives the lines to print, ``url`` being ``http://host:port`` as bound.
+    """
+    from .. import server  # uvicorn loads only when something is served
+
+    state = open_state()
+    try:
+        sock = server.bind(host, port)
+    except BaseException:
+        state.close()
+        raise
+    try:
+        app = make_app(state)
+        actual = int(sock.getsockname()[1])
+        for line in banner(state, server.display_url(host, actual)):
+            echo(line)
+        server.run(app, host, actual, log_level=log_level, sock=sock)
+    finally:
+        sock.close()
+        state.close()
