@@ -19,13 +19,9 @@ __all__ = ["local_cloudsigma", "local_cloudstack"]
 
 
 def _transport(app: Any, asynchronous: bool) -> Any:
-    if asynchronous:
-        import httpx
+    from omnicloud.sim.transport import AsyncInProcessTransport, InProcessTransport
 
-        return httpx.ASGITransport(app=app)
-    from omnicloud.sim.transport import SyncASGITransport
-
-    return SyncASGITransport(app)
+    return AsyncInProcessTransport(app) if asynchronous else InProcessTransport(app)
 
 
 def local_cloudstack(driver: type[Any], profile: Profile, asynchronous: bool) -> Any:

@@ -55,3 +55,30 @@ def test_tls_context_is_shared_and_reloaded_when_the_bundle_changes(tmp_path: Pa
     reloaded = HttpConfig(verify=str(bundle)).ssl_context()
     assert reloaded is not custom
     assert reloaded.get_ca_certs() != custom.get_ca_certs()
+
+
+def test_default_transports_never_import_httpx(stub: StubServer) -> None:
+    """urllib3 (sync) and aiohttp (asyncio) carry requests with no httpx underneath."""
+    import subprocess
+    import sys
+
+    stub.handle(FakeCloudStack(listZones=lambda s: ok("listZones", {"count": 0})))
+    code = (
+        "import sys, anyio\n"
+        "from omnicloud.cloudstack import AsyncCloudStack, CloudStack\n"
+        f"url, key, secret = {f'{stub.url}/client/api'!r}, {KEY!r}, {SECRET!r}\n"
+        "with CloudStack(url, key, secret) as client:\n"
+        "    assert client.listZones() == {'count': 0}\n"
+        "async def go():\n"
+        "    async with AsyncCloudStack(url, key, secret) as client:\n"
+        "        assert await client.listZones() == {'count': 0}\n"
+        "anyio.run(go)\n"
+        "names = ('httpx', 'httpcore', 'urllib3', 'aiohttp')\n"
+        "print(sorted(name for name in names if name in sys.modules))\n"
+    )
+    env = {"PATH": "/usr/bin:/bin", "NO_PROXY": "*"}
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "['aiohttp', 'urllib3']"

@@ -28,7 +28,7 @@ def test_thousand_concurrent_lists_one_client(live_sim: LiveSim) -> None:
 
                 for _ in range(1000):
                     group.start_soon(one)
-            transport = client._http.client._transport
+            transport = client._http.transport
             assert isinstance(transport, AiohttpTransport)  # what the async client sends over
             open_connections = transport.connection_count()
         closed = transport.connection_count()

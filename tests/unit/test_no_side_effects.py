@@ -219,7 +219,7 @@ CHILD = textwrap.dedent(
     from omnicloud.http._urllib3 import Urllib3Transport
     from omnicloud.sim.cloudstack import CloudStackState, SimConfig, create_app
     from omnicloud.sim.server import serve_in_thread
-    from omnicloud.sim.transport import SyncASGITransport
+    from omnicloud.sim.transport import AsyncInProcessTransport, InProcessTransport
 
     state = CloudStackState()
     state.bulk_create_vms(1200)  # several pages, each large enough for the page tuning
@@ -227,15 +227,16 @@ CHILD = textwrap.dedent(
     app = create_app(state, config=SimConfig())
     counts = []
     with CloudStackNodeDriver(key, secret, url="http://sim/client/api",
-                              transport=SyncASGITransport(app)) as driver:
+                              transport=InProcessTransport(app)) as driver:
         counts.append(len(driver.list_nodes()))
 
-    async def in_process():
+    async def in_process(transport):
         async with AsyncCloudStackNodeDriver(key, secret, url="http://sim/client/api",
-                                             transport=httpx.ASGITransport(app=app)) as driver:
+                                             transport=transport) as driver:
             counts.append(len(await driver.list_nodes()))
 
-    anyio.run(in_process)
+    anyio.run(in_process, AsyncInProcessTransport(app))
+    anyio.run(in_process, httpx.ASGITransport(app=app))  # through the httpx adapter
     with serve_in_thread(app) as server:  # urllib3 and aiohttp, over the network
         url = server.url + "/client/api"
         with CloudStackNodeDriver(key, secret, url=url) as driver:

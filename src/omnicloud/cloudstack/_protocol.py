@@ -334,6 +334,10 @@ class JobWait:
             return self.server_since - DATE_MARGIN
         return self.since - JOB_LIST_MARGIN
 
+    def dated(self) -> bool:
+        """Whether the job's time on the server's clock is known (its creation or acceptance)."""
+        return self.created is not None or self.server_since is not None
+
     def note(self, job: Any) -> None:
         """Remember the job's ``created`` time from a job document."""
         if self.created is None and isinstance(job, dict):
@@ -389,6 +393,8 @@ def job_statuses(
 
     One job: one ``queryAsyncJobResult``, exactly as an unbatched poll. Several: the caller's
     jobs created since just before the earliest of them are listed with ``listAsyncJobs``
+    (when some jobs' times on the server's clock are known, a job without one, whose submit
+    answer had no Date header and whose status was never seen, is asked for on its own once)
     (CloudStack returns the same fields as ``queryAsyncJobResult``, oldest first), reading only
     the pages needed and stopping early when the listing holds far more jobs than are waited for
     (:data:`LIST_FACTOR`); the jobs not found there (another account's, a project's, outside the
@@ -401,12 +407,18 @@ def job_statuses(
         status = yield from job_status(settings, waits[0].job_id, headers)
         waits[0].note(status.progress)
         return [status]
-    wanted = {wait.job_id for wait in waits}
+    # a job whose time on the server's clock is unknown (no Date header, no answer seen yet)
+    # makes a listing start ten minutes back: when the others' times are known, it is asked
+    # for on its own once instead of widening their listing
+    dated = [wait for wait in waits if wait.dated()]
+    listed = dated or waits
     found: dict[str, Any] = {}
-    since = min(wait.listed_from() for wait in waits)
-    # a refused or odd listing: ask for every job not yet seen
-    with contextlib.suppress(CloudStackApiError, MalformedResponseError):
-        yield from _find_jobs(settings, wanted, found, since, headers)
+    if len(listed) > 1:
+        wanted = {wait.job_id for wait in listed}
+        since = min(wait.listed_from() for wait in listed)
+        # a refused or odd listing: ask for every job not yet seen
+        with contextlib.suppress(CloudStackApiError, MalformedResponseError):
+            yield from _find_jobs(settings, wanted, found, since, headers)
     outcomes: dict[str, Any] = {}
     for job_id, job in found.items():
         if _as_int(job.get("jobstatus")) != JOB_PENDING and "jobresult" not in job:

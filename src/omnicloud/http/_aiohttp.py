@@ -1,21 +1,14 @@
-"""The asynchronous network transport: httpx's client API over aiohttp's connection pool.
+"""The asynchronous network transport: HTTP/1.1 over aiohttp's connection pool (asyncio).
 
 httpx's async stack (httpcore on anyio streams) costs about 5 ms of CPU per small request when
 200 are in flight: its pool re-checks every connection (a ``select`` per idle socket) whenever
 any request changes state, and h11 parses in pure Python. aiohttp (the stack under ``cs``'s
 ``AIOCloudStack``) parses in C and keeps a simple pool, so under asyncio the async runner sends
-over it whenever aiohttp can do what was configured. Under trio, for HTTP/2 and for proxies
-(explicit or from the environment) it keeps httpx's transport, which handles them.
+over it. aiohttp runs on asyncio only: under trio, and for HTTP/2 and proxies (explicit or from
+the environment), :mod:`omnicloud.http._httpx` carries the requests.
 
-As with :mod:`omnicloud.http._urllib3`, every aiohttp failure is raised as the httpx exception
-httpx's own transport would raise, so error mapping and retry decisions stay in one place;
-aiohttp never retries nor follows a redirect here.
-
-A request whose body is already in memory (every API call) skips httpx's client altogether:
-:meth:`AiohttpTransport.fetch` sends it as httpx would have sent it (same headers, same query
-encoding, gzip and deflate answers decoded) and reads the whole answer. httpx's request building
-(it parses and re-encodes every URL character by character) cost more CPU than the request
-itself: two thirds of a CloudStack deploy's client CPU when 200 are submitted at once.
+aiohttp never retries nor follows a redirect here, and every aiohttp and socket failure leaves
+this module as one of omnicloud's errors (:func:`_mapped`).
 """
 
 from __future__ import annotations
@@ -24,16 +17,21 @@ import asyncio
 import contextlib
 import socket
 import weakref
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping
 
 import aiohttp
-import httpx
 from yarl import URL
 
-from omnicloud.http._config import HttpConfig
-from omnicloud.http._direct import Fetched, decoded
-from omnicloud.http._exact import request_target
-from omnicloud.http._urllib3 import READ_SIZE, _environment_proxies
+from omnicloud.http._base import (
+    AsyncStream,
+    AsyncTransport,
+    broken,
+    not_sent,
+    refused,
+    timed_out,
+)
+from omnicloud.http._config import HttpConfig, environment_proxies
+from omnicloud.http._wire import Outgoing
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -42,12 +40,13 @@ if TYPE_CHECKING:
 __all__ = ["AiohttpTransport", "async_transport"]
 
 
-def async_transport(config: HttpConfig) -> httpx.AsyncBaseTransport | None:
-    """The transport for an async client with ``config`` on the running event loop; None keeps
-    httpx's own (trio, HTTP/2, proxies)."""
+def async_transport(config: HttpConfig) -> Any:
+    """What carries an async runner's requests with ``config`` on the running event loop:
+    ``config.async_transport`` when given (an omnicloud :class:`AsyncTransport` or an httpx
+    transport), aiohttp, or None for httpx's own transport (trio, HTTP/2, proxies)."""
     if config.async_transport is not None:
-        return config.async_transport  # type: ignore[no-any-return]
-    if config.http2 or config.proxy or (config.trust_env and _environment_proxies()):
+        return config.async_transport
+    if config.http2 or config.proxy or (config.trust_env and environment_proxies()):
         return None
     try:
         asyncio.get_running_loop()
@@ -86,33 +85,27 @@ async def _no_resend(
         raise _NotResent(str(exc)) from exc
 
 
-@contextlib.asynccontextmanager
-async def _as_httpx_errors(request: httpx.Request | None) -> AsyncIterator[None]:
-    """Re-raise aiohttp and socket failures as the matching httpx exception."""
+@contextlib.contextmanager
+def _mapped(request: Outgoing) -> Iterator[None]:
+    """Re-raise aiohttp and socket failures as omnicloud's errors."""
     try:
         try:
             yield
         except _NotResent as wrapped:
             cause = wrapped.__cause__
             raise cause if isinstance(cause, Exception) else wrapped from None
-    except httpx.HTTPError:
-        raise
     except aiohttp.ConnectionTimeoutError as exc:
-        raise httpx.ConnectTimeout(_reason(exc), request=request) from exc
-    except (aiohttp.SocketTimeoutError, TimeoutError) as exc:
-        raise httpx.ReadTimeout(_reason(exc), request=request) from exc
+        raise not_sent(request, "could not connect", _reason(exc)) from None
+    except (aiohttp.SocketTimeoutError, TimeoutError):
+        raise timed_out(request) from None
     except aiohttp.ClientHttpProxyError as exc:
-        raise httpx.ProxyError(_reason(exc), request=request) from exc
+        raise not_sent(request, "proxy error", _reason(exc)) from None
     except aiohttp.ClientConnectorError as exc:  # refused, DNS, TLS handshake
-        raise httpx.ConnectError(_reason(exc), request=request) from exc
+        raise not_sent(request, "could not connect", _reason(exc)) from None
     except aiohttp.InvalidURL as exc:
-        raise httpx.InvalidURL(_reason(exc)) from exc
-    except (aiohttp.ServerDisconnectedError, aiohttp.ClientPayloadError) as exc:
-        raise httpx.RemoteProtocolError(_reason(exc), request=request) from exc
-    except aiohttp.ClientResponseError as exc:  # a malformed status line or headers
-        raise httpx.RemoteProtocolError(_reason(exc), request=request) from exc
-    except (OSError, aiohttp.ClientError) as exc:
-        raise httpx.ReadError(_reason(exc), request=request) from exc
+        raise not_sent(request, "invalid request", _reason(exc)) from None
+    except (OSError, aiohttp.ClientError) as exc:  # reset, truncated or malformed answer
+        raise broken(request, _reason(exc)) from None
 
 
 def _reason(exc: BaseException) -> str:
@@ -122,23 +115,25 @@ def _reason(exc: BaseException) -> str:
     return text or type(exc).__name__
 
 
-class _Body(httpx.AsyncByteStream):
-    """A response body as it arrives, in pieces of at most :data:`READ_SIZE` bytes."""
+class _Stream(AsyncStream):
+    """An aiohttp response whose body has not been read yet."""
 
-    def __init__(self, response: aiohttp.ClientResponse, request: httpx.Request) -> None:
+    def __init__(self, response: aiohttp.ClientResponse, request: Outgoing) -> None:
         self._response = response
         self._request = request
+        self.status = response.status
+        self.reason = response.reason or ""
+        self.headers: Mapping[str, str] = response.headers
 
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        content = self._response.content
-        while True:
-            # the yield stays outside the error mapping, so closing this generator early (a
-            # consumer that stops reading) is not mistaken for a failure inside it
-            async with _as_httpx_errors(self._request):
-                piece = await content.read(READ_SIZE)
-            if not piece:
-                return
-            yield piece
+    async def aread(self, size: int) -> bytes:
+        """What has arrived, at most ``size`` bytes, as stored."""
+        with _mapped(self._request):
+            return await self._response.content.read(size)
+
+    async def aread_all(self) -> bytes:
+        """The rest of the body."""
+        with _mapped(self._request):
+            return await self._response.read()
 
     async def aclose(self) -> None:
         """Hand the connection back when the body was read to its end, else drop it."""
@@ -149,13 +144,17 @@ class _Body(httpx.AsyncByteStream):
             response.close()  # a half-read body cannot share its connection
 
 
-async def _chunks(stream: httpx.AsyncByteStream | Any) -> AsyncIterator[bytes]:
-    async for chunk in stream:
-        yield chunk
+async def _pieces(body: Any) -> AsyncIterator[bytes]:
+    if hasattr(body, "__aiter__"):
+        async for piece in body:
+            yield piece
+    else:
+        for piece in body:
+            yield piece
 
 
-class AiohttpTransport(httpx.AsyncBaseTransport):
-    """An httpx transport sending HTTP/1.1 over an aiohttp session (TLS per ``config``).
+class AiohttpTransport(AsyncTransport):
+    """Sends HTTP/1.1 over an aiohttp session (TLS per ``config``).
 
     The session is opened on first use, on the event loop of that request.
     """
@@ -176,7 +175,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
 
     def _open(self) -> aiohttp.ClientSession:
         config = self._config
-        # https requests pass the configured SSL context themselves (see handle_async_request)
+        # https requests pass the configured SSL context themselves (see open)
         connector = aiohttp.TCPConnector(
             limit=max(1, config.max_connections),
             limit_per_host=0,
@@ -204,93 +203,31 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             self._loop = loop
         return session
 
-    async def fetch(
-        self,
-        method: str,
-        url: str,
-        headers: Sequence[tuple[str, str]],
-        body: bytes | None,
-        timeout: httpx.Timeout,
-    ) -> Fetched:
-        """Send one request whose body is in memory and read the whole answer.
-
-        ``url`` goes out exactly as given (already encoded); ``headers`` are all that is sent
-        besides ``Host`` and ``Content-Length``. Failures raise the matching httpx exception.
-        """
+    async def open(self, request: Outgoing) -> AsyncStream:
+        """Send ``request``; return once the status and headers have arrived."""
         session = self._current_session()
-        tls = self._config.ssl_context() if url.startswith("https:") else True
-        async with _as_httpx_errors(None):
-            async with session.request(
-                method,
-                URL(url, encoded=True),
-                headers=list(headers),
+        body: Any = request.body
+        if body is not None and not isinstance(body, bytes):
+            body = _pieces(body)  # aiohttp sends it chunked, or by its Content-Length header
+        # built at the first https request and shared after that: loading a CA bundle is costly
+        tls = self._config.ssl_context() if request.scheme == "https" else True
+        with _mapped(request), refused(request):
+            response = await session.request(
+                request.method,
+                URL(request.url, encoded=True),  # as given: dot segments and escapes stay
+                headers=request.headers,
                 data=body,
                 allow_redirects=False,
                 timeout=aiohttp.ClientTimeout(
-                    total=None, sock_connect=timeout.connect, sock_read=timeout.read
+                    total=None,
+                    sock_connect=request.connect_timeout,
+                    sock_read=request.read_timeout,
                 ),
                 compress=None,
                 chunked=None,
                 ssl=tls,
-            ) as response:
-                content = await response.read()
-                coding = response.headers.get("Content-Encoding")
-                return Fetched(
-                    status=response.status,
-                    reason=response.reason or "",
-                    headers=response.headers,
-                    content=decoded(content, coding) if coding and content else content,
-                )
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        """Send ``request``; the response's body streams on demand."""
-        session = self._current_session()
-        timeouts = request.extensions.get("timeout") or {}
-        timeout = aiohttp.ClientTimeout(
-            total=None,
-            sock_connect=timeouts.get("connect"),
-            sock_read=timeouts.get("read"),
-        )
-        # aiohttp chunks a body of unknown length itself and refuses a Transfer-Encoding header
-        headers = [
-            (name.decode("latin-1"), value.decode("latin-1"))
-            for name, value in request.headers.raw
-            if name.lower() != b"transfer-encoding"
-        ]
-        data: Any = None
-        if request.headers.get("content-length") not in (None, "0") or (
-            "transfer-encoding" in request.headers
-        ):
-            stream = request.stream
-            data = b"".join(stream) if isinstance(stream, httpx.ByteStream) else _chunks(stream)
-        # built at the first https request and shared after that: loading a CA bundle is costly
-        tls = self._config.ssl_context() if request.url.scheme == "https" else True
-        url = request.url
-        exact = (
-            f"{url.scheme}://{url.netloc.decode('ascii')}{request_target(request).decode('ascii')}"
-        )
-        async with _as_httpx_errors(request):
-            response = await session.request(
-                request.method,
-                URL(exact, encoded=True),
-                headers=headers,
-                data=data,
-                allow_redirects=False,
-                timeout=timeout,
-                compress=None,
-                chunked=None,
-                ssl=tls,
             )
-        return httpx.Response(
-            status_code=response.status,
-            headers=list(response.raw_headers),
-            stream=_Body(response, request),
-            extensions={
-                "http_version": b"HTTP/1.1" if response.version == (1, 1) else b"HTTP/1.0",
-                "reason_phrase": (response.reason or "").encode("ascii", "replace"),
-            },
-            request=request,
-        )
+        return _Stream(response, request)
 
     def connection_count(self) -> int:
         """Open connections: in use or kept alive for reuse (0 once closed)."""

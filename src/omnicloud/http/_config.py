@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     import ssl
     from typing import Any
 
-__all__ = ["HttpConfig", "RetryPolicy"]
+__all__ = ["HttpConfig", "RetryPolicy", "environment_proxies"]
 
 
 @dataclass(slots=True)
@@ -46,7 +46,9 @@ class HttpConfig:
 
     ``verify`` may be a CA bundle path; ``insecure=True`` is the only way to turn verification off
     and it warns. ``transport``/``async_transport`` replace the network (tests, in-process
-    simulators).
+    simulators): an omnicloud :class:`~omnicloud.http.SyncTransport` /
+    :class:`~omnicloud.http.AsyncTransport` (``omnicloud.sim.transport.InProcessTransport``), or
+    an httpx transport (``httpx.MockTransport``), which is sent through ``httpx.Client.send``.
     """
 
     connect_timeout: float = 10.0
@@ -107,6 +109,14 @@ class HttpConfig:
             _stamped(self.client_cert),
             _stamped(self.client_key),
         )
+
+
+def environment_proxies() -> bool:
+    """Whether the environment names a proxy (``HTTP_PROXY`` and the like)."""
+    import urllib.request
+
+    proxies = urllib.request.getproxies()
+    return any(scheme in proxies for scheme in ("http", "https", "all"))
 
 
 def _verify_path(value: str, insecure: bool) -> bool | str:

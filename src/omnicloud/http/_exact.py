@@ -1,13 +1,15 @@
-"""Request paths sent exactly as given, ``.`` and ``..`` segments included.
+"""Request paths sent exactly as given, ``.`` and ``..`` segments included, through httpx.
 
-httpx normalises every absolute URL it parses as RFC 3986 says for references: ``/b/logs/../x``
-becomes ``/b/x`` and ``/b/./x`` becomes ``/b/x``. For an object store those segments are part of
-a key, so the request would reach another object than the one named (and signed: the SigV4
-canonical request holds the path as written). httpx's public way to send another request target
-than its URL's is the ``target`` request extension, which its own transports (httpcore) and
-omnicloud's urllib3 and aiohttp transports send as the request line; so a request whose path has
-such segments carries its exact target there. A transport passed in ``HttpConfig.transport``
-must honour that extension to reach such keys.
+omnicloud builds every request target itself (:mod:`omnicloud.http._wire`) and urllib3, aiohttp
+and the in-process transports send it as built. httpx, where it still carries requests
+(:mod:`omnicloud.http._httpx`), normalises every absolute URL it parses as RFC 3986 says for
+references: ``/b/logs/../x`` becomes ``/b/x`` and ``/b/./x`` becomes ``/b/x``. For an object store
+those segments are part of a key, so the request would reach another object than the one named
+(and signed: the SigV4 canonical request holds the path as written). httpx's public way to send
+another request target than its URL's is the ``target`` request extension, which its own
+transports (httpcore) send as the request line; so a request whose path has such segments
+carries its exact target there. An httpx transport passed in ``HttpConfig.transport`` must honour
+that extension to reach such keys.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     import httpx
 
-__all__ = ["TARGET", "has_dot_segment", "keep_dot_segments", "request_target"]
+__all__ = ["TARGET", "has_dot_segment", "keep_dot_segments"]
 
 #: httpx's request extension naming the request target to send instead of the URL's path.
 TARGET = "target"
@@ -50,9 +52,3 @@ def keep_dot_segments(built: httpx.Request, url: str) -> None:
         )
     _, mark, query = built.url.raw_path.partition(b"?")
     built.extensions[TARGET] = path.encode("ascii") + mark + query
-
-
-def request_target(request: httpx.Request) -> bytes:
-    """The request target to send: the ``target`` extension if set, else the URL's path+query."""
-    target = request.extensions.get(TARGET)
-    return target if isinstance(target, bytes) else request.url.raw_path

@@ -72,7 +72,6 @@ class HttpResponse:
     reason: str = ""
     url: str = ""
     elapsed: float = 0.0
-    raw: Any = None
 
     @property
     def content_type(self) -> str:

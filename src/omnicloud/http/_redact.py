@@ -149,7 +149,12 @@ def _redacted_url(value: Any) -> Any:
     text = value if isinstance(value, str) else None
     if text is None and type(value).__name__ == "URL":  # httpx.URL
         text = str(value)
-    if text is None or "?" not in text or "://" not in text:
+    if text is None or "?" not in text:
+        return value
+    if text.startswith("/"):  # a request target, as urllib3 logs it
+        path, _, query = text.partition("?")
+        return f"{path}?{Redactor().query(query)}"
+    if "://" not in text:
         return value
     return Redactor().url(text)
 
@@ -158,11 +163,13 @@ _filter_installed = False
 
 
 def install_library_log_filter() -> None:
-    """Keep secrets out of httpx's own request log lines (installed once, on first client)."""
+    """Keep secrets out of the request log lines of httpx and urllib3 (installed once, on the
+    first client)."""
     global _filter_installed
     if _filter_installed:
         return
     import logging
 
     logging.getLogger("httpx").addFilter(_UrlArgumentFilter())
+    logging.getLogger("urllib3.connectionpool").addFilter(_UrlArgumentFilter())
     _filter_installed = True

@@ -13,7 +13,7 @@ The base runners read whole bodies. Storage needs more, still written once as fl
   detached tasks) all unfinished ones together when one of them is waited for.
 
 :class:`StreamingSyncHttp` also runs :class:`~omnicloud._flow.Gather` in a thread pool, so multipart
-parts go out in parallel from sync code too. httpx is imported on first use only.
+parts go out in parallel from sync code too. HTTP libraries are imported on first use only.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from omnicloud._flow import (
 )
 from omnicloud.http._models import HttpRequest, HttpResponse
 from omnicloud.http._trace import log_response
-from omnicloud.http._transport import AsyncHttp, SyncHttp, _build, _map_error, _trace_out
+from omnicloud.http._transport import AsyncHttp, SyncHttp
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -45,11 +45,11 @@ if TYPE_CHECKING:
     from concurrent.futures import Future, ThreadPoolExecutor
     from typing import TypeVar
 
-    import httpx
-
     from omnicloud._flow import Flow, StreamFlow
+    from omnicloud.http._base import AsyncStream, SyncStream
     from omnicloud.http._config import HttpConfig
     from omnicloud.http._redact import Redactor
+    from omnicloud.http._wire import Outgoing
 
     T = TypeVar("T")
 
@@ -96,112 +96,49 @@ class Pieces:
         return self.length
 
 
-class _AsyncPieces:
-    """The async view of :class:`Pieces` that httpx.AsyncClient can send."""
-
-    def __init__(self, pieces: Pieces) -> None:
-        self._pieces = pieces
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        for piece in self._pieces.pieces:
-            yield piece
-
-
-def _for_async(request: HttpRequest) -> HttpRequest:
-    if isinstance(request.content, Pieces):
-        from dataclasses import replace
-
-        return replace(request, content=_AsyncPieces(request.content))
-    return request
-
-
 class ResponseStream:
     """A response whose body has not been read yet: status and headers now, bytes on demand.
 
     Bytes come as stored (no content decoding), so hashes of what is read match the stored object.
     """
 
-    __slots__ = ("_chunks", "_raw", "_redactor", "_request", "headers", "response", "status")
+    __slots__ = ("_stream", "headers", "response", "status")
 
-    def __init__(self, raw: httpx.Response, request: HttpRequest, redactor: Redactor) -> None:
-        self._raw = raw
-        self._request = request
-        self._redactor = redactor
-        self._chunks: Any = None
-        self.status = raw.status_code
-        self.headers = raw.headers
-        self.response = HttpResponse(
-            status=raw.status_code,
-            headers=raw.headers,
-            reason=raw.reason_phrase,
-            url=str(raw.url),
-            raw=raw,
-        )
+    def __init__(self, stream: SyncStream | AsyncStream, response: HttpResponse) -> None:
+        self._stream = stream
+        self.status = response.status
+        self.headers = response.headers
+        self.response = response
 
     def __repr__(self) -> str:
-        return f"<ResponseStream {self._request.label} HTTP {self.status}>"
+        return f"<ResponseStream {self.response.url.split('?', 1)[0]} HTTP {self.status}>"
 
     def read(self, size: int) -> bytes:
-        """The next piece of the body, ``b""`` at the end.
-
-        Over the urllib3 transport a piece is exactly ``size`` bytes (fewer only at the end),
-        read into one buffer. Elsewhere it is what arrived (``size`` is a hint): pieces are not
-        regrouped here (httpx would copy every byte twice to do so); callers that need exact
-        sizes regroup them once.
-        """
-        import httpx
-
-        if self._chunks is None:
-            exact = self._raw.extensions.get("omnicloud.read_exact")
-            if exact is not None and not self._raw.is_stream_consumed:
-                try:
-                    return exact(size)  # type: ignore[no-any-return]
-                except httpx.HTTPError as exc:
-                    raise _map_error(exc, self._request, self._redactor) from None
-            self._chunks = self._read_already() or self._raw.iter_raw()
-        try:
-            return next(self._chunks, b"")
-        except httpx.HTTPError as exc:
-            raise _map_error(exc, self._request, self._redactor) from None
+        """The next ``size`` bytes of the body (fewer only at the end), ``b""`` at the end."""
+        return cast("SyncStream", self._stream).read(size)
 
     async def aread(self, size: int) -> bytes:
-        """As :meth:`read`, for the async runner."""
-        import httpx
-
-        if self._chunks is None:
-            self._chunks = self._read_already() or self._raw.aiter_raw()
-        try:
-            if isinstance(self._chunks, Iterator):
-                return next(self._chunks, b"")
-            return await anext(self._chunks, b"")
-        except httpx.HTTPError as exc:
-            raise _map_error(exc, self._request, self._redactor) from None
-
-    def _read_already(self) -> Iterator[bytes] | None:
-        """The body, when a transport (a test double) handed over a fully read response."""
-        if self._raw.is_stream_consumed:
-            return iter([self._raw.content])
-        return None
+        """The next piece of the body, at most ``size`` bytes (what arrived), ``b""`` at the
+        end: pieces are not regrouped here; callers that need exact sizes regroup them once."""
+        return await cast("AsyncStream", self._stream).aread(size)
 
     def close(self) -> None:
         """Give the connection back (sync)."""
-        self._raw.close()
-        _unlink(self._raw)
+        cast("SyncStream", self._stream).close()
 
     async def aclose(self) -> None:
         """Give the connection back (async)."""
-        await self._raw.aclose()
-        _unlink(self._raw)
+        await cast("AsyncStream", self._stream).aclose()
 
 
-def _unlink(raw: Any) -> None:
-    """Break httpx's response <-> stream reference cycle once the body is read, so the response
-    and its request body (a multipart part: megabytes) are freed at once, not at the next full
-    garbage collection."""
-    import httpx
-
-    if raw is not None and raw.is_closed:
-        raw.stream = httpx.ByteStream(b"")
+def _opened(stream: SyncStream | AsyncStream, outgoing: Outgoing, started: float) -> HttpResponse:
+    return HttpResponse(
+        status=stream.status,
+        headers=stream.headers,
+        reason=stream.reason,
+        url=outgoing.url,
+        elapsed=time.monotonic() - started,
+    )
 
 
 class StreamingSyncHttp(SyncHttp):
@@ -224,26 +161,14 @@ class StreamingSyncHttp(SyncHttp):
         """Drive ``flow`` lazily, yielding what it emits."""
         return super().iterate(cast("Flow[Any]", flow))
 
-    def send(self, request: HttpRequest) -> HttpResponse:
-        """As :meth:`SyncHttp.send`, freeing the request body as soon as possible."""
-        response = super().send(request)
-        _unlink(response.raw)
-        return response
-
     def open(self, request: HttpRequest) -> ResponseStream:
         """Send ``request`` and return once the response headers have arrived."""
-        import httpx
-
-        client = self.client
-        built = _build(client, request)
-        _trace_out(self.redactor, request, built)
-        try:
-            raw = client.send(built, stream=True)
-        except httpx.HTTPError as exc:
-            raise _map_error(exc, request, self.redactor) from None
-        stream = ResponseStream(raw, request, self.redactor)
-        log_response(self.redactor, stream.response)
-        return stream
+        outgoing = self.prepare(request)
+        started = time.monotonic()
+        stream = self.transport.open(outgoing)
+        response = _opened(stream, outgoing, started)
+        log_response(self.redactor, response)
+        return ResponseStream(stream, response)
 
     def iterate_closing(self, flow: StreamFlow[Any]) -> Iterator[Any]:
         """Like :meth:`iterate`; when the consumer stops early, :class:`Abandoned` is thrown into
@@ -323,29 +248,15 @@ class StreamingAsyncHttp(AsyncHttp):
         """Drive ``flow`` lazily, yielding what it emits."""
         return super().iterate(cast("Flow[Any]", flow))
 
-    async def send(self, request: HttpRequest) -> HttpResponse:
-        """As :meth:`AsyncHttp.send`, freeing the request body as soon as possible."""
-        response = await super().send(_for_async(request))
-        _unlink(response.raw)
-        return response
-
     async def open(self, request: HttpRequest) -> ResponseStream:
         """Send ``request`` and return once the response headers have arrived."""
-        import httpx
-
-        request = _for_async(request)
-        client = self.client
-        built = _build(client, request)
-        _trace_out(self.redactor, request, built)
+        transport = self.transport
+        outgoing = self.prepare(request)
         started = time.monotonic()
-        try:
-            raw = await client.send(built, stream=True)
-        except httpx.HTTPError as exc:
-            raise _map_error(exc, request, self.redactor) from None
-        stream = ResponseStream(raw, request, self.redactor)
-        stream.response.elapsed = time.monotonic() - started
-        log_response(self.redactor, stream.response)
-        return stream
+        stream = await transport.open(outgoing)
+        response = _opened(stream, outgoing, started)
+        log_response(self.redactor, response)
+        return ResponseStream(stream, response)
 
     async def iterate_closing(self, flow: StreamFlow[Any]) -> AsyncIterator[Any]:
         """Like :meth:`iterate`; when the consumer stops early, :class:`Abandoned` is thrown into

@@ -1,10 +1,11 @@
-"""Runners: perform a flow's effects over httpx, synchronously or asynchronously.
+"""Runners: perform a flow's effects over a transport, synchronously or asynchronously.
 
 The two runner classes only differ in how they wait (``time.sleep`` vs ``anyio.sleep``), how they
-send (``httpx.Client`` vs ``httpx.AsyncClient``), how they gather sub-flows (in turn vs in a task
+send (a :class:`~omnicloud.http._base.SyncTransport` vs an
+:class:`~omnicloud.http._base.AsyncTransport`), how they gather sub-flows (in turn vs in a task
 group) and how they perform :class:`~omnicloud._flow.Batch` (one item at a time vs coalesced across
-the flows waiting at the same moment). Everything else (request building, error mapping, tracing) is
-shared here once.
+the flows waiting at the same moment). Requests are built once (:mod:`omnicloud.http._wire`),
+traced here, and sent by a transport that maps its own library's errors.
 """
 
 from __future__ import annotations
@@ -13,36 +14,25 @@ import time
 from collections.abc import AsyncIterator, Hashable, Iterator, Sequence
 
 from omnicloud._flow import Batch, Call, Emit, Gather, Send, Sleep, step
-from omnicloud.errors import (
-    OmnicloudError,
-    RequestNotSentError,
-    RequestTimeoutError,
-    TransportError,
-)
+from omnicloud.errors import RequestTimeoutError
 from omnicloud.http._config import HttpConfig
-from omnicloud.http._exact import keep_dot_segments
 from omnicloud.http._models import HttpRequest, HttpResponse
 from omnicloud.http._redact import Redactor, install_library_log_filter
 from omnicloud.http._trace import log_request, log_response, trace_from_env
+from omnicloud.http._wire import Outgoing, default_headers, prepare
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    import ssl
     from typing import Any, TypeVar
 
     import anyio
-    import httpx
 
     from omnicloud._flow import Flow
-    from omnicloud.http._aiohttp import AiohttpTransport
-    from omnicloud.http._direct import Fetched
-    from omnicloud.http._urllib3 import Urllib3Transport
+    from omnicloud.http._base import AsyncTransport, SyncTransport
 
     T = TypeVar("T")
 
 __all__ = ["AsyncHttp", "SyncHttp"]
-
-USER_AGENT = "omnicloud/0.1"
 
 
 def _outcome(outcomes: Sequence[Any], index: int, size: int) -> Any:
@@ -68,210 +58,102 @@ class _Waiter:
         self.orphaned = False
 
 
-def _client_options(config: HttpConfig, transport: Any) -> dict[str, Any]:
-    import httpx
-
+def _starting(config: HttpConfig) -> None:
+    """What a runner does once, before its first request: tracing from the environment, the
+    redacting filter on libraries' request logs, and the TLS settings check (which warns once
+    when ``insecure``)."""
     trace_from_env()
     install_library_log_filter()
-    return {
-        "timeout": httpx.Timeout(config.read_timeout, connect=config.connect_timeout),
-        "verify": _httpx_verify(config, transport),
-        "trust_env": config.trust_env,
-        "proxy": config.proxy,
-        "http2": config.http2,
-        "limits": httpx.Limits(
-            max_connections=config.max_connections,
-            max_keepalive_connections=config.max_keepalive,
-        ),
-        "headers": {"User-Agent": USER_AGENT, **config.headers},
-        "follow_redirects": False,
-    }
-
-
-def _httpx_verify(config: HttpConfig, transport: Any) -> ssl.SSLContext | bool:
-    """The TLS context for httpx's own connections; when ``transport`` (ours or the caller's)
-    carries every request, httpx opens none and ``True`` spares loading a CA bundle."""
     config.check_tls()
-    if transport is None or config.proxy:
-        return config.ssl_context()
-    if config.trust_env:
-        from omnicloud.http._urllib3 import _environment_proxies
 
-        if _environment_proxies():  # httpx mounts proxy transports of its own
-            return config.ssl_context()
+
+def _on_asyncio() -> bool:
+    import asyncio
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:  # trio
+        return False
     return True
 
 
-def _build(client: httpx.Client | httpx.AsyncClient, request: HttpRequest) -> httpx.Request:
-    data = None
-    content: Any = request.content
-    if request.form is not None:
-        from urllib.parse import urlencode
+def _refuse_other_mode(transport: Any, mode: str) -> None:
+    """A clear error for an omnicloud transport of the other mode (a sync one in async code)."""
+    from omnicloud.http._base import AsyncTransport, SyncTransport
 
-        content = urlencode(list(request.form)).encode("ascii")
-        data = {"Content-Type": "application/x-www-form-urlencoded"}
-    headers = {**dict(request.headers), **(data or {})}
-    built = client.build_request(
-        request.method,
-        request.url,
-        params=list(request.params) or None,
-        headers=headers,
-        content=content,
-    )
-    keep_dot_segments(built, request.url)
-    return built
+    other = AsyncTransport if mode == "sync" else SyncTransport
+    if isinstance(transport, other) and not isinstance(
+        transport, SyncTransport if mode == "sync" else AsyncTransport
+    ):
+        from omnicloud.errors import ValidationError
 
-
-def _map_error(exc: Exception, request: HttpRequest, redactor: Redactor) -> OmnicloudError:
-    """Turn an httpx exception into ours; the text never carries the URL's query."""
-    import httpx
-
-    detail = redactor.text(str(exc) or type(exc).__name__)
-    label = request.label
-    if isinstance(exc, httpx.ConnectTimeout | httpx.ConnectError | httpx.PoolTimeout):
-        return RequestNotSentError(f"{label}: could not connect: {detail}", operation=label)
-    if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL | httpx.LocalProtocolError):
-        return RequestNotSentError(f"{label}: invalid request: {detail}", operation=label)
-    if isinstance(exc, httpx.ProxyError):
-        return RequestNotSentError(f"{label}: proxy error: {detail}", operation=label)
-    if isinstance(exc, httpx.TimeoutException):
-        return RequestTimeoutError(f"{label}: timed out waiting for the server", operation=label)
-    return TransportError(f"{label}: connection failed: {detail}", operation=label)
-
-
-def _trace_out(redactor: Redactor, request: HttpRequest, built: httpx.Request) -> None:
-    body = built.content if not request.content or isinstance(request.content, bytes) else None
-    log_request(redactor, request, str(built.url), list(built.headers.multi_items()), body)
-
-
-def _response(raw: httpx.Response, content: bytes, started: float) -> HttpResponse:
-    return HttpResponse(
-        status=raw.status_code,
-        headers=raw.headers,
-        content=content,
-        reason=raw.reason_phrase,
-        url=str(raw.url),
-        elapsed=time.monotonic() - started,
-        raw=raw,
-    )
-
-
-def _default_headers(client: httpx.Client | httpx.AsyncClient) -> list[tuple[str, str]]:
-    """The headers httpx's ``client`` adds to every request (``Connection`` aside)."""
-    return [(k, v) for k, v in client.headers.multi_items() if k.lower() != "connection"]
-
-
-def _direct_plan(
-    defaults: list[tuple[str, str]], request: HttpRequest
-) -> tuple[str, Sequence[tuple[str, str]], bytes | None] | None:
-    """URL, headers and body to send ``request`` without httpx's client, or None when only
-    httpx can build it (a body that is not in memory, a URL that needs normalising)."""
-    from omnicloud.http._direct import direct_body, direct_headers, direct_url
-
-    body = direct_body(request)
-    url = direct_url(request) if body is not None else None
-    if body is None or url is None:
-        return None
-    content, content_type = body
-    return url, direct_headers(defaults, request, content_type), content
-
-
-def _fetched_response(fetched: Fetched, url: str, started: float) -> HttpResponse:
-    return HttpResponse(
-        status=fetched.status,
-        headers=fetched.headers,
-        content=fetched.content,
-        reason=fetched.reason,
-        url=url,
-        elapsed=time.monotonic() - started,
-    )
-
-
-def _check_deadline(request: HttpRequest, deadline: float) -> None:
-    if time.monotonic() > deadline:
-        raise RequestTimeoutError(
-            f"{request.label}: the response took longer than the total timeout",
-            operation=request.label,
+        wanted = "SyncTransport" if mode == "sync" else "AsyncTransport"
+        raise ValidationError(
+            f"{type(transport).__name__} cannot carry {mode} requests: pass an omnicloud "
+            f"{wanted} (or an httpx transport) for {mode} code"
         )
 
 
+def _traced(redactor: Redactor, request: HttpRequest, outgoing: Outgoing) -> None:
+    body = outgoing.body
+    log_request(
+        redactor, request, outgoing.url, outgoing.headers, body if isinstance(body, bytes) else None
+    )
+
+
 class SyncHttp:
-    """Runs flows with a pooled ``httpx.Client`` created on first use."""
+    """Runs flows with a pooled :class:`~omnicloud.http._base.SyncTransport` chosen on first use:
+    urllib3, httpx for HTTP/2 and proxies, or ``config.transport``."""
 
     def __init__(self, config: HttpConfig | None = None, redactor: Redactor | None = None) -> None:
         self.config = config or HttpConfig()
         self.redactor = redactor or Redactor()
-        self._client: httpx.Client | None = None
-        # set with the client: urllib3 when it carries every request, and the headers httpx adds
-        self._direct: Urllib3Transport | None = None
+        self._transport: SyncTransport | None = None
         self._defaults: list[tuple[str, str]] = []
 
     @property
-    def client(self) -> httpx.Client:
-        """The underlying httpx client (created lazily)."""
-        if self._client is None:
-            import httpx
+    def transport(self) -> SyncTransport:
+        """The transport that carries this runner's requests (chosen on first use)."""
+        if self._transport is None:
+            from omnicloud.http._base import SyncTransport
 
-            from omnicloud.http._urllib3 import Urllib3Transport, sync_transport
+            _starting(self.config)
+            chosen = self.config.transport
+            if chosen is None:  # urllib3 is imported only when it may carry requests
+                from omnicloud.http import _urllib3
 
-            transport = sync_transport(self.config)
-            self._client = httpx.Client(
-                transport=transport, **_client_options(self.config, transport)
-            )
-            if isinstance(transport, Urllib3Transport):
-                self._direct = transport
-                self._defaults = _default_headers(self._client)
-        return self._client
+                chosen = _urllib3.sync_transport(self.config)
+            _refuse_other_mode(chosen, "sync")
+            if not isinstance(chosen, SyncTransport):
+                from omnicloud.http._httpx import HttpxTransport
+
+                chosen = HttpxTransport(self.config, chosen)
+            self._defaults = default_headers(self.config)
+            self._transport = chosen
+        return self._transport
 
     def close(self) -> None:
         """Close pooled connections."""
-        if self._client is not None:
-            self._client.close()
-            self._client = None
+        transport, self._transport = self._transport, None
+        if transport is not None:
+            transport.close()
+
+    def prepare(self, request: HttpRequest) -> Outgoing:
+        """``request`` as it goes out over :attr:`transport`, traced."""
+        transport = self.transport  # noqa: F841 - chosen first: it sets the default headers
+        outgoing = prepare(
+            request,
+            self._defaults,
+            self.redactor,
+            self.config,
+            time.monotonic() + self.config.timeout,
+        )
+        _traced(self.redactor, request, outgoing)
+        return outgoing
 
     def send(self, request: HttpRequest) -> HttpResponse:
         """Send one request (no retries) and read the whole body within the total timeout."""
-        import httpx
-
-        client = self.client
-        direct = self._direct
-        if direct is not None and not request.stream:
-            plan = _direct_plan(self._defaults, request)
-            if plan is not None:
-                url, headers, content = plan
-                log_request(self.redactor, request, url, list(headers), content)
-                started = time.monotonic()
-                deadline = started + self.config.timeout
-                try:
-                    fetched = direct.fetch(
-                        request.method,
-                        url,
-                        headers,
-                        content,
-                        client.timeout,
-                        lambda: _check_deadline(request, deadline),
-                    )
-                except httpx.HTTPError as exc:
-                    raise _map_error(exc, request, self.redactor) from None
-                response = _fetched_response(fetched, url, started)
-                log_response(self.redactor, response)
-                return response
-        built = _build(client, request)
-        _trace_out(self.redactor, request, built)
-        started = time.monotonic()
-        deadline = started + self.config.timeout
-        try:
-            raw = client.send(built, stream=True)
-            try:
-                chunks = []
-                for chunk in raw.iter_bytes():
-                    chunks.append(chunk)
-                    _check_deadline(request, deadline)
-            finally:
-                raw.close()
-        except httpx.HTTPError as exc:
-            raise _map_error(exc, request, self.redactor) from None
-        response = _response(raw, b"".join(chunks), started)
+        response = self.transport.send(self.prepare(request))
         log_response(self.redactor, response)
         return response
 
@@ -321,57 +203,72 @@ class SyncHttp:
 
 
 class AsyncHttp:
-    """Runs flows with a pooled ``httpx.AsyncClient`` created on first use."""
+    """Runs flows with a pooled :class:`~omnicloud.http._base.AsyncTransport` chosen on first
+    use: aiohttp under asyncio, httpx under trio and for HTTP/2 and proxies, or
+    ``config.async_transport``."""
 
     def __init__(self, config: HttpConfig | None = None, redactor: Redactor | None = None) -> None:
         self.config = config or HttpConfig()
         self.redactor = redactor or Redactor()
-        self._client: httpx.AsyncClient | None = None
+        self._transport: AsyncTransport | None = None
+        self._defaults: list[tuple[str, str]] = []
         self._gate: anyio.Semaphore | None = None
         self._batches: dict[Hashable, list[_Waiter]] = {}
-        # set with the client: aiohttp when it carries every request, and the headers httpx adds
-        self._direct: AiohttpTransport | None = None
-        self._defaults: list[tuple[str, str]] = []
 
     @property
-    def client(self) -> httpx.AsyncClient:
-        """The underlying httpx async client (created lazily)."""
-        if self._client is None:
-            import httpx
+    def transport(self) -> AsyncTransport:
+        """The transport that carries this runner's requests (chosen on first use, on the
+        running event loop)."""
+        if self._transport is None:
+            from omnicloud.http._base import AsyncTransport
 
-            from omnicloud.http._aiohttp import AiohttpTransport, async_transport
+            _starting(self.config)
+            chosen = self.config.async_transport
+            if chosen is None and _on_asyncio():  # aiohttp runs on asyncio only
+                from omnicloud.http import _aiohttp
 
-            transport = async_transport(self.config)
-            self._client = httpx.AsyncClient(
-                transport=transport, **_client_options(self.config, transport)
-            )
-            if isinstance(transport, AiohttpTransport):
-                self._direct = transport
-                self._defaults = _default_headers(self._client)
-        return self._client
+                chosen = _aiohttp.async_transport(self.config)
+            _refuse_other_mode(chosen, "async")
+            if not isinstance(chosen, AsyncTransport):
+                from omnicloud.http._httpx import AsyncHttpxTransport
+
+                chosen = AsyncHttpxTransport(self.config, chosen)
+            self._defaults = default_headers(self.config)
+            self._transport = chosen
+        return self._transport
 
     async def aclose(self) -> None:
         """Close pooled connections."""
-        if self._client is not None:
-            await self._client.aclose()
-            self._client = None
+        transport, self._transport = self._transport, None
+        if transport is not None:
+            await transport.aclose()
         self._gate = None
+
+    def prepare(self, request: HttpRequest) -> Outgoing:
+        """``request`` as it goes out over :attr:`transport`, traced."""
+        transport = self.transport  # noqa: F841 - chosen first: it sets the default headers
+        outgoing = prepare(
+            request,
+            self._defaults,
+            self.redactor,
+            self.config,
+            time.monotonic() + self.config.timeout,
+        )
+        _traced(self.redactor, request, outgoing)
+        return outgoing
 
     async def send(self, request: HttpRequest) -> HttpResponse:
         """Send one request (no retries) and read the whole body within the total timeout.
 
-        At most ``max_connections`` requests are handed to httpx at once; the others wait here.
-        httpcore's pool re-scans its whole request queue against every connection on each
-        change, so 200 requests queued there cost more CPU than the requests themselves.
+        At most ``max_connections`` requests are handed to the transport at once; the others
+        wait here, so no library's pool queue grows with the number of waiting requests.
         """
         import anyio
-        import httpx
 
-        client = self.client
+        transport = self.transport
         gate = self._gate
         if gate is None:
             gate = self._gate = anyio.Semaphore(max(1, self.config.max_connections))
-        started = time.monotonic()
         try:
             with anyio.fail_after(self.config.timeout):
                 # a free slot is taken without yielding to the loop, so the first requests of
@@ -381,48 +278,18 @@ class AsyncHttp:
                 except anyio.WouldBlock:
                     await gate.acquire()
                 try:
-                    direct = self._direct
-                    if direct is not None and not request.stream:
-                        response = await self._send_direct(direct, client, request, started)
-                        if response is not None:
-                            log_response(self.redactor, response)
-                            return response
-                    built = _build(client, request)
-                    _trace_out(self.redactor, request, built)
-                    raw = await client.send(built, stream=True)
-                    try:
-                        content = b"".join([chunk async for chunk in raw.aiter_bytes()])
-                    finally:
-                        await raw.aclose()
+                    response = await transport.send(self.prepare(request))
                 finally:
                     gate.release()
+        except RequestTimeoutError:
+            raise
         except TimeoutError:
             raise RequestTimeoutError(
                 f"{request.label}: the response took longer than the total timeout",
                 operation=request.label,
             ) from None
-        except httpx.HTTPError as exc:
-            raise _map_error(exc, request, self.redactor) from None
-        response = _response(raw, content, started)
         log_response(self.redactor, response)
         return response
-
-    async def _send_direct(
-        self,
-        transport: AiohttpTransport,
-        client: httpx.AsyncClient,
-        request: HttpRequest,
-        started: float,
-    ) -> HttpResponse | None:
-        """Send ``request`` over aiohttp without httpx's client; None when only httpx can build
-        it (a body that is not in memory, a URL that needs normalising)."""
-        plan = _direct_plan(self._defaults, request)
-        if plan is None:
-            return None
-        url, headers, content = plan
-        log_request(self.redactor, request, url, list(headers), content)
-        fetched = await transport.fetch(request.method, url, headers, content, client.timeout)
-        return _fetched_response(fetched, url, started)
 
     async def run(self, flow: Flow[T]) -> T:
         """Drive ``flow`` to completion and return its result."""

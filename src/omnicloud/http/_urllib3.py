@@ -1,81 +1,69 @@
-"""The synchronous network transport: httpx's client API over urllib3's connection pool.
+"""The synchronous network transport: HTTP/1.1 over urllib3's connection pool.
 
 httpx's own HTTP/1.1 stack (httpcore + h11) reads a response in 64 KiB pieces and copies every
 piece through h11's receive buffer: about 2.5 s of CPU per GiB here, ten times what urllib3 (the
 pool under boto3 and requests) spends, whose reads land straight in the buffer the caller asked
 for. Listing pages and object downloads are bound by exactly that cost, so the sync runner sends
-over urllib3 whenever urllib3 can do what was configured; for HTTP/2 and proxies (explicit or
-from the environment) it keeps httpx's transport, which handles them.
+over urllib3 unless HTTP/2 or a proxy (explicit or from the environment) is configured: those go
+through :mod:`omnicloud.http._httpx`.
 
-Every urllib3 failure is raised as the httpx exception that httpx's own transport would raise,
-so error mapping and retry decisions stay in one place. urllib3 never retries nor follows a
-redirect here: retries belong to :mod:`omnicloud.http._retry`, which knows what is idempotent.
+urllib3 never retries nor follows a redirect here: retries belong to :mod:`omnicloud.http._retry`,
+which knows what is idempotent. Every urllib3 and socket failure leaves this module as one of
+omnicloud's errors (:func:`_mapped`).
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import cast
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any, cast
 
-import httpx
 import urllib3
 import urllib3.connection
 from urllib3 import exceptions as u3
 
-from omnicloud.http._config import HttpConfig
-from omnicloud.http._direct import Fetched, decoded, split_url
-from omnicloud.http._exact import request_target
+from omnicloud.http._base import (
+    SyncStream,
+    SyncTransport,
+    broken,
+    not_sent,
+    refused,
+    timed_out,
+)
+from omnicloud.http._config import HttpConfig, environment_proxies
+from omnicloud.http._wire import Outgoing
 
-__all__ = ["EXACT_READS", "Urllib3Transport", "sync_transport"]
-
-#: How much one read asks for: large enough that a fast network fills it in one system call.
-READ_SIZE = 1024 * 1024
-#: The response extension holding ``read_exact(size)`` (see :meth:`_Body.read_exact`).
-EXACT_READS = "omnicloud.read_exact"
+__all__ = ["Urllib3Transport", "sync_transport"]
 
 
-def sync_transport(config: HttpConfig) -> httpx.BaseTransport | None:
-    """The transport for a sync client with ``config``; None keeps httpx's own (HTTP/2, proxies)."""
+def sync_transport(config: HttpConfig) -> Any:
+    """What carries a sync runner's requests with ``config``: ``config.transport`` when given
+    (an omnicloud :class:`SyncTransport` or an httpx transport), urllib3, or None for httpx's
+    own transport (HTTP/2, proxies)."""
     if config.transport is not None:
-        return config.transport  # type: ignore[no-any-return]
-    if config.http2 or config.proxy or (config.trust_env and _environment_proxies()):
+        return config.transport
+    if config.http2 or config.proxy or (config.trust_env and environment_proxies()):
         return None
     return Urllib3Transport(config)
 
 
-def _environment_proxies() -> bool:
-    import urllib.request
-
-    proxies = urllib.request.getproxies()
-    return any(scheme in proxies for scheme in ("http", "https", "all"))
-
-
 @contextlib.contextmanager
-def _as_httpx_errors(request: httpx.Request | None) -> Iterator[None]:
-    """Re-raise urllib3 and socket failures as the matching httpx exception."""
+def _mapped(request: Outgoing) -> Iterator[None]:
+    """Re-raise urllib3 and socket failures as omnicloud's errors."""
     try:
         yield
-    except httpx.HTTPError:
-        raise
     except u3.NewConnectionError as exc:  # before ConnectTimeoutError: it subclasses it
-        raise httpx.ConnectError(_reason(exc), request=request) from exc
-    except u3.ConnectTimeoutError as exc:
-        raise httpx.ConnectTimeout(_reason(exc), request=request) from exc
-    except u3.ReadTimeoutError as exc:
-        raise httpx.ReadTimeout(_reason(exc), request=request) from exc
-    except u3.SSLError as exc:
-        raise httpx.ConnectError(_reason(exc), request=request) from exc
+        raise not_sent(request, "could not connect", _reason(exc)) from None
+    except (u3.ConnectTimeoutError, u3.SSLError) as exc:
+        raise not_sent(request, "could not connect", _reason(exc)) from None
     except u3.ProxyError as exc:
-        raise httpx.ProxyError(_reason(exc), request=request) from exc
+        raise not_sent(request, "proxy error", _reason(exc)) from None
     except u3.LocationValueError as exc:
-        raise httpx.InvalidURL(_reason(exc)) from exc
-    except (u3.ProtocolError, u3.DecodeError, u3.ResponseError) as exc:
-        raise httpx.RemoteProtocolError(_reason(exc), request=request) from exc
-    except TimeoutError as exc:
-        raise httpx.ReadTimeout(_reason(exc), request=request) from exc
-    except (OSError, u3.HTTPError) as exc:
-        raise httpx.ReadError(_reason(exc), request=request) from exc
+        raise not_sent(request, "invalid request", _reason(exc)) from None
+    except (u3.ReadTimeoutError, TimeoutError):
+        raise timed_out(request) from None
+    except (OSError, u3.HTTPError) as exc:  # reset, truncated or malformed answer
+        raise broken(request, _reason(exc)) from None
 
 
 def _reason(exc: BaseException) -> str:
@@ -90,29 +78,37 @@ def _reason(exc: BaseException) -> str:
     return text or type(exc).__name__
 
 
-class _Body(httpx.SyncByteStream):
-    """A response body as it arrives (pieces of at most :data:`READ_SIZE`), as stored."""
+class _Stream(SyncStream):
+    """A urllib3 response whose body has not been read yet."""
 
-    def __init__(self, response: urllib3.BaseHTTPResponse, request: httpx.Request) -> None:
+    __slots__ = ("_ended", "_request", "_response", "headers", "reason", "status")
+
+    def __init__(self, response: urllib3.BaseHTTPResponse, request: Outgoing) -> None:
         self._response = response
         self._request = request
+        self._ended = False  # a read returned b"": the whole body (chunked or not) is in
+        self.status = response.status
+        self.reason = response.reason or ""
+        self.headers: Mapping[str, str] = response.headers
 
-    def __iter__(self) -> Iterator[bytes]:
-        read = self._response.read1
-        with _as_httpx_errors(self._request):
-            while piece := read(READ_SIZE, decode_content=False):
-                yield piece
+    def read1(self, size: int) -> bytes:
+        """What has arrived (at most ``size`` bytes), as stored."""
+        with _mapped(self._request):
+            piece = self._response.read1(size, decode_content=False)
+        self._ended = not piece
+        return piece
 
-    def read_exact(self, size: int) -> bytes:
-        """The next ``size`` bytes as stored (fewer only at the end), read straight into one
-        buffer: for streamed downloads, which have no total deadline to check between pieces."""
-        with _as_httpx_errors(self._request):
-            return self._response.read(size, decode_content=False)
+    def read(self, size: int) -> bytes:
+        """The next ``size`` bytes (fewer only at the end), read straight into one buffer."""
+        with _mapped(self._request):
+            piece = self._response.read(size, decode_content=False)
+        self._ended = not piece
+        return piece
 
     def close(self) -> None:
         """Hand the connection back when the body was read to its end, else drop it."""
         response = self._response
-        if not response.closed and response.length_remaining not in (0, None):
+        if not (self._ended or response.length_remaining == 0 or response.closed):
             response.close()  # a half-read body cannot share its connection
         response.release_conn()
 
@@ -138,8 +134,9 @@ class _UncheckedByChoicePool(urllib3.HTTPSConnectionPool):
     ConnectionCls = _UncheckedByChoice
 
 
-class Urllib3Transport(httpx.BaseTransport):
-    """An httpx transport sending HTTP/1.1 over a urllib3 pool (TLS per ``config``)."""
+class Urllib3Transport(SyncTransport):
+    """Sends HTTP/1.1 over a urllib3 pool (TLS per ``config``); keeps up to ``max_keepalive``
+    idle connections per host."""
 
     def __init__(self, config: HttpConfig) -> None:
         self._config = config
@@ -153,124 +150,34 @@ class Urllib3Transport(httpx.BaseTransport):
                 "https": _UncheckedByChoicePool,
             }
 
-    def _ready_for_tls(self) -> None:
-        """Give https pools the configured SSL context (loading a CA bundle is costly)."""
-        self._pool.connection_pool_kw["ssl_context"] = self._config.ssl_context()
-        self._tls_ready = True
-
-    def fetch(
-        self,
-        method: str,
-        url: str,
-        headers: Sequence[tuple[str, str]],
-        body: bytes | None,
-        timeout: httpx.Timeout,
-        check: Callable[[], None],
-    ) -> Fetched:
-        """Send one request whose body is in memory and read the whole answer, calling
-        ``check`` (the caller's deadline) after every piece.
-
-        ``url`` goes out exactly as given (already encoded); ``headers`` are all that is sent
-        besides ``Host`` and ``Content-Length``. Failures raise the matching httpx exception.
-        """
-        scheme, host, port, target = split_url(url)
-        if scheme == "https" and not self._tls_ready:
-            self._ready_for_tls()
-        pool = self._pool.connection_from_host(host, port, scheme)
-        sent = urllib3.HTTPHeaderDict()
-        for name, value in headers:
-            sent.add(name, value)
-        with _as_httpx_errors(None):
-            response = pool.urlopen(
-                method,
-                target,
-                body=body,
-                headers=sent,
-                retries=False,
-                redirect=False,
-                assert_same_host=False,
-                timeout=urllib3.Timeout(connect=timeout.connect, read=timeout.read),
-                preload_content=False,
-                decode_content=False,
-            )
-        finished = False
-        pieces = []
-        try:
-            while True:
-                with _as_httpx_errors(None):
-                    piece = response.read1(READ_SIZE, decode_content=False)
-                if not piece:
-                    break
-                pieces.append(piece)
-                check()  # outside the mapping: the caller's deadline error stays its own
-            finished = True
-        finally:
-            if not finished:
-                response.close()  # a half-read body cannot share its connection
-            response.release_conn()
-        content = b"".join(pieces)
-        coding = response.headers.get("Content-Encoding")
-        return Fetched(
-            status=response.status,
-            reason=response.reason or "",
-            headers=response.headers,
-            content=decoded(content, coding) if coding and content else content,
+    def open(self, request: Outgoing) -> SyncStream:
+        """Send ``request``; return once the status and headers have arrived."""
+        if request.scheme == "https" and not self._tls_ready:
+            # loading a CA bundle is costly: plain-HTTP clients never do it
+            self._pool.connection_pool_kw["ssl_context"] = self._config.ssl_context()
+            self._tls_ready = True
+        headers = dict(request.headers)
+        body = cast("bytes | Iterable[bytes] | None", request.body)  # sync: never async
+        chunked = not (body is None or isinstance(body, bytes)) and not any(
+            name.lower() == "content-length" for name in headers
         )
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        """Send ``request``; the response's body streams on demand."""
-        url = request.url
-        scheme = url.scheme
-        if scheme == "https" and not self._tls_ready:
-            self._ready_for_tls()
-        pool = self._pool.connection_from_host(url.host, url.port, scheme)
-        headers = request.headers
-        chunked = headers.get("transfer-encoding", "").lower() == "chunked"
-        timeouts = request.extensions.get("timeout") or {}
-        read_timeout = timeouts.get("read")
-        timeout = urllib3.Timeout(connect=timeouts.get("connect"), read=read_timeout)
-        target = request_target(request).decode("ascii")
-        with _as_httpx_errors(request):
+        with _mapped(request), refused(request):
+            pool = self._pool.connection_from_host(request.host, request.port, request.scheme)
             response = pool.urlopen(
                 request.method,
-                target,
-                body=None if _empty(headers) else cast("Iterable[bytes]", request.stream),
-                headers=_headers(headers),
+                request.target,  # as given: urllib3 keeps dot segments in the request line
+                body=body,
+                headers=headers,
                 retries=False,
                 redirect=False,
                 assert_same_host=False,
-                timeout=timeout,
+                timeout=urllib3.Timeout(connect=request.connect_timeout, read=request.read_timeout),
                 preload_content=False,
                 decode_content=False,
                 chunked=chunked,
             )
-        version = b"HTTP/1.1" if response.version == 11 else b"HTTP/1.0"
-        body = _Body(response, request)
-        return httpx.Response(
-            status_code=response.status,
-            headers=list(response.headers.items()),
-            stream=body,
-            extensions={
-                "http_version": version,
-                "reason_phrase": (response.reason or "").encode("ascii", "replace"),
-                EXACT_READS: body.read_exact,  # httpx wraps the stream; this reaches it
-            },
-            request=request,
-        )
+        return _Stream(response, request)
 
     def close(self) -> None:
         """Close every pooled connection."""
         self._pool.clear()
-
-
-def _empty(headers: httpx.Headers) -> bool:
-    """True when the request has no body to send (no length, not chunked)."""
-    return headers.get("content-length") in (None, "0") and "transfer-encoding" not in headers
-
-
-def _headers(headers: httpx.Headers) -> urllib3.HTTPHeaderDict:
-    """httpx's headers as built: names in their case and order, repeated names kept apart."""
-    out = urllib3.HTTPHeaderDict()
-    for name, value in headers.raw:
-        out.add(name.decode("latin-1"), value.decode("latin-1"))
-    return out

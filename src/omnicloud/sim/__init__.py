@@ -9,7 +9,9 @@ Importing this package is cheap; the heavy parts load with their submodules:
 - :mod:`omnicloud.sim.cloudsigma`: the CloudSigma API 2.0 simulator (same four names).
 - :mod:`omnicloud.sim.registry`: the simulators ``omnicloud sim serve NAME`` knows.
 - :mod:`omnicloud.sim.server`: ``serve_in_thread`` and ``run`` (uvicorn).
-- :mod:`omnicloud.sim.transport`: ``SyncASGITransport`` to drive an app from a sync httpx client.
+- :mod:`omnicloud.sim.transport`: ``InProcessTransport``/``AsyncInProcessTransport`` (omnicloud
+  transports that call an app directly, no HTTP library) and ``SyncASGITransport`` to drive an
+  app from a sync httpx client.
 """
 
 from __future__ import annotations
