@@ -7,9 +7,13 @@ from pathlib import Path
 
 import click
 
-from omnicloud.cli._cloud import driver, output_format
+from omnicloud.cli._cloud import driver, find, output_format
 from omnicloud.cli._errors import CliUsageError
 from omnicloud.cli._render import emit
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["keys", "security_groups"]
 
@@ -68,24 +72,36 @@ def delete_key(ctx: click.Context, name: str) -> None:
     click.echo(f"deleted key pair {name}", err=True)
 
 
-def _groups_driver(ctx: click.Context) -> object:
+def _groups_driver(ctx: click.Context) -> Any:
     instance = driver(ctx)
     if not hasattr(instance, "ex_list_security_groups"):
         raise CliUsageError(f"{getattr(instance, 'name', 'this cloud')} has no security groups")
     return instance
 
 
+def _groups(instance: Any) -> list[Any]:
+    """The groups as objects: ``ex_get_security_groups`` where a driver has it (EC2, whose
+    ``ex_list_security_groups`` gives names only, as Libcloud's does), else
+    ``ex_list_security_groups`` (CloudStack)."""
+    getter = getattr(instance, "ex_get_security_groups", None)
+    return list(getter() if getter is not None else instance.ex_list_security_groups())
+
+
+def _by_id(instance: Any) -> bool:
+    """Whether the driver names groups by id in its calls (EC2) rather than by name."""
+    return hasattr(instance, "ex_delete_security_group_by_id")
+
+
 @click.group("security-groups")
 def security_groups() -> None:
-    """Security groups (CloudStack basic zones)."""
+    """Security groups (CloudStack basic zones, EC2)."""
 
 
 @security_groups.command("list")
 @click.pass_context
 def list_groups(ctx: click.Context) -> None:
     """List security groups."""
-    listed = _groups_driver(ctx).ex_list_security_groups()  # type: ignore[attr-defined]
-    emit(listed, output_format(ctx), kind="SecurityGroup")
+    emit(_groups(_groups_driver(ctx)), output_format(ctx), kind="SecurityGroup")
 
 
 @security_groups.command("create")
@@ -95,18 +111,19 @@ def list_groups(ctx: click.Context) -> None:
 def create_group(ctx: click.Context, name: str, description: str | None) -> None:
     """Create a security group."""
     instance = _groups_driver(ctx)
-    emit(
-        instance.ex_create_security_group(name, description=description),  # type: ignore[attr-defined]
-        output_format(ctx),
-    )
+    emit(instance.ex_create_security_group(name, description=description), output_format(ctx))
 
 
 @security_groups.command("delete")
 @click.argument("name")
 @click.pass_context
 def delete_group(ctx: click.Context, name: str) -> None:
-    """Delete a security group."""
-    _groups_driver(ctx).ex_delete_security_group(name)  # type: ignore[attr-defined]
+    """Delete a security group (by name, or by id where the cloud has ids)."""
+    instance = _groups_driver(ctx)
+    if _by_id(instance):
+        instance.ex_delete_security_group_by_id(find(_groups(instance), name, "security group").id)
+    else:
+        instance.ex_delete_security_group(name)
     click.echo(f"deleted security group {name}", err=True)
 
 
@@ -140,8 +157,56 @@ def authorize(
         if not port_range:
             raise CliUsageError("--port is required for tcp and udp")
         ports["startport"], ports["endport"] = _ports(port_range)
-    method = (
-        "ex_authorize_security_group_egress" if egress else "ex_authorize_security_group_ingress"
+    method = getattr(
+        instance,
+        "ex_authorize_security_group_egress" if egress else "ex_authorize_security_group_ingress",
     )
-    result = getattr(instance, method)(name, protocol, cidr, **ports)
-    emit(result if result not in (None, True) else {"authorized": name}, output_format(ctx))
+    if not _by_id(instance):  # CloudStack: the group by name, the rule as its API has it
+        result = method(name, protocol, cidr, **ports)
+        emit(result if result not in (None, True) else {"authorized": name}, output_format(ctx))
+        return
+    group = find(_groups(instance), name, "security group")
+    start, end = (ports["startport"], ports["endport"]) if ports else (-1, -1)  # icmp: all
+    method(group.id, start, end, [cidr], protocol=protocol)
+    emit(find(_groups(instance), group.id, "security group"), output_format(ctx))
+
+
+@security_groups.command("revoke")
+@click.argument("name")
+@click.option("--rule", "rule_id", help="The rule's id (clouds whose rules have ids: CloudStack).")
+@click.option(
+    "--protocol", type=click.Choice(["tcp", "udp", "icmp"]), default="tcp", show_default=True
+)
+@click.option("--port", "port_range", help="Port or range of the rule (tcp/udp).")
+@click.option("--cidr", default="0.0.0.0/0", show_default=True, help="Who the rule lets in.")
+@click.option("--egress", is_flag=True, help="An outbound rule instead of an inbound one.")
+@click.pass_context
+def revoke(
+    ctx: click.Context,
+    name: str,
+    rule_id: str | None,
+    protocol: str,
+    port_range: str | None,
+    cidr: str,
+    egress: bool,
+) -> None:
+    """Remove a rule from a security group: by --rule id, or (EC2) by what it allows."""
+    instance = _groups_driver(ctx)
+    method = getattr(
+        instance,
+        "ex_revoke_security_group_egress" if egress else "ex_revoke_security_group_ingress",
+    )
+    if not _by_id(instance):
+        if not rule_id:
+            raise CliUsageError("--rule is required: this cloud revokes rules by id")
+        method(rule_id)
+        click.echo(f"revoked rule {rule_id} of {name}", err=True)
+        return
+    if rule_id:
+        raise CliUsageError("this cloud's rules have no ids: give --protocol, --port and --cidr")
+    if protocol != "icmp" and not port_range:
+        raise CliUsageError("--port is required for tcp and udp")
+    start, end = _ports(port_range) if protocol != "icmp" and port_range else (-1, -1)
+    group = find(_groups(instance), name, "security group")
+    method(group.id, start, end, [cidr], protocol=protocol)
+    emit(find(_groups(instance), group.id, "security group"), output_format(ctx))

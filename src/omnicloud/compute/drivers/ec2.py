@@ -12,6 +12,9 @@ from omnicloud.aws._errors import AwsError
 from omnicloud.compute._shell import AsyncShell, SyncShell
 
 from .ec2_convert import NODE_STATES, node_state
+from .ec2_images import EC2Images
+from .ec2_models import EC2SecurityGroup, EC2SecurityGroupRule, ElasticIP
+from .ec2_network import EC2Network
 from .ec2_nodes import EC2Nodes
 from .ec2_storage import EC2Storage
 
@@ -21,11 +24,14 @@ __all__ = [
     "AwsError",
     "EC2NodeDriver",
     "EC2NodeDriverCore",
+    "EC2SecurityGroup",
+    "EC2SecurityGroupRule",
+    "ElasticIP",
     "node_state",
 ]
 
 
-class EC2NodeDriverCore(EC2Nodes, EC2Storage):
+class EC2NodeDriverCore(EC2Nodes, EC2Images, EC2Storage, EC2Network):
     """All EC2 operations as flows (no I/O); pick the sync or async class to run them."""
 
 

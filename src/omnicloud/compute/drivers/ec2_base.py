@@ -87,7 +87,7 @@ class EC2Base(NodeDriverCore):
     name = "Amazon EC2"
     website = "https://aws.amazon.com/ec2/"
     type: str | None = "ec2"
-    features: dict[str, list[str]] = {"create_node": []}
+    features: dict[str, list[str]] = {"create_node": ["ssh_key"]}
 
     def __init__(
         self,

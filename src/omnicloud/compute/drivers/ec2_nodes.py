@@ -8,8 +8,11 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from omnicloud._collect import collect, mapped
+from omnicloud._poll import PollSettings, PollStatus, poll
 from omnicloud.aws._regions import country
+from omnicloud.compute._driver import NODE_ONLINE_WAIT_TIMEOUT
 from omnicloud.compute._models import (
+    KeyPair,
     Node,
     NodeAuthPassword,
     NodeAuthSSHKey,
@@ -22,6 +25,7 @@ from omnicloud.errors import ValidationError
 
 from .ec2_base import EC2Base, filters, ident, not_found, tag_specification
 from .ec2_convert import IMAGE, LOCATION, NODE, SIZE
+from .ec2_storage import key_fingerprints
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -90,18 +94,33 @@ class EC2Nodes(EC2Base):
         ex_ebs_optimized: bool | None = None,
         ex_terminate_on_shutdown: bool | None = None,
         ex_clienttoken: str | None = None,
-    ) -> Flow[Node]:
-        """``RunInstances`` of one instance, tagged ``Name=name`` (and ``ex_metadata``).
+        ex_mincount: int = 1,
+        ex_maxcount: int = 1,
+    ) -> Flow[Any]:
+        """``RunInstances``, tagged ``Name=name`` (and ``ex_metadata``): one node, or as
+        Libcloud does, a list of nodes when more than one instance started (``ex_mincount``
+        to ``ex_maxcount`` of them, all named ``name``).
 
         A ``ClientToken`` (``ex_clienttoken`` or a fresh one) goes with every attempt, so a
         resent request never starts a second instance. ``location`` is an availability zone;
-        ``ex_keyname`` a key pair; ``ex_blockdevicemappings`` entries use the API's names
-        (``{"DeviceName": "/dev/sda1", "Ebs": {"VolumeSize": 20}}``).
+        ``ex_keyname`` a key pair, or ``auth=NodeAuthSSHKey(public_key)``: the key pair with
+        that key, imported first if there is none; ``ex_blockdevicemappings`` entries use the
+        API's names (``{"DeviceName": "/dev/sda1", "Ebs": {"VolumeSize": 20}}``).
         """
-        if auth is not None:
+        if isinstance(auth, NodeAuthPassword):
             raise ValidationError(
-                "EC2 takes SSH keys as key pairs: create or import one, then pass ex_keyname="
+                "EC2 sets no passwords: log in with a key pair (auth=NodeAuthSSHKey, ex_keyname=)"
             )
+        if auth is not None and ex_keyname:
+            raise ValidationError("give auth= or ex_keyname=, not both")
+        if auth is not None:
+            key_fingerprints(auth.pubkey)  # a key EC2 cannot take fails before any request
+            pair: KeyPair = yield from type(self).ex_find_or_import_keypair_by_key_material(
+                self, auth.pubkey
+            )
+            ex_keyname = pair.name
+        if not 1 <= ex_mincount <= ex_maxcount:
+            raise ValidationError("need 1 <= ex_mincount <= ex_maxcount")
         if isinstance(ex_userdata, str):
             ex_userdata = ex_userdata.encode("utf-8")
         iam = None
@@ -110,8 +129,8 @@ class EC2Nodes(EC2Base):
         params: dict[str, Any] = {
             "ImageId": ident(image),
             "InstanceType": ident(size),
-            "MinCount": 1,
-            "MaxCount": 1,
+            "MinCount": ex_mincount,
+            "MaxCount": ex_maxcount,
             "KeyName": ex_keyname,
             "UserData": base64.b64encode(ex_userdata).decode("ascii") if ex_userdata else None,
             "SecurityGroup": list(ex_security_groups or []) or None,
@@ -132,10 +151,49 @@ class EC2Nodes(EC2Base):
             "ClientToken": ex_clienttoken,
         }
         answer = yield from self._call("RunInstances", params)
-        node = NODE(answer["instancesSet"][0], driver=self)
-        if "Name" not in node.extra.get("tags", {}):
-            node.name = name  # some servers leave the tags out of RunInstances' answer
-        return node
+        nodes = [NODE(doc, driver=self) for doc in answer["instancesSet"]]
+        for node in nodes:
+            if "Name" not in node.extra.get("tags", {}):
+                node.name = name  # some servers leave the tags out of RunInstances' answer
+        return nodes[0] if len(nodes) == 1 else nodes
+
+    @operation
+    def ex_wait_for_node(
+        self,
+        node: Node,
+        state: str = "running",
+        timeout: float | None = None,
+        wait_period: float = 2.0,
+    ) -> Flow[Node]:
+        """Wait until the instance's state is ``state`` (``running``, ``stopped``,
+        ``terminated``...; JobTimeoutError after ``timeout`` seconds, default 600)."""
+        node_id = ident(node)
+
+        def check() -> Flow[PollStatus]:
+            current: Node = yield from type(self).ex_get_node(self, node_id)
+            done = current.extra.get("status") == state or current.state == state
+            return PollStatus(done=done, value=current, progress=current.state)
+
+        settings = PollSettings(
+            interval=wait_period, first_interval=0.0, timeout=timeout or NODE_ONLINE_WAIT_TIMEOUT
+        )
+        found: Node = yield from poll(check, settings, what=f"waiting for {node_id} to be {state}")
+        return found
+
+    @operation
+    def ex_find_or_import_keypair_by_key_material(self, pubkey: str) -> Flow[KeyPair]:
+        """The key pair holding OpenSSH public key ``pubkey`` (found by fingerprint), imported
+        as ``COMMENT-FINGERPRINT`` when there is none (what ``create_node(auth=...)`` uses)."""
+        fingerprints = key_fingerprints(pubkey)
+        pairs: list[KeyPair] = yield from type(self).list_key_pairs(self)
+        for pair in pairs:
+            if pair.fingerprint in fingerprints:
+                return pair
+        words = pubkey.strip().split(maxsplit=2)
+        comment = words[2].strip() if len(words) > 2 and words[2].strip() else "unnamed"
+        name = f"{comment}-{fingerprints[0]}"
+        made: KeyPair = yield from type(self).import_key_pair_from_string(self, name, pubkey)
+        return made
 
     def _power(self, action: str, node: Node, idempotent: bool) -> Flow[bool]:
         answer = yield from self._call(action, {"InstanceId": [ident(node)]}, idempotent=idempotent)

@@ -7,6 +7,7 @@ from typing import Any
 
 from omnicloud.compute._models import KeyPair, Node, NodeLocation, StorageVolume, VolumeSnapshot
 from omnicloud.compute._shell import operation
+from omnicloud.errors import ValidationError
 
 from .ec2_base import EC2Base, ident, not_found, tag_specification
 from .ec2_convert import KEY_PAIR, SNAPSHOT, VOLUME
@@ -19,6 +20,31 @@ __all__ = ["EC2Storage"]
 
 #: Where ``attach_volume`` puts a volume when no device is named.
 DEFAULT_DEVICE = "/dev/sdh"
+
+
+def key_fingerprints(public_key: str) -> list[str]:
+    """The fingerprints EC2 (or an EC2-compatible server) may show for an imported OpenSSH
+    public key, the MD5 one first: digests of the DER public key as colon-separated hex (MD5
+    for imported RSA keys), and SHA-256 of the OpenSSH key blob in base64 (ED25519 keys)."""
+    import hashlib
+
+    from cryptography.exceptions import UnsupportedAlgorithm
+    from cryptography.hazmat.primitives import serialization
+
+    try:
+        loaded = serialization.load_ssh_public_key(public_key.strip().encode())
+    except (ValueError, TypeError, IndexError, UnsupportedAlgorithm) as exc:
+        raise ValidationError(
+            "auth= needs an OpenSSH public key (or import one as a key pair and pass ex_keyname=)"
+        ) from exc
+    der = loaded.public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    blob = base64.b64decode(public_key.split()[1])
+    found = [":".join(f"{b:02x}" for b in hashlib.new(h, der).digest()) for h in ("md5", "sha1")]
+    found.append(":".join(f"{b:02x}" for b in hashlib.sha256(der).digest()))
+    digest = base64.b64encode(hashlib.sha256(blob).digest()).decode("ascii")
+    return [*found, digest, digest.rstrip("=")]
 
 
 class EC2Storage(EC2Base):
