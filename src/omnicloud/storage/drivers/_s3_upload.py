@@ -25,7 +25,6 @@ from omnicloud.aws._s3 import S3Endpoint, content_md5, error_from_response
 from omnicloud.aws._xml import parse_xml, text_of
 from omnicloud.errors import MalformedResponseError, ValidationError
 from omnicloud.http._config import RetryPolicy
-from omnicloud.http._retry import send_parsed, send_with_retries
 from omnicloud.http._streaming import Pieces, Read
 from omnicloud.storage._source import ChunkSource, PartReader, PiecesReader
 from omnicloud.storage.errors import ObjectHashMismatchError
@@ -109,7 +108,8 @@ def _put_single(
 ) -> StreamFlow[UploadResult]:
     data = Pieces(pieces)
     md5_hex, md5_b64 = content_md5(data)
-    request = endpoint.request(
+    response = yield from endpoint.send(
+        retry,
         "PUT",
         bucket,
         key,
@@ -117,7 +117,6 @@ def _put_single(
         content=data,
         operation="s3 PutObject",
     )
-    response = yield from send_with_retries(request, retry)
     if response.status != 200:
         raise error_from_response(response, "s3 PutObject", missing="container")
     etag = _etag(response)
@@ -188,10 +187,10 @@ def _start(
 ) -> StreamFlow[HttpResponse]:
     """Send CreateMultipartUpload, asking for ``checksum`` part checksums if given."""
     asked = {**headers, "x-amz-checksum-algorithm": checksum} if checksum else headers
-    start = endpoint.request(
-        "POST", bucket, key, query=[("uploads", "")], headers=asked, operation="s3 CreateMPU"
-    )
-    response: HttpResponse = yield from send_with_retries(start, retry)
+    response: HttpResponse = yield from endpoint.send(
+        retry, "POST", bucket, key, query=[("uploads", "")], headers=asked,
+        operation="s3 CreateMPU",
+    )  # fmt: skip
     return response
 
 
@@ -264,7 +263,8 @@ def _put_part(
     else:
         md5_hex, md5_b64 = content_md5(data)
         headers = {"Content-MD5": md5_b64}
-    request = endpoint.request(
+    response = yield from endpoint.send(
+        retry,
         "PUT",
         bucket,
         key,
@@ -273,7 +273,6 @@ def _put_part(
         content=data,
         operation=f"s3 UploadPart {number}",
     )
-    response = yield from send_with_retries(request, retry)
     if response.status != 200:
         raise error_from_response(response, f"s3 UploadPart {number}")
     etag = _etag(response)
@@ -304,7 +303,8 @@ def _complete(
 ) -> StreamFlow[UploadResult]:
     body = "".join(_part_element(number, etag, digest, crc32) for number, etag, digest in done)
     document = f"<CompleteMultipartUpload>{body}</CompleteMultipartUpload>".encode()
-    request = endpoint.request(
+    response, root = yield from endpoint.send(
+        retry,
         "POST",
         bucket,
         key,
@@ -312,8 +312,8 @@ def _complete(
         headers={"Content-Type": "application/xml", "Content-MD5": content_md5(document)[1]},
         content=document,
         operation="s3 CompleteMultipartUpload",
+        parse=_parse_complete,
     )
-    response, root = yield from send_parsed(request, retry, _parse_complete)
     if response.status != 200 or root is None or root.tag.rsplit("}", 1)[-1] == "Error":
         raise error_from_response(response, "s3 CompleteMultipartUpload")
     etag = (text_of(root, "ETag") or "").strip().strip('"')
@@ -362,11 +362,10 @@ def _parse_complete(response: HttpResponse) -> tuple[HttpResponse, Any]:
 def _abort(
     endpoint: S3Endpoint, retry: RetryPolicy, bucket: str, key: str, upload_id: str
 ) -> StreamFlow[None]:
-    request = endpoint.request(
-        "DELETE", bucket, key, query=[("uploadId", upload_id)], operation="s3 AbortMPU"
-    )
     try:
-        response = yield from send_with_retries(request, retry)
+        response = yield from endpoint.send(
+            retry, "DELETE", bucket, key, query=[("uploadId", upload_id)], operation="s3 AbortMPU"
+        )
     except Exception:
         return
     if response.status not in (200, 204, 404):

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import contextlib
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from omnicloud._flow import Emit, Sleep
+from omnicloud._shell import Items, listing, stream_operation
 from omnicloud.aws._s3 import S3Endpoint, error_from_response
-from omnicloud.aws._sigv4 import Credentials
 from omnicloud.aws._xml import child, children, parse_xml, text_of
+from omnicloud.aws.credentials import AwsSession, resolve_session
 from omnicloud.errors import (
-    ConfigurationError,
     MalformedResponseError,
     OmnicloudError,
     TransportError,
@@ -26,8 +27,6 @@ from omnicloud.http._retry import (
     GATEWAY_STATUSES,
     log_retry,
     next_delay,
-    send_parsed,
-    send_with_retries,
 )
 from omnicloud.http._streaming import Close, Open, Read, StreamingAsyncHttp, StreamingSyncHttp
 from omnicloud.storage._models import Container, Object
@@ -49,9 +48,13 @@ if TYPE_CHECKING:
     from omnicloud.http._streaming import StreamFlow
     from omnicloud.storage._source import ChunkSource
 
-__all__ = ["AsyncS3StorageDriver", "S3StorageDriver", "S3StorageOps"]
+__all__ = ["AsyncS3StorageDriver", "S3Extras", "S3StorageDriver", "S3StorageOps"]
 
 META_PREFIX = "x-amz-meta-"
+#: GetBucketLocation's answers that are not region names.
+_LEGACY_LOCATIONS = {"": "us-east-1", "EU": "eu-west-1"}
+#: The region of a driver that none names (the argument, the environment, the AWS profile).
+DEFAULT_REGION = "us-east-1"
 
 
 def _byte_range(start: int, end: int | None) -> str:
@@ -94,20 +97,25 @@ class S3StorageOps(StorageOps):
         self.retry = retry
         self.transfer = transfer
         self.page_size = page_size
+        self.session = AwsSession(endpoint.provider, endpoint.region)
 
     def __repr__(self) -> str:
         return f"S3StorageOps({self.endpoint!r})"
 
-    def _send(self, request: Any) -> StreamFlow[HttpResponse]:
-        return send_with_retries(request, self.retry)
+    def _send(
+        self, method: str, bucket: str | None = None, key: str | None = None, **options: Any
+    ) -> StreamFlow[Any]:
+        """Sign and send (a bucket in another region is followed once: :meth:`S3Endpoint.send`)."""
+        return self.endpoint.send(self.retry, method, bucket, key, **options)
 
     # containers -----------------------------------------------------------------------------
     def iterate_containers(self) -> StreamFlow[None]:
         token: str | None = None
         while True:
             query = [("continuation-token", token)] if token else None
-            request = self.endpoint.request("GET", query=query, operation="s3 ListBuckets")
-            response, root = yield from send_parsed(request, self.retry, _xml_when_ok)
+            response, root = yield from self._send(
+                "GET", query=query, operation="s3 ListBuckets", parse=_xml_when_ok
+            )
             if response.status != 200:
                 raise error_from_response(response, "s3 ListBuckets")
             buckets = child(root, "Buckets")
@@ -122,18 +130,18 @@ class S3StorageOps(StorageOps):
             token = next_token
 
     def get_container(self, container_name: str) -> StreamFlow[Container]:
-        request = self.endpoint.request("HEAD", container_name, operation="s3 HeadBucket")
-        response = yield from self._send(request)
+        response = yield from self._send("HEAD", container_name, operation="s3 HeadBucket")
         if response.status != 200:
             raise (yield from self._head_error(response, "s3 HeadBucket", container_name))
         region = response.headers.get("x-amz-bucket-region")
-        return self._container(container_name, region=region or self.endpoint.region)
+        return self._container(
+            container_name, region=region or self.endpoint.bucket_region(container_name)
+        )
 
     def create_container(self, container_name: str) -> StreamFlow[Container]:
         # us-east-1 answers 200 to re-creating a bucket you own; ask first so every region
         # reports ContainerAlreadyExistsError the same way.
-        head = self.endpoint.request("HEAD", container_name, operation="s3 HeadBucket")
-        probe = yield from self._send(head)
+        probe = yield from self._send("HEAD", container_name, operation="s3 HeadBucket")
         if probe.status == 200:
             raise ContainerAlreadyExistsError(
                 f"s3 CreateBucket: bucket {container_name!r} exists already",
@@ -141,19 +149,22 @@ class S3StorageOps(StorageOps):
                 code="BucketAlreadyOwnedByYou",
                 provider="s3",
             )
+        region = self.endpoint.region
         body = None
-        if self.endpoint.region != "us-east-1":
+        if region != "us-east-1":
             body = (
                 "<CreateBucketConfiguration><LocationConstraint>"
-                f"{self.endpoint.region}</LocationConstraint></CreateBucketConfiguration>"
+                f"{region}</LocationConstraint></CreateBucketConfiguration>"
             ).encode()
-        request = self.endpoint.request(
-            "PUT", container_name, content=body, operation="s3 CreateBucket", idempotent=False
-        )
-        response = yield from self._send(request)
+        # the bucket is made in this driver's region, whatever an old bucket of that name was in
+        response = yield from self._send(
+            "PUT", container_name, content=body, operation="s3 CreateBucket",
+            idempotent=False, region=region,
+        )  # fmt: skip
         if response.status != 200:
             raise error_from_response(response, "s3 CreateBucket", missing="container")
-        return self._container(container_name, region=self.endpoint.region)
+        self.endpoint.remember(container_name, None)
+        return self._container(container_name, region=region)
 
     def _head_error(
         self, response: HttpResponse, operation: str, bucket: str, key: str | None = None
@@ -165,13 +176,12 @@ class S3StorageOps(StorageOps):
         if response.status in (400, 403) and not response.content:
             if key is None:
                 query = [("list-type", "2"), ("max-keys", "0")]
-                probe = self.endpoint.request("GET", bucket, query=query, operation=operation)
+                answer = yield from self._send("GET", bucket, query=query, operation=operation)
             else:
                 headers = {"Range": "bytes=0-0"}
-                probe = self.endpoint.request(
+                answer = yield from self._send(
                     "GET", bucket, key, headers=headers, operation=operation
                 )
-            answer = yield from self._send(probe)
             if answer.status >= 400 and answer.content:
                 explained = error_from_response(answer, operation, missing=missing)
                 if getattr(explained, "code", None):
@@ -179,10 +189,10 @@ class S3StorageOps(StorageOps):
         return error_from_response(response, operation, missing=missing)
 
     def delete_container(self, container: Container) -> StreamFlow[bool]:
-        request = self.endpoint.request("DELETE", container.name, operation="s3 DeleteBucket")
-        response = yield from self._send(request)
+        response = yield from self._send("DELETE", container.name, operation="s3 DeleteBucket")
         if response.status not in (200, 204):
             raise error_from_response(response, "s3 DeleteBucket", missing="container")
+        self.endpoint.remember(container.name, None)
         return True
 
     # listing ----------------------------------------------------------------------------------
@@ -198,10 +208,10 @@ class S3StorageOps(StorageOps):
                 query.append(("delimiter", delimiter))
             if token:
                 query.append(("continuation-token", token))
-            request = self.endpoint.request(
-                "GET", container.name, query=query, operation="s3 ListObjectsV2"
-            )
-            response, root = yield from send_parsed(request, self.retry, _xml_when_ok)
+            response, root = yield from self._send(
+                "GET", container.name, query=query, operation="s3 ListObjectsV2",
+                parse=_xml_when_ok,
+            )  # fmt: skip
             if response.status != 200:
                 raise error_from_response(response, "s3 ListObjectsV2", missing="container")
             yield Emit(self._listed(container, root))
@@ -272,10 +282,9 @@ class S3StorageOps(StorageOps):
         )
 
     def get_object(self, container_name: str, object_name: str) -> StreamFlow[Object]:
-        request = self.endpoint.request(
+        response = yield from self._send(
             "HEAD", container_name, object_name, operation="s3 HeadObject"
         )
-        response = yield from self._send(request)
         if response.status != 200:
             raise (
                 yield from self._head_error(response, "s3 HeadObject", container_name, object_name)
@@ -448,15 +457,21 @@ class S3StorageOps(StorageOps):
         that)."""
         started = time.monotonic()
         attempt = 0
+        redirected = False
+        bucket = obj.container_name
         while True:
             attempt += 1
+            credentials = yield from self.endpoint.load_credentials()
+            used = self.endpoint.bucket_region(bucket)
             request = self.endpoint.request(
                 "GET",
-                obj.container_name,
+                bucket,
                 obj.name,
                 query=query,
                 headers=headers,
                 operation="s3 GetObject",
+                credentials=credentials,
+                region=used,
             )
             try:
                 stream = yield Open(request)
@@ -485,6 +500,15 @@ class S3StorageOps(StorageOps):
             finally:
                 yield Close(stream)
             stream.response.content = bytes(body)
+            if not redirected and stream.status >= 300:
+                found = yield from self.endpoint.region_of_redirect(
+                    self.retry, request, bucket, stream.response, used
+                )
+                if found is not None:  # the bucket is in another region: ask there, once
+                    self.endpoint.remember(bucket, found)
+                    redirected = True
+                    attempt -= 1
+                    continue
             if stream.status in GATEWAY_STATUSES or stream.status == 429:
                 delay = next_delay(self.retry, attempt, started, None)
                 if delay is not None:
@@ -494,10 +518,9 @@ class S3StorageOps(StorageOps):
             raise error_from_response(stream.response, "s3 GetObject", missing="object")
 
     def delete_object(self, obj: Object) -> StreamFlow[bool]:
-        request = self.endpoint.request(
+        response = yield from self._send(
             "DELETE", obj.container_name, obj.name, operation="s3 DeleteObject"
         )
-        response = yield from self._send(request)
         if response.status not in (200, 204):
             raise error_from_response(response, "s3 DeleteObject", missing="object")
         return True
@@ -513,10 +536,10 @@ class S3StorageOps(StorageOps):
                 query.append(("prefix", prefix))
             if marker:
                 query += [("key-marker", marker[0]), ("upload-id-marker", marker[1])]
-            request = self.endpoint.request(
-                "GET", container.name, query=query, operation="s3 ListMultipartUploads"
-            )
-            response, root = yield from send_parsed(request, self.retry, _xml_when_ok)
+            response, root = yield from self._send(
+                "GET", container.name, query=query, operation="s3 ListMultipartUploads",
+                parse=_xml_when_ok,
+            )  # fmt: skip
             if response.status != 200:
                 raise error_from_response(response, "s3 ListMultipartUploads", "container")
             yield Emit(
@@ -529,22 +552,50 @@ class S3StorageOps(StorageOps):
                 text_of(root, "NextUploadIdMarker") or "",
             )
 
+    def bucket_location(self, bucket: str) -> StreamFlow[str]:
+        """The bucket's region from ``GetBucketLocation``, remembered for its later requests
+        (an empty answer is ``us-east-1``, the legacy ``EU`` is ``eu-west-1``)."""
+        response, root = yield from self._send(
+            "GET", bucket, query=[("location", "")], operation="s3 GetBucketLocation",
+            parse=_xml_when_ok,
+        )  # fmt: skip
+        if response.status != 200:
+            raise error_from_response(response, "s3 GetBucketLocation", missing="container")
+        answer = (root.text or "").strip()
+        region = _LEGACY_LOCATIONS.get(answer, answer)
+        self.endpoint.remember(bucket, region)
+        return region
+
     def presigned_url(
         self, obj: Object, method: str, expires: int, headers: dict[str, str] | None
     ) -> str:
         return self.endpoint.presign(method, obj.container_name, obj.name, expires, headers)
 
 
+def _env_endpoint(env: Mapping[str, str]) -> str | None:
+    """The endpoint boto3 takes from the environment: ``AWS_ENDPOINT_URL_S3``, else
+    ``AWS_ENDPOINT_URL``, unless ``AWS_IGNORE_CONFIGURED_ENDPOINT_URLS`` is true."""
+    if env.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "").strip().lower() == "true":
+        return None
+    for name in ("AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"):
+        value = env.get(name, "").strip()
+        if value:
+            return value
+    return None
+
+
 def _make_ops(
-    key: str,
-    secret: str,
+    key: str | None,
+    secret: str | None,
     *,
-    region: str,
+    region: str | None,
     endpoint: str | None,
     host: str | None,
     port: int | None,
     secure: bool,
     token: str | None,
+    profile: str | None,
+    session: AwsSession | None,
     addressing: str,
     sign_payload: bool,
     part_size: int,
@@ -552,29 +603,80 @@ def _make_ops(
     checksum: str | None,
     http: HttpConfig | None,
 ) -> tuple[S3StorageOps, HttpConfig, Redactor]:
-    if not key or not secret:
-        raise ConfigurationError("S3 needs an access key and a secret key")
+    import os
+
+    if session is None:
+        session = resolve_session(key, secret, token, profile=profile, region=region)
     if endpoint is None and host is not None:
         scheme = "https" if secure else "http"
         endpoint = f"{scheme}://{host}" + (f":{port}" if port else "")
+    if endpoint is None:
+        endpoint = _env_endpoint(os.environ)
     config = http or HttpConfig()
     redactor = Redactor()
-    redactor.add(secret)
-    if token:
-        redactor.add(token)
+    held = session.provider.current()
+    if held is not None:
+        redactor.add(held.secret_key, held.token)
     s3 = S3Endpoint(
-        credentials=Credentials(key, secret, token),
-        region=region,
+        credentials=session.provider,
+        region=region or session.region or DEFAULT_REGION,
         endpoint=endpoint,
         addressing=addressing,
         sign_payload=sign_payload,
+        redactor=redactor,
     )
     transfer = TransferSettings(part_size=part_size, concurrency=concurrency, checksum=checksum)
-    return S3StorageOps(s3, config.retry, transfer), config, redactor
+    ops = S3StorageOps(s3, config.retry, transfer)
+    ops.session = session
+    return ops, config, redactor
 
 
-class S3StorageDriver(StorageDriver):
-    """S3 driver. Libcloud's ``host``/``port``/``secure`` work; ``endpoint`` is a full URL.
+class S3Extras:
+    """The S3 driver's own members, written once for the sync and the async driver."""
+
+    _ops: StorageOps
+
+    @property
+    def _s3(self) -> S3StorageOps:
+        ops: S3StorageOps = self._ops  # type: ignore[assignment]
+        return ops
+
+    @property
+    def region(self) -> str:
+        """The region buckets are created in, and requests signed for unless their bucket was
+        found elsewhere."""
+        return self._s3.endpoint.region
+
+    @property
+    def session(self) -> AwsSession:
+        """Where the credentials come from (``session.provider.origin``), never the secrets."""
+        return self._s3.session
+
+    @stream_operation
+    def ex_get_container_region(self, container: Container | str) -> StreamFlow[str]:
+        """The bucket's region, asked with ``GetBucketLocation`` (and remembered, so later
+        requests for the bucket are signed for it)."""
+        name = container if isinstance(container, str) else container.name
+        return (yield from self._s3.bucket_location(name))
+
+    @listing
+    def ex_iterate_multipart_uploads(
+        self, container: Container, prefix: str | None = None
+    ) -> Items[tuple[str, str]]:
+        """Open multipart uploads as ``(key, upload_id)`` pairs (an async iterator in the async
+        driver)."""
+        return Items(self._s3.iterate_multipart_uploads(container, prefix))
+
+
+class S3StorageDriver(StorageDriver, S3Extras):
+    """S3 driver; Libcloud's ``host``/``port``/``secure`` work, ``endpoint`` is a full URL.
+
+    Without ``key`` and ``secret`` the AWS CLI's chain gives the credentials (environment,
+    ``profile=`` or ``AWS_PROFILE``, the shared files, a ``credential_process``) and the region
+    (``AWS_REGION``, ``AWS_DEFAULT_REGION``, the profile's; else ``us-east-1``); ``token`` (or
+    the chain's session token) is sent as ``X-Amz-Security-Token``. Without ``endpoint``/``host``,
+    ``AWS_ENDPOINT_URL_S3`` or ``AWS_ENDPOINT_URL`` name the endpoint, as for boto3. A bucket in
+    another region is found and remembered (see :class:`~omnicloud.aws._s3.S3Endpoint`).
 
     ``part_size`` and ``concurrency`` tune multipart uploads, and ``concurrency`` the parallel
     ranged GETs of large downloads (``1``: one plain GET each); ``sign_payload`` hashes in-memory
@@ -585,14 +687,16 @@ class S3StorageDriver(StorageDriver):
 
     def __init__(
         self,
-        key: str,
-        secret: str,
+        key: str | None = None,
+        secret: str | None = None,
         secure: bool = True,
         host: str | None = None,
         port: int | None = None,
-        region: str = "us-east-1",
+        region: str | None = None,
         token: str | None = None,
         *,
+        profile: str | None = None,
+        session: AwsSession | None = None,
         endpoint: str | None = None,
         addressing: str = "auto",
         sign_payload: bool = False,
@@ -603,30 +707,28 @@ class S3StorageDriver(StorageDriver):
     ) -> None:
         ops, config, redactor = _make_ops(
             key, secret, region=region, endpoint=endpoint, host=host, port=port, secure=secure,
-            token=token, addressing=addressing, sign_payload=sign_payload, part_size=part_size,
-            concurrency=concurrency, checksum=checksum, http=http,
+            token=token, profile=profile, session=session, addressing=addressing,
+            sign_payload=sign_payload, part_size=part_size, concurrency=concurrency,
+            checksum=checksum, http=http,
         )  # fmt: skip
         super().__init__(ops, StreamingSyncHttp(config, redactor))
 
-    def ex_iterate_multipart_uploads(self, container: Container, prefix: str | None = None) -> Any:
-        """Open multipart uploads as ``(key, upload_id)`` pairs."""
-        ops: S3StorageOps = self._ops  # type: ignore[assignment]
-        return self._http.iterate_closing(ops.iterate_multipart_uploads(container, prefix))
 
-
-class AsyncS3StorageDriver(AsyncStorageDriver):
+class AsyncS3StorageDriver(AsyncStorageDriver, S3Extras):
     """Async twin of :class:`S3StorageDriver` (same arguments)."""
 
     def __init__(
         self,
-        key: str,
-        secret: str,
+        key: str | None = None,
+        secret: str | None = None,
         secure: bool = True,
         host: str | None = None,
         port: int | None = None,
-        region: str = "us-east-1",
+        region: str | None = None,
         token: str | None = None,
         *,
+        profile: str | None = None,
+        session: AwsSession | None = None,
         endpoint: str | None = None,
         addressing: str = "auto",
         sign_payload: bool = False,
@@ -637,12 +739,8 @@ class AsyncS3StorageDriver(AsyncStorageDriver):
     ) -> None:
         ops, config, redactor = _make_ops(
             key, secret, region=region, endpoint=endpoint, host=host, port=port, secure=secure,
-            token=token, addressing=addressing, sign_payload=sign_payload, part_size=part_size,
-            concurrency=concurrency, checksum=checksum, http=http,
+            token=token, profile=profile, session=session, addressing=addressing,
+            sign_payload=sign_payload, part_size=part_size, concurrency=concurrency,
+            checksum=checksum, http=http,
         )  # fmt: skip
         super().__init__(ops, StreamingAsyncHttp(config, redactor))
-
-    def ex_iterate_multipart_uploads(self, container: Container, prefix: str | None = None) -> Any:
-        """Open multipart uploads as ``(key, upload_id)`` pairs (async iterator)."""
-        ops: S3StorageOps = self._ops  # type: ignore[assignment]
-        return self._http.iterate_closing(ops.iterate_multipart_uploads(container, prefix))
