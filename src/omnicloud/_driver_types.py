@@ -10,7 +10,13 @@ from __future__ import annotations
 
 from typing import Literal, TypeAlias
 
-from omnicloud._providers import ComputeProvider, LoadBalancerProvider, Provider, StorageProvider
+from omnicloud._providers import (
+    ComputeProvider,
+    DNSProvider,
+    LoadBalancerProvider,
+    Provider,
+    StorageProvider,
+)
 from omnicloud.compute.drivers.cloudsigma import (
     AsyncCloudSigmaNodeDriver as AsyncCloudSigmaNodeDriver,
 )
@@ -27,6 +33,8 @@ from omnicloud.compute.drivers.cloudstack import ExoscaleNodeDriver as ExoscaleN
 from omnicloud.compute.drivers.cloudstack import IkoulaNodeDriver as IkoulaNodeDriver
 from omnicloud.compute.drivers.ec2 import AsyncEC2NodeDriver as AsyncEC2NodeDriver
 from omnicloud.compute.drivers.ec2 import EC2NodeDriver as EC2NodeDriver
+from omnicloud.dns.drivers.route53 import AsyncRoute53DNSDriver as AsyncRoute53DNSDriver
+from omnicloud.dns.drivers.route53 import Route53DNSDriver as Route53DNSDriver
 from omnicloud.loadbalancer.drivers.cloudstack import (
     AsyncCloudStackLBDriver as AsyncCloudStackLBDriver,
 )
@@ -40,6 +48,7 @@ from omnicloud.storage.drivers.s3 import S3StorageDriver as S3StorageDriver
 Compute: TypeAlias = type[ComputeProvider] | Literal["compute"]
 Storage: TypeAlias = type[StorageProvider] | Literal["storage"]
 LoadBalancer: TypeAlias = type[LoadBalancerProvider] | Literal["loadbalancer"]
+DNS: TypeAlias = type[DNSProvider] | Literal["dns"]
 # A load balancer constant alone names the load balancer family.
 CloudStackLBOnly: TypeAlias = Literal[LoadBalancerProvider.CLOUDSTACK]
 CloudStack: TypeAlias = Literal[
@@ -66,6 +75,11 @@ EC2: TypeAlias = Literal[
     Provider.EC2,
     ComputeProvider.EC2,
     "ec2",
+]
+# Route53 is a DNS name only, so a lone constant or "route53" names the DNS family.
+Route53: TypeAlias = Literal[
+    DNSProvider.ROUTE53,
+    "route53",
 ]
 CloudStackLB: TypeAlias = Literal[
     Provider.CLOUDSTACK,

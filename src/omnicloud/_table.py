@@ -83,6 +83,7 @@ _CS = "omnicloud.compute.drivers.cloudstack"
 _LB = "omnicloud.loadbalancer.drivers.cloudstack"
 _SIGMA = "omnicloud.compute.drivers.cloudsigma"
 _EC2 = "omnicloud.compute.drivers.ec2"
+_ROUTE53 = "omnicloud.dns.drivers.route53"
 _LOCAL = "omnicloud.storage.drivers.local"
 _S3 = "omnicloud.storage.drivers.s3"
 _SIMULATED = "omnicloud._simulated"
@@ -174,7 +175,13 @@ def _cloudstack(provider: str, prefix: str, *, endpoint_required: bool) -> Drive
     )
 
 
-def _s3(provider: str, *, kinds: tuple[str, ...] = (), region: str | None = None) -> DriverEntry:
+def _s3(
+    provider: str,
+    *,
+    kinds: tuple[str, ...] = (),
+    region: str | None = None,
+    credentials: tuple[Credential, ...] = _S3_CREDENTIALS,
+) -> DriverEntry:
     return DriverEntry(
         "storage",
         provider,
@@ -182,7 +189,7 @@ def _s3(provider: str, *, kinds: tuple[str, ...] = (), region: str | None = None
         f"{_S3}:AsyncS3StorageDriver",
         preset=_EMPTY if region is None else MappingProxyType({"region": region}),
         kinds=kinds,
-        credentials=_S3_CREDENTIALS,
+        credentials=credentials,
         options=_frozen(addressing="addressing"),
     )
 
@@ -215,6 +222,14 @@ ENTRIES: tuple[DriverEntry, ...] = (
         credentials=_AWS_CREDENTIALS,
     ),
     DriverEntry(
+        "dns",
+        "route53",
+        f"{_ROUTE53}:Route53DNSDriver",
+        f"{_ROUTE53}:AsyncRoute53DNSDriver",
+        kinds=("aws",),
+        credentials=_AWS_CREDENTIALS,
+    ),
+    DriverEntry(
         "loadbalancer",
         "cloudstack",
         f"{_LB}:CloudStackLBDriver",
@@ -241,7 +256,8 @@ ENTRIES: tuple[DriverEntry, ...] = (
             ),
         ),
     ),
-    _s3("s3", kinds=("s3", "aws")),
+    # AWS S3 takes the AWS CLI's chain like EC2; the other S3-compatible stores need keys
+    _s3("s3", kinds=("s3", "aws"), credentials=_AWS_CREDENTIALS),
     _s3("minio", kinds=("minio",)),
     _s3("ceph", kinds=("ceph",)),
     _s3("swift_s3", kinds=("swift_s3",)),

@@ -170,23 +170,57 @@ def test_a_constant_without_a_driver_raises_one_clear_error(
 
 
 def test_dns_and_container_constants_raise_the_same_error() -> None:
-    for args in [(DriverType.DNS, DriverType.DNS.ROUTE53), (DriverType.CONTAINER, "docker")]:
-        with pytest.raises(DriverNotAvailableError, match="known: none"):
-            omnicloud.get_driver(*args)
+    with pytest.raises(DriverNotAvailableError, match=r"known: route53$"):
+        omnicloud.get_driver(DriverType.DNS, DriverType.DNS.CLOUDFLARE)
+    with pytest.raises(DriverNotAvailableError, match="known: none"):
+        omnicloud.get_driver(DriverType.CONTAINER, "docker")
 
 
 @pytest.mark.parametrize(
-    ("family", "constant"), [("dns", "ROUTE53"), ("dns", "CLOUDFLARE"), ("container", "DOCKER")]
+    ("family", "constant", "known"),
+    [
+        ("dns", "CLOUDFLARE", "route53"),
+        ("dns", "GOOGLE", "route53"),
+        ("container", "DOCKER", "none"),
+    ],
 )
-def test_dns_and_container_have_libcloud_layout_modules(family: str, constant: str) -> None:
+def test_dns_and_container_have_libcloud_layout_modules(
+    family: str, constant: str, known: str
+) -> None:
     import importlib
 
     providers = importlib.import_module(f"omnicloud.{family}.providers")
     types = importlib.import_module(f"omnicloud.{family}.types")
     assert providers.Provider is types.Provider is getattr(DriverType, family.upper())
     for get in (providers.get_driver, providers.get_async_driver):
-        with pytest.raises(DriverNotAvailableError, match=f"no (async )?{family} driver.*none"):
+        with pytest.raises(DriverNotAvailableError, match=f"no (async )?{family} driver.*{known}"):
             get(getattr(providers.Provider, constant))
+
+
+def test_dns_layout_modules_give_route53_and_libcloud_names() -> None:
+    import libcloud.dns.base
+    import libcloud.dns.types
+
+    from omnicloud.dns import base, providers, types
+    from omnicloud.dns.drivers.route53 import AsyncRoute53DNSDriver, Route53DNSDriver
+
+    assert providers.get_driver(providers.Provider.ROUTE53) is Route53DNSDriver
+    assert providers.get_async_driver("route53") is AsyncRoute53DNSDriver
+    assert omnicloud.get_driver("route53") is Route53DNSDriver  # a DNS name alone
+    assert issubclass(Route53DNSDriver, base.DNSDriver)
+    for name in libcloud.dns.types.__all__:
+        if name != "OLD_CONSTANT_TO_NEW_MAPPING":
+            assert hasattr(types, name), name
+    theirs = {n: v for n, v in vars(libcloud.dns.types.RecordType).items() if n.isupper()}
+    for name, value in theirs.items():  # Libcloud's AFSDB is "A" (a bug): ours is "AFSDB"
+        assert getattr(types.RecordType, name) == (name if name == "AFSDB" else value), name
+    assert issubclass(types.ZoneDoesNotExistError, omnicloud.errors.NotFoundError)
+    assert issubclass(types.RecordDoesNotExistError, omnicloud.errors.NotFoundError)
+    assert not issubclass(types.ZoneAlreadyExistsError, omnicloud.errors.NotFoundError)
+    for cls in ("Zone", "Record", "DNSDriver"):
+        public = {m for m in dir(getattr(libcloud.dns.base, cls)) if not m.startswith("_")}
+        public -= {"connectionCls"}
+        assert public <= set(dir(getattr(base, cls))), (cls, public - set(dir(getattr(base, cls))))
 
 
 def test_a_typo_gets_the_closest_match() -> None:

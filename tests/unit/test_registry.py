@@ -70,7 +70,7 @@ def test_profile_kinds_come_from_the_table() -> None:
     assert {"cloudstack", "exoscale", "cloudsigma", "s3", "aws", "local"} <= set(expected)
     assert families("cloudstack") == ["compute", "loadbalancer"]
     assert families("cloudstack-sim") == ["compute", "storage", "loadbalancer"]
-    assert families("aws") == ["compute", "storage"] and families("azure") == []
+    assert families("aws") == ["compute", "storage", "dns"] and families("azure") == []
     assert has_driver("loadbalancer", "cloudstack") and not has_driver("loadbalancer", "exoscale")
     assert has_driver(DriverType.STORAGE, "minio")
 
@@ -130,7 +130,7 @@ def test_the_local_cloud_has_a_load_balancer(data_dir: Path) -> None:
 @pytest.mark.parametrize(
     ("name", "kind", "family", "has"),
     [
-        ("aws", "aws", "loadbalancer", "has drivers for: compute, storage"),
+        ("aws", "aws", "loadbalancer", "has drivers for: compute, storage, dns"),
         ("lab", "cloudstack", "storage", "has drivers for: compute, loadbalancer"),
         ("s3", "s3", "loadbalancer", "has drivers for: storage"),
         ("az", "azure", "storage", "has no drivers yet"),
@@ -154,10 +154,11 @@ def test_a_family_the_profile_lacks_names_those_it_has(
     assert f"kinds with {family} drivers: " in message
 
 
-def test_dns_and_container_have_no_kinds_yet(data_dir: Path) -> None:
-    for family in ("dns", "container"):
-        with pytest.raises(DriverNotAvailableError, match=f"kinds with {family} drivers: none"):
-            omnicloud.connect("local", family)
+def test_dns_is_aws_only_and_container_has_no_kinds_yet(data_dir: Path) -> None:
+    with pytest.raises(DriverNotAvailableError, match="kinds with dns drivers: aws\\)"):
+        omnicloud.connect("local", "dns")
+    with pytest.raises(DriverNotAvailableError, match="kinds with container drivers: none"):
+        omnicloud.connect("local", "container")
     with pytest.raises(UnknownProviderError, match="unknown driver type 'teleport'"):
         omnicloud.connect("local", "teleport")
 

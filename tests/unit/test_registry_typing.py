@@ -24,6 +24,7 @@ ENUMS = {
     "compute": "ComputeProvider",
     "storage": "StorageProvider",
     "loadbalancer": "LoadBalancerProvider",
+    "dns": "DNSProvider",
 }
 
 
@@ -46,12 +47,15 @@ def _checks(entry: DriverEntry, asynchronous: bool) -> list[str]:
     forms = [
         f"{call}({enum}.{member})",
         f"{call}(DriverType.{entry.family.upper()}, {enum}.{member})",
-        f"{call}(DriverType.{entry.family.upper()}, Provider.{member})",
         f"{call}({entry.family!r}, {entry.provider!r})",
     ]
     module = f"omnicloud.{entry.family}.providers"
     getter = "get_async_driver" if asynchronous else "get_driver"
     forms += [f"{module}.{getter}({enum}.{member})", f"{module}.{getter}({entry.provider!r})"]
+    if not hasattr(Provider, member):  # a DNS name: omnicloud.Provider has not got it
+        forms.append(f"{call}({entry.provider!r})")
+        return [f"assert_type({form}, type[{cls}])" for form in forms]
+    forms.append(f"{call}(DriverType.{entry.family.upper()}, Provider.{member})")
     lone = getattr(Provider, member)
     get = omnicloud.aio.get_driver if asynchronous else omnicloud.get_driver
     if get(lone) is get(family, lone):  # a lone Provider constant names this family
@@ -71,7 +75,9 @@ def _snippet() -> str:
         "import omnicloud.aio",
         *(f"import omnicloud.{family}.providers" for family in ENUMS),
         "from omnicloud import DriverType, Provider",
-        "from omnicloud._providers import ComputeProvider, LoadBalancerProvider, StorageProvider",
+        "from omnicloud._providers import (",
+        "    ComputeProvider, DNSProvider, LoadBalancerProvider, StorageProvider",
+        ")",
         *sorted(imports),
     ]
     for entry in ENTRIES:

@@ -22,6 +22,7 @@ SUBCOMMANDS = {
     "config": ("omnicloud.cli.config_cmd", "config", "Named clouds and the default cloud."),
     "cs": ("omnicloud.cli._root", "cs_passthrough", "Call any CloudStack API command, like cs."),
     "demo": ("omnicloud.cli.demo_cmd", "demo", "Run the main job on the built-in simulator."),
+    "dns": ("omnicloud.cli.dns_cmd", "dns", "DNS zones and records."),
     "images": ("omnicloud.cli.catalog_cmd", "images", "Machine images."),
     "jobs": ("omnicloud.cli._jobs", "jobs", "Asynchronous jobs: wait for one by id."),
     "keys": ("omnicloud.cli.access_cmd", "keys", "SSH key pairs."),

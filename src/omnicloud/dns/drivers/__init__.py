@@ -1,0 +1,1 @@
+"""DNS drivers, one module per provider (imported on first use by the registry)."""

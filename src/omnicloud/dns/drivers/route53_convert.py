@@ -1,0 +1,205 @@
+"""Route53 documents to DNS models and back: hosted zones (declared with ``wire()``), record
+sets (one :class:`Record` per value, as Libcloud has them) and ``ResourceRecordSet`` bodies.
+
+A record's id is Libcloud's ``TYPE:name`` (name relative to the zone, ``""`` at the apex),
+with ``:set-identifier`` appended for the weighted, latency, failover... sets that have one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from omnicloud._wire import context, schema, wire
+from omnicloud.dns._base import Record, RecordType, Zone
+from omnicloud.errors import ValidationError
+
+__all__ = [
+    "ROUTING",
+    "ZONE",
+    "absolute",
+    "record_id",
+    "record_set",
+    "records_of",
+    "relative",
+    "split_id",
+    "unescape",
+    "wire_value",
+]
+
+_OCTAL = re.compile(r"\\(\d{3})")
+
+#: Record extras that become ``ResourceRecordSet`` elements (routing policies), in the order
+#: Route53's schema wants them.
+ROUTING: Mapping[str, str] = {
+    "set_identifier": "SetIdentifier",
+    "routing_weight": "Weight",
+    "region": "Region",
+    "geo_location": "GeoLocation",
+    "failover": "Failover",
+    "multivalue_answer": "MultiValueAnswer",
+}
+
+
+def unescape(name: str) -> str:
+    r"""A name as Route53 lists it, with its octal escapes decoded (``\052`` is ``*``)."""
+    return _OCTAL.sub(lambda m: chr(int(m.group(1), 8)), name)
+
+
+def _zone_id(value: Any) -> str:
+    return str(value).rsplit("/", 1)[-1]
+
+
+def _zone_extra(doc: Mapping[str, Any]) -> dict[str, Any]:
+    config = doc.get("Config") or {}
+    count = doc.get("ResourceRecordSetCount")
+    return {
+        "Comment": config.get("Comment") or None,
+        "ResourceRecordSetCount": int(count) if count not in (None, "") else None,
+        "PrivateZone": config.get("PrivateZone") == "true",
+        "CallerReference": doc.get("CallerReference"),
+    }
+
+
+#: A hosted zone: ``id`` without ``/hostedzone/``, ``domain`` as Route53 spells it (with the
+#: trailing dot), type ``master``; Libcloud's extras (``Comment``, ``ResourceRecordSetCount``).
+ZONE = schema(
+    Zone,
+    id=wire("Id", _zone_id, required=True),
+    domain=wire("Name", lambda v: unescape(str(v)), default=""),
+    type=context(default="master"),
+    ttl=context(default=None),
+    driver=context(),
+    extra=wire("*", _zone_extra, repr=False),
+)
+
+
+def absolute(name: str, zone: Zone) -> str:
+    """The full name of ``name`` (relative to ``zone``; ``""`` is the apex), dot-terminated."""
+    domain = zone.domain.rstrip(".")
+    return f"{name}.{domain}." if name else f"{domain}."
+
+
+def relative(full: str, zone: Zone) -> str:
+    """``full`` relative to ``zone`` (``""`` for the apex)."""
+    name = unescape(full).rstrip(".")
+    domain = zone.domain.rstrip(".")
+    if name.lower() == domain.lower():
+        return ""
+    if name.lower().endswith("." + domain.lower()):
+        return name[: -len(domain) - 1]
+    return name
+
+
+def record_id(kind: str, name: str, identifier: str | None = None) -> str:
+    """Libcloud's record id ``TYPE:name`` (``:identifier`` added for a routing set)."""
+    return f"{kind}:{name}" + (f":{identifier}" if identifier else "")
+
+
+def split_id(value: str) -> tuple[str, str, str | None]:
+    """``(type, name, set identifier)`` of a record id."""
+    kind, sep, rest = value.partition(":")
+    if not sep or not kind:
+        raise ValidationError(f"a Route53 record id is TYPE:name, not {value!r}")
+    name, sep, identifier = rest.partition(":")
+    return kind.upper(), name, identifier if sep else None
+
+
+def _kind(value: str) -> RecordType | str:
+    try:
+        return RecordType(value)
+    except ValueError:
+        return value
+
+
+def _parse(kind: str, value: str) -> tuple[str, dict[str, Any]]:
+    """Data and extras of one value (MX priority, SRV priority/weight/port split off)."""
+    parts = value.split()
+    if kind == "MX" and len(parts) == 2 and parts[0].isdigit():
+        return parts[1], {"priority": int(parts[0])}
+    if kind == "SRV" and len(parts) == 4 and all(p.isdigit() for p in parts[:3]):
+        return parts[3], {
+            "priority": int(parts[0]),
+            "weight": int(parts[1]),
+            "port": int(parts[2]),
+        }
+    return value, {}
+
+
+def wire_value(kind: str, data: str, extra: Mapping[str, Any]) -> str:
+    """The Route53 value of ``data`` (MX/SRV numbers from ``extra``; TXT/SPF quoted)."""
+    if kind == "MX" and "priority" in extra:
+        return f"{extra['priority']} {data}"
+    if kind == "SRV" and "priority" in extra:
+        return f"{extra['priority']} {extra.get('weight', 0)} {extra.get('port', 0)} {data}"
+    if kind in ("TXT", "SPF") and not (len(data) >= 2 and data[0] == data[-1] == '"'):
+        return '"' + data.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return data
+
+
+def _values(doc: Mapping[str, Any]) -> list[str]:
+    found = (doc.get("ResourceRecords") or {}).get("ResourceRecord") or []
+    found = found if isinstance(found, list) else [found]
+    return [str(item.get("Value", "")) for item in found if isinstance(item, Mapping)]
+
+
+def records_of(doc: Mapping[str, Any], zone: Zone, driver: Any) -> list[Record]:
+    """The records of one ``ResourceRecordSet`` document: one per value (an alias set: one,
+    its data the alias target's DNS name). Each keeps the whole set in ``extra``."""
+    kind = str(doc.get("Type", ""))
+    name = relative(str(doc.get("Name", "")), zone)
+    ttl = int(doc["TTL"]) if doc.get("TTL") not in (None, "") else None
+    identifier = doc.get("SetIdentifier") or None
+    values = _values(doc)
+    shared: dict[str, Any] = {"ttl": ttl, "values": values}
+    for key, element in ROUTING.items():
+        if doc.get(element) not in (None, ""):
+            shared[key] = doc[element]
+    if doc.get("HealthCheckId"):
+        shared["health_check_id"] = doc["HealthCheckId"]
+    alias = doc.get("AliasTarget")
+    if isinstance(alias, Mapping):
+        shared["alias_target"] = dict(alias)
+        values = [str(alias.get("DNSName", ""))]
+    ident = record_id(kind, name, identifier)
+    out = []
+    for value in values:
+        data, parsed = _parse(kind, value) if "alias_target" not in shared else (value, {})
+        extra = {**shared, **parsed, "value": value, "_multi_value": len(values) > 1}
+        out.append(Record(ident, name, _kind(kind), data, zone, driver, ttl, extra))
+    return out
+
+
+def record_set(
+    name: str,
+    zone: Zone,
+    kind: str,
+    values: Sequence[str],
+    extra: Mapping[str, Any],
+    *,
+    default_ttl: int,
+) -> dict[str, Any]:
+    """A ``ResourceRecordSet`` body: ``values`` (wire values), TTL and routing from ``extra``,
+    or an alias (``extra["alias_target"]``, no TTL and no values)."""
+    body: dict[str, Any] = {"Name": absolute(name, zone), "Type": kind}
+    for key, element in ROUTING.items():
+        if extra.get(key) is not None:
+            body[element] = extra[key]
+    alias = extra.get("alias_target")
+    if alias:
+        body["AliasTarget"] = {
+            "HostedZoneId": alias.get("HostedZoneId") or alias.get("hosted_zone_id"),
+            "DNSName": alias.get("DNSName") or alias.get("dns_name"),
+            "EvaluateTargetHealth": bool(
+                alias.get("EvaluateTargetHealth", alias.get("evaluate_target_health", False))
+                in (True, "true")
+            ),
+        }
+    else:
+        ttl = extra.get("ttl")
+        body["TTL"] = int(ttl) if ttl is not None else default_ttl
+        body["ResourceRecords"] = {"ResourceRecord": [{"Value": v} for v in values]}
+    if extra.get("health_check_id"):
+        body["HealthCheckId"] = extra["health_check_id"]
+    return body
