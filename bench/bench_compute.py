@@ -213,7 +213,13 @@ def deploy_libcloud(url: str, key: str, secret: str, nodes: int, poll: float, th
     first = driver()
     zone = next((z for z in first.list_locations() if "Basic" in z.name), None)
     zone = zone or first.list_locations()[0]
-    size = first.list_sizes()[0]
+    # Libcloud's list_sizes raises KeyError('cpunumber') on a custom offering, which real
+    # CloudStack (and the simulator) lists without one: take a fixed offering from the API
+    from libcloud.compute.base import NodeSize
+
+    offerings = first._sync_request(command="listServiceOfferings", method="GET")
+    fixed = next(o for o in offerings["serviceoffering"] if "cpunumber" in o)
+    size = NodeSize(fixed["id"], fixed["name"], fixed["memory"], 0, 0, 0, first)
     image = first.list_images(location=zone)[0]
 
     def create(index: int) -> str:

@@ -16,10 +16,11 @@ runners built on them) performs the core effects, :data:`Effect`:
 * :class:`Call` a blocking function (SSH sessions, file work): called in place by a sync runner,
   in a worker thread by an async one, so the event loop never waits on it.
 
-The streaming runners (:mod:`omnicloud.http._streaming`, used by storage) also perform
-:data:`StreamEffect`: :class:`Open` a response to read piece by piece, :class:`Read` from it or any
-:class:`Readable`, :class:`Close` it, and :class:`Start` / :class:`Finish` / :class:`Drop` sub-flows
-in the background.
+The streaming runners (:mod:`omnicloud.http._streaming`, used by storage) also perform the
+streaming effects, declared in :mod:`omnicloud._stream_effects` (loaded with those runners, so
+drivers that never stream do not pay for their classes): ``Open`` a response to read piece by
+piece, ``Read`` from it or any ``Readable``, ``Close`` it, and ``Start`` / ``Finish`` / ``Drop``
+sub-flows in the background.
 
 An exception raised while performing an effect is thrown back into the flow at its ``yield``.
 Work with no I/O is plain code, not an effect: a flow yields only to wait for something.
@@ -29,7 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Generator, Hashable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -41,24 +42,14 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CORE_EFFECTS",
-    "STREAM_EFFECTS",
     "Batch",
     "Call",
-    "Close",
-    "Drop",
     "Effect",
     "Emit",
-    "Finish",
     "Flow",
     "Gather",
-    "Open",
-    "Read",
-    "Readable",
     "Send",
     "Sleep",
-    "Start",
-    "StreamEffect",
-    "StreamFlow",
     "step",
 ]
 
@@ -128,70 +119,11 @@ class Call:
     args: tuple[Any, ...] = ()
 
 
-# -- streaming effects: the streaming runners (storage) ----------------------------------------
-class Readable(Protocol):
-    """Something a flow can :class:`Read` from in either runner."""
-
-    def read(self, size: int) -> Any:
-        """Blocking read (sync runner)."""
-
-    async def aread(self, size: int) -> Any:
-        """Awaitable read (async runner)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Open:
-    """Send ``request`` and return a response stream once the headers have arrived."""
-
-    request: HttpRequest
-
-
-@dataclass(frozen=True, slots=True)
-class Read:
-    """Read up to ``size`` from ``source``; the result is what its ``read``/``aread`` returns."""
-
-    source: Readable
-    size: int
-
-
-@dataclass(frozen=True, slots=True)
-class Close:
-    """Release ``source`` (``close()`` or ``aclose()``)."""
-
-    source: Any
-
-
-@dataclass(frozen=True, slots=True)
-class Start:
-    """Start ``flow`` in the background; the result is a handle for :class:`Finish` or
-    :class:`Drop`. Every started flow must be finished or dropped."""
-
-    flow: StreamFlow[Any]
-
-
-@dataclass(frozen=True, slots=True)
-class Finish:
-    """Wait for a started flow; the result is its result (its exception is raised)."""
-
-    started: Any
-
-
-@dataclass(frozen=True, slots=True)
-class Drop:
-    """Wait until started flows whose results are no longer wanted have ended (they are not
-    interrupted: each still closes what it opened), discarding what they return or raise."""
-
-    started: tuple[Any, ...]
-
-
 Effect = Send | Sleep | Gather | Emit | Batch | Call
-StreamEffect = Effect | Open | Read | Close | Start | Finish | Drop
-#: The effect types every runner performs, and those only the streaming runners add.
+#: The effect types every runner performs.
 CORE_EFFECTS: tuple[type, ...] = (Send, Sleep, Gather, Emit, Batch, Call)
-STREAM_EFFECTS: tuple[type, ...] = (Open, Read, Close, Start, Finish, Drop)
 if TYPE_CHECKING:
     Flow: TypeAlias = Generator[Effect, Any, T]
-    StreamFlow: TypeAlias = Generator[StreamEffect, Any, T]
 
 
 def step(flow: Flow[Any], value: Any, error: BaseException | None) -> Effect:

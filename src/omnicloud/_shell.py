@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from typing import Any, Concatenate, Generic, ParamSpec, TypeVar, overload
+from typing import Any, Concatenate, Generic, NoReturn, ParamSpec, TypeVar, overload
 
 from omnicloud._flow import Emit, step
 from omnicloud.http._config import HttpConfig
@@ -30,7 +30,8 @@ from omnicloud.http._transport import AsyncHttp, SyncHttp
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from omnicloud._flow import Flow, StreamFlow
+    from omnicloud._flow import Flow
+    from omnicloud._stream_effects import StreamFlow
 
 __all__ = [
     "AsyncShell",
@@ -41,6 +42,7 @@ __all__ = [
     "listing",
     "operation",
     "stream_operation",
+    "unsupported",
 ]
 
 P = ParamSpec("P")
@@ -191,6 +193,15 @@ class computed(operation[D, P, T]):  # noqa: N801 - used as a decorator
             return async_method
         as_flow: Callable[..., Any] = self.fn
         return functools.partial(as_flow, obj)
+
+
+def unsupported(driver: object, name: str) -> Flow[NoReturn]:
+    """The flow of an operation ``driver``'s provider does not have: it raises
+    :class:`~omnicloud.errors.NotSupportedError` when run (every family's core uses it)."""
+    from omnicloud.errors import NotSupportedError
+
+    raise NotSupportedError(f"{type(driver).__name__} does not support {name}")
+    yield  # pragma: no cover - a generator, so the error comes when the flow runs
 
 
 def _returning(value: T) -> Flow[T]:

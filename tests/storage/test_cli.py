@@ -86,8 +86,35 @@ def test_usage_errors_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert code == 2 and "CONTAINER/NAME" in err
     code, _, err = run([*base, "mb", "../up"], capsys)
     assert code == 2
-    code, _, err = run(["storage", "--provider", "s3", "ls"], capsys)
-    assert code == 2 and "AWS_ACCESS_KEY_ID" in err
+    code, _, err = run(["storage", "--provider", "s3", "--access-key", "AKID", "ls"], capsys)
+    assert code == 2 and "both an access key and a secret key" in err
+
+
+def test_s3_cli_without_keys_uses_the_aws_chain(
+    moto_server: S3Server,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    base = ["storage", "--provider", "s3", "--endpoint", moto_server.endpoint]
+    code, _, err = run([*base, "ls"], capsys)  # no keys anywhere: one line, nothing sent
+    assert code == 2 and "Traceback" not in err and len(err.strip().splitlines()) == 1
+    shared = tmp_path / "credentials"
+    shared.write_text(
+        f"[bench]\naws_access_key_id = {moto_server.key}\n"
+        f"aws_secret_access_key = {moto_server.secret}\n"
+    )
+    shared.chmod(0o600)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(shared))
+    monkeypatch.setenv("AWS_PROFILE", "bench")
+    bucket = unique()
+    assert run([*base, "mb", bucket], capsys)[0] == 0
+    code, out, _ = run([*base, "ls"], capsys)
+    assert code == 0 and bucket in out
+    assert moto_server.secret not in out
+    assert run([*base, "rb", bucket], capsys)[0] == 0
 
 
 def test_s3_cli(

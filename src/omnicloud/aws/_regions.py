@@ -14,7 +14,14 @@ from types import MappingProxyType
 
 from omnicloud.errors import ValidationError
 
-__all__ = ["GLOBAL_SERVICES", "REGIONS", "country", "endpoint_url", "signing_region"]
+__all__ = [
+    "GLOBAL_SERVICES",
+    "REGIONS",
+    "country",
+    "endpoint_url",
+    "given_endpoint",
+    "signing_region",
+]
 
 #: Every commercial ("aws" partition) region and its name.
 REGIONS: Mapping[str, str] = MappingProxyType(
@@ -80,6 +87,16 @@ def endpoint_url(service: str, region: str) -> str:
         return f"https://{GLOBAL_SERVICES[service][0]}"
     suffix = "amazonaws.com.cn" if _check(region).startswith("cn-") else "amazonaws.com"
     return f"https://{service}.{region}.{suffix}"
+
+
+def given_endpoint(
+    endpoint: str | None, host: str | None, port: int | None, secure: bool
+) -> str | None:
+    """The endpoint a driver was given: ``endpoint=``, or Libcloud's ``host``/``port``/``secure``
+    made into a URL; None leaves the region's AWS endpoint."""
+    if endpoint is None and host:
+        endpoint = f"{'https' if secure else 'http'}://{host}" + (f":{port}" if port else "")
+    return endpoint
 
 
 def signing_region(service: str, region: str) -> str:

@@ -3,8 +3,8 @@
 The store is the cloud profile's (``omnicloud --cloud NAME storage ...``; by default the default
 cloud, whose built-in ``local`` has local storage in the user data directory), or one given by
 options: ``--provider local --root DIR`` or ``--provider s3 --endpoint URL --region R`` with keys
-from ``AWS_ACCESS_KEY_ID``/``AWS_SECRET_ACCESS_KEY``. Progress bars appear only when stderr is a
-terminal. Heavy modules load inside the commands.
+from ``AWS_ACCESS_KEY_ID``/``AWS_SECRET_ACCESS_KEY`` or, without them, the AWS credentials chain.
+Progress bars appear only when stderr is a terminal. Heavy modules load inside the commands.
 """
 
 from __future__ import annotations
@@ -52,11 +52,12 @@ def _driver(ctx: click.Context) -> Any:
         import platformdirs
 
         return LocalStorageDriver(str(platformdirs.user_data_path("omnicloud") / "storage"))
-    key, secret = options["access_key"], options["secret_key"]
-    if not key or not secret:
+    key, secret = options["access_key"] or None, options["secret_key"] or None
+    if (key is None) != (secret is None):
         raise CliUsageError(
-            "S3 needs credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY "
-            "(or pass --access-key/--secret-key)"
+            "S3 needs both an access key and a secret key (AWS_ACCESS_KEY_ID and "
+            "AWS_SECRET_ACCESS_KEY, or --access-key/--secret-key), or neither to use the AWS "
+            "credentials chain (AWS_PROFILE, ~/.aws/credentials, credential_process)"
         )
     from omnicloud.storage.drivers.s3 import S3StorageDriver
 

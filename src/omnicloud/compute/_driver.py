@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 
 from omnicloud._flow import Call
 from omnicloud._poll import PollSettings, PollStatus, poll
+from omnicloud._shell import unsupported
 from omnicloud.errors import NotSupportedError, ValidationError
 
 from ._models import (
@@ -39,7 +40,7 @@ from .deployment import (
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, NoReturn
+    from typing import Any
 
     from omnicloud._flow import Flow
 
@@ -47,11 +48,6 @@ __all__ = ["NODE_ONLINE_WAIT_TIMEOUT", "NodeDriverCore", "NotSupportedError"]
 
 NODE_ONLINE_WAIT_TIMEOUT = 600.0
 SSH_CONNECT_TIMEOUT = 300.0
-
-
-def _unsupported(driver: Any, name: str) -> Flow[NoReturn]:
-    raise NotSupportedError(f"{type(driver).__name__} does not support {name}")
-    yield  # pragma: no cover - makes this a generator
 
 
 class NodeDriverCore:
@@ -69,7 +65,7 @@ class NodeDriverCore:
     @operation
     def list_nodes(self) -> Flow[list[Node]]:
         """Every node."""
-        return (yield from _unsupported(self, "list_nodes"))
+        return (yield from unsupported(self, "list_nodes"))
 
     @operation
     def create_node(
@@ -81,73 +77,73 @@ class NodeDriverCore:
         auth: NodeAuthSSHKey | NodeAuthPassword | None = None,
     ) -> Flow[Node]:
         """Create (and start) a node."""
-        return (yield from _unsupported(self, "create_node"))
+        return (yield from unsupported(self, "create_node"))
 
     @operation
     def reboot_node(self, node: Node) -> Flow[bool]:
         """Reboot ``node``."""
-        return (yield from _unsupported(self, "reboot_node"))
+        return (yield from unsupported(self, "reboot_node"))
 
     @operation
     def start_node(self, node: Node) -> Flow[bool]:
         """Start a stopped node."""
-        return (yield from _unsupported(self, "start_node"))
+        return (yield from unsupported(self, "start_node"))
 
     @operation
     def stop_node(self, node: Node) -> Flow[bool]:
         """Stop a running node."""
-        return (yield from _unsupported(self, "stop_node"))
+        return (yield from unsupported(self, "stop_node"))
 
     @operation
     def destroy_node(self, node: Node) -> Flow[bool]:
         """Destroy ``node`` (its data may be lost)."""
-        return (yield from _unsupported(self, "destroy_node"))
+        return (yield from unsupported(self, "destroy_node"))
 
     # -- catalogue ----------------------------------------------------------------------------
     @operation
     def list_sizes(self, location: NodeLocation | None = None) -> Flow[list[NodeSize]]:
         """Machine sizes."""
-        return (yield from _unsupported(self, "list_sizes"))
+        return (yield from unsupported(self, "list_sizes"))
 
     @operation
     def list_locations(self) -> Flow[list[NodeLocation]]:
         """Data centres / zones."""
-        return (yield from _unsupported(self, "list_locations"))
+        return (yield from unsupported(self, "list_locations"))
 
     @operation
     def list_images(self, location: NodeLocation | None = None) -> Flow[list[NodeImage]]:
         """Images nodes can boot from."""
-        return (yield from _unsupported(self, "list_images"))
+        return (yield from unsupported(self, "list_images"))
 
     @operation
     def get_image(self, image_id: str) -> Flow[NodeImage]:
         """One image by id (NotFoundError if absent)."""
-        return (yield from _unsupported(self, "get_image"))
+        return (yield from unsupported(self, "get_image"))
 
     @operation
     def create_image(
         self, node: Node, name: str, description: str | None = None
     ) -> Flow[NodeImage]:
         """Make an image from ``node``."""
-        return (yield from _unsupported(self, "create_image"))
+        return (yield from unsupported(self, "create_image"))
 
     @operation
     def delete_image(self, node_image: NodeImage) -> Flow[bool]:
         """Delete an image."""
-        return (yield from _unsupported(self, "delete_image"))
+        return (yield from unsupported(self, "delete_image"))
 
     @operation
     def copy_image(
         self, source_region: str, node_image: NodeImage, name: str, description: str | None = None
     ) -> Flow[NodeImage]:
         """Copy an image to another region."""
-        return (yield from _unsupported(self, "copy_image"))
+        return (yield from unsupported(self, "copy_image"))
 
     # -- volumes ------------------------------------------------------------------------------
     @operation
     def list_volumes(self) -> Flow[list[StorageVolume]]:
         """Every volume."""
-        return (yield from _unsupported(self, "list_volumes"))
+        return (yield from unsupported(self, "list_volumes"))
 
     @operation
     def create_volume(
@@ -158,62 +154,62 @@ class NodeDriverCore:
         snapshot: VolumeSnapshot | None = None,
     ) -> Flow[StorageVolume]:
         """Create a volume of ``size`` GB."""
-        return (yield from _unsupported(self, "create_volume"))
+        return (yield from unsupported(self, "create_volume"))
 
     @operation
     def attach_volume(
         self, node: Node, volume: StorageVolume, device: str | None = None
     ) -> Flow[bool]:
         """Attach ``volume`` to ``node``."""
-        return (yield from _unsupported(self, "attach_volume"))
+        return (yield from unsupported(self, "attach_volume"))
 
     @operation
     def detach_volume(self, volume: StorageVolume) -> Flow[bool]:
         """Detach ``volume`` from its node."""
-        return (yield from _unsupported(self, "detach_volume"))
+        return (yield from unsupported(self, "detach_volume"))
 
     @operation
     def destroy_volume(self, volume: StorageVolume) -> Flow[bool]:
         """Delete ``volume``."""
-        return (yield from _unsupported(self, "destroy_volume"))
+        return (yield from unsupported(self, "destroy_volume"))
 
     @operation
     def list_volume_snapshots(self, volume: StorageVolume) -> Flow[list[VolumeSnapshot]]:
         """Snapshots of ``volume``."""
-        return (yield from _unsupported(self, "list_volume_snapshots"))
+        return (yield from unsupported(self, "list_volume_snapshots"))
 
     @operation
     def create_volume_snapshot(
         self, volume: StorageVolume, name: str | None = None
     ) -> Flow[VolumeSnapshot]:
         """Snapshot ``volume``."""
-        return (yield from _unsupported(self, "create_volume_snapshot"))
+        return (yield from unsupported(self, "create_volume_snapshot"))
 
     @operation
     def destroy_volume_snapshot(self, snapshot: VolumeSnapshot) -> Flow[bool]:
         """Delete ``snapshot``."""
-        return (yield from _unsupported(self, "destroy_volume_snapshot"))
+        return (yield from unsupported(self, "destroy_volume_snapshot"))
 
     # -- key pairs ----------------------------------------------------------------------------
     @operation
     def list_key_pairs(self) -> Flow[list[KeyPair]]:
         """Every key pair."""
-        return (yield from _unsupported(self, "list_key_pairs"))
+        return (yield from unsupported(self, "list_key_pairs"))
 
     @operation
     def get_key_pair(self, name: str) -> Flow[KeyPair]:
         """One key pair by name (NotFoundError if absent)."""
-        return (yield from _unsupported(self, "get_key_pair"))
+        return (yield from unsupported(self, "get_key_pair"))
 
     @operation
     def create_key_pair(self, name: str) -> Flow[KeyPair]:
         """Create a key pair; the private key is in the result only."""
-        return (yield from _unsupported(self, "create_key_pair"))
+        return (yield from unsupported(self, "create_key_pair"))
 
     @operation
     def import_key_pair_from_string(self, name: str, key_material: str) -> Flow[KeyPair]:
         """Register an existing public key."""
-        return (yield from _unsupported(self, "import_key_pair_from_string"))
+        return (yield from unsupported(self, "import_key_pair_from_string"))
 
     @operation
     def import_key_pair_from_file(self, name: str, key_file_path: str) -> Flow[KeyPair]:
@@ -225,7 +221,7 @@ class NodeDriverCore:
     @operation
     def delete_key_pair(self, key_pair: KeyPair) -> Flow[bool]:
         """Delete a key pair."""
-        return (yield from _unsupported(self, "delete_key_pair"))
+        return (yield from unsupported(self, "delete_key_pair"))
 
     # -- waiting and deployment ---------------------------------------------------------------
     def _nodes_for_wait(self, **kwargs: Any) -> Flow[list[Node]]:

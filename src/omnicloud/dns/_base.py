@@ -16,12 +16,12 @@ from typing import cast
 
 from omnicloud._collect import collect
 from omnicloud._flow import Call
-from omnicloud._shell import Items, computed, listing, operation
-from omnicloud.errors import NotFoundError, NotSupportedError, ProviderError, ValidationError
+from omnicloud._shell import Items, computed, listing, operation, unsupported
+from omnicloud.errors import NotFoundError, ProviderError, ValidationError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, NoReturn
+    from typing import Any
 
     from omnicloud._flow import Flow
 
@@ -247,11 +247,6 @@ def _write_text(path: str, text: str) -> None:
         handle.write(text)
 
 
-def _unsupported(driver: Any, name: str) -> Flow[NoReturn]:
-    raise NotSupportedError(f"{type(driver).__name__} does not support {name}")
-    yield  # pragma: no cover
-
-
 def _same(item: Any) -> Any:
     return item
 
@@ -276,7 +271,7 @@ class DNSDriverCore:
     @listing
     def iterate_zones(self) -> Items[Zone]:
         """Every zone, lazily."""
-        return Items(_unsupported(self, "iterate_zones"))
+        return Items(unsupported(self, "iterate_zones"))
 
     @operation
     def list_zones(self) -> Flow[list[Zone]]:
@@ -288,7 +283,7 @@ class DNSDriverCore:
     @operation
     def get_zone(self, zone_id: str) -> Flow[Zone]:
         """One zone by id (ZoneDoesNotExistError if absent)."""
-        return (yield from _unsupported(self, "get_zone"))
+        return (yield from unsupported(self, "get_zone"))
 
     @operation
     def create_zone(
@@ -299,7 +294,7 @@ class DNSDriverCore:
         extra: Mapping[str, Any] | None = None,
     ) -> Flow[Zone]:
         """Create a zone for ``domain``."""
-        return (yield from _unsupported(self, "create_zone"))
+        return (yield from unsupported(self, "create_zone"))
 
     @operation
     def update_zone(
@@ -311,18 +306,18 @@ class DNSDriverCore:
         extra: Mapping[str, Any] | None = None,
     ) -> Flow[Zone]:
         """Change a zone."""
-        return (yield from _unsupported(self, "update_zone"))
+        return (yield from unsupported(self, "update_zone"))
 
     @operation
     def delete_zone(self, zone: Zone) -> Flow[bool]:
         """Delete a zone."""
-        return (yield from _unsupported(self, "delete_zone"))
+        return (yield from unsupported(self, "delete_zone"))
 
     # -- records --------------------------------------------------------------------------
     @listing
     def iterate_records(self, zone: Zone) -> Items[Record]:
         """Every record of ``zone``, lazily."""
-        return Items(_unsupported(self, "iterate_records"))
+        return Items(unsupported(self, "iterate_records"))
 
     @operation
     def list_records(self, zone: Zone) -> Flow[list[Record]]:
@@ -334,7 +329,7 @@ class DNSDriverCore:
     @operation
     def get_record(self, zone_id: str, record_id: str) -> Flow[Record]:
         """One record by zone id and record id (RecordDoesNotExistError if absent)."""
-        return (yield from _unsupported(self, "get_record"))
+        return (yield from unsupported(self, "get_record"))
 
     @operation
     def create_record(
@@ -346,7 +341,7 @@ class DNSDriverCore:
         extra: Mapping[str, Any] | None = None,
     ) -> Flow[Record]:
         """Create a record ``name`` (relative to the zone; ``""`` for the apex)."""
-        return (yield from _unsupported(self, "create_record"))
+        return (yield from unsupported(self, "create_record"))
 
     @operation
     def update_record(
@@ -358,12 +353,12 @@ class DNSDriverCore:
         extra: Mapping[str, Any] | None = None,
     ) -> Flow[Record]:
         """Change a record."""
-        return (yield from _unsupported(self, "update_record"))
+        return (yield from unsupported(self, "update_record"))
 
     @operation
     def delete_record(self, record: Record) -> Flow[bool]:
         """Delete a record."""
-        return (yield from _unsupported(self, "delete_record"))
+        return (yield from unsupported(self, "delete_record"))
 
     # -- export ---------------------------------------------------------------------------
     @operation

@@ -1,4 +1,4 @@
-"""The runners that perform the streaming effects (declared in :mod:`omnicloud._flow`).
+"""The runners that perform the streaming effects (declared in :mod:`omnicloud._stream_effects`).
 
 The base runners read whole bodies. Storage needs more, still written once as flows:
 
@@ -23,17 +23,8 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any, cast
 
-from omnicloud._flow import (
-    Call,
-    Close,
-    Drop,
-    Finish,
-    Gather,
-    Open,
-    Read,
-    Readable,
-    Start,
-)
+from omnicloud._flow import Call, Gather
+from omnicloud._stream_effects import Close, Drop, Finish, Open, Read, Readable, Start
 from omnicloud.http._models import HttpRequest, HttpResponse
 from omnicloud.http._trace import log_response
 from omnicloud.http._transport import AsyncHttp, SyncHttp
@@ -45,7 +36,8 @@ if TYPE_CHECKING:
     from concurrent.futures import Future, ThreadPoolExecutor
     from typing import TypeVar
 
-    from omnicloud._flow import Flow, StreamFlow
+    from omnicloud._flow import Flow
+    from omnicloud._stream_effects import StreamFlow
     from omnicloud.http._base import AsyncStream, SyncStream
     from omnicloud.http._config import HttpConfig
     from omnicloud.http._redact import Redactor

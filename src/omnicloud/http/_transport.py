@@ -11,7 +11,7 @@ traced here, and sent by a transport that maps its own library's errors.
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Hashable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Hashable, Iterator, Sequence
 
 from omnicloud._flow import Batch, Call, Emit, Gather, Send, Sleep, step
 from omnicloud.errors import RequestTimeoutError
@@ -19,7 +19,6 @@ from omnicloud.http._config import HttpConfig
 from omnicloud.http._models import HttpRequest, HttpResponse
 from omnicloud.http._redact import Redactor, install_library_log_filter
 from omnicloud.http._trace import log_request, log_response, trace_from_env
-from omnicloud.http._wire import Outgoing, default_headers, prepare
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -29,6 +28,7 @@ if TYPE_CHECKING:
 
     from omnicloud._flow import Flow
     from omnicloud.http._base import AsyncTransport, SyncTransport
+    from omnicloud.http._wire import Outgoing
 
     T = TypeVar("T")
 
@@ -101,6 +101,10 @@ def _traced(redactor: Redactor, request: HttpRequest, outgoing: Outgoing) -> Non
     )
 
 
+def _unprepared(*args: Any) -> Outgoing:
+    raise RuntimeError("the transport is chosen before a request is prepared")
+
+
 class SyncHttp:
     """Runs flows with a pooled :class:`~omnicloud.http._base.SyncTransport` chosen on first use:
     urllib3, httpx for HTTP/2 and proxies, or ``config.transport``."""
@@ -110,6 +114,7 @@ class SyncHttp:
         self.redactor = redactor or Redactor()
         self._transport: SyncTransport | None = None
         self._defaults: list[tuple[str, str]] = []
+        self._prepare: Callable[..., Outgoing] = _unprepared
 
     @property
     def transport(self) -> SyncTransport:
@@ -128,7 +133,10 @@ class SyncHttp:
                 from omnicloud.http._httpx import HttpxTransport
 
                 chosen = HttpxTransport(self.config, chosen)
+            from omnicloud.http._wire import default_headers, prepare
+
             self._defaults = default_headers(self.config)
+            self._prepare = prepare
             self._transport = chosen
         return self._transport
 
@@ -141,7 +149,7 @@ class SyncHttp:
     def prepare(self, request: HttpRequest) -> Outgoing:
         """``request`` as it goes out over :attr:`transport`, traced."""
         transport = self.transport  # noqa: F841 - chosen first: it sets the default headers
-        outgoing = prepare(
+        outgoing = self._prepare(
             request,
             self._defaults,
             self.redactor,
@@ -212,6 +220,7 @@ class AsyncHttp:
         self.redactor = redactor or Redactor()
         self._transport: AsyncTransport | None = None
         self._defaults: list[tuple[str, str]] = []
+        self._prepare: Callable[..., Outgoing] = _unprepared
         self._gate: anyio.Semaphore | None = None
         self._batches: dict[Hashable, list[_Waiter]] = {}
 
@@ -233,7 +242,10 @@ class AsyncHttp:
                 from omnicloud.http._httpx import AsyncHttpxTransport
 
                 chosen = AsyncHttpxTransport(self.config, chosen)
+            from omnicloud.http._wire import default_headers, prepare
+
             self._defaults = default_headers(self.config)
+            self._prepare = prepare
             self._transport = chosen
         return self._transport
 
@@ -247,7 +259,7 @@ class AsyncHttp:
     def prepare(self, request: HttpRequest) -> Outgoing:
         """``request`` as it goes out over :attr:`transport`, traced."""
         transport = self.transport  # noqa: F841 - chosen first: it sets the default headers
-        outgoing = prepare(
+        outgoing = self._prepare(
             request,
             self._defaults,
             self.redactor,

@@ -6,12 +6,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from omnicloud._shell import operation
-from omnicloud.errors import NotSupportedError
+from omnicloud._shell import operation, unsupported
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, NoReturn
+    from typing import Any
 
     from omnicloud._flow import Flow
 
@@ -87,11 +86,6 @@ class Member:
     extra: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
 
-def _unsupported(driver: Any, name: str) -> Flow[NoReturn]:
-    raise NotSupportedError(f"{type(driver).__name__} does not support {name}")
-    yield  # pragma: no cover
-
-
 class LoadBalancerDriverCore:
     """Every load balancer operation; providers override what they support."""
 
@@ -100,17 +94,17 @@ class LoadBalancerDriverCore:
     @operation
     def list_protocols(self) -> Flow[list[str]]:
         """Protocols a balancer can speak."""
-        return (yield from _unsupported(self, "list_protocols"))
+        return (yield from unsupported(self, "list_protocols"))
 
     @operation
     def list_balancers(self) -> Flow[list[LoadBalancer]]:
         """Every balancer."""
-        return (yield from _unsupported(self, "list_balancers"))
+        return (yield from unsupported(self, "list_balancers"))
 
     @operation
     def get_balancer(self, balancer_id: str) -> Flow[LoadBalancer]:
         """One balancer by id (NotFoundError if absent)."""
-        return (yield from _unsupported(self, "get_balancer"))
+        return (yield from unsupported(self, "get_balancer"))
 
     @operation
     def create_balancer(
@@ -122,17 +116,17 @@ class LoadBalancerDriverCore:
         members: Sequence[Member],
     ) -> Flow[LoadBalancer]:
         """Create a balancer over ``members``."""
-        return (yield from _unsupported(self, "create_balancer"))
+        return (yield from unsupported(self, "create_balancer"))
 
     @operation
     def destroy_balancer(self, balancer: LoadBalancer) -> Flow[bool]:
         """Delete a balancer."""
-        return (yield from _unsupported(self, "destroy_balancer"))
+        return (yield from unsupported(self, "destroy_balancer"))
 
     @operation
     def balancer_attach_member(self, balancer: LoadBalancer, member: Member) -> Flow[Member]:
         """Add a member."""
-        return (yield from _unsupported(self, "balancer_attach_member"))
+        return (yield from unsupported(self, "balancer_attach_member"))
 
     @operation
     def balancer_attach_compute_node(self, balancer: LoadBalancer, node: Any) -> Flow[Member]:
@@ -146,9 +140,9 @@ class LoadBalancerDriverCore:
     @operation
     def balancer_detach_member(self, balancer: LoadBalancer, member: Member) -> Flow[bool]:
         """Remove a member."""
-        return (yield from _unsupported(self, "balancer_detach_member"))
+        return (yield from unsupported(self, "balancer_detach_member"))
 
     @operation
     def balancer_list_members(self, balancer: LoadBalancer) -> Flow[list[Member]]:
         """The members of ``balancer``."""
-        return (yield from _unsupported(self, "balancer_list_members"))
+        return (yield from unsupported(self, "balancer_list_members"))

@@ -23,7 +23,7 @@ from omnicloud.storage._transfer import download_to_file, stream_object
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from omnicloud._flow import StreamFlow
+    from omnicloud._stream_effects import StreamFlow
 
 __all__ = ["AsyncStorageDriver", "Container", "Object", "StorageCore", "StorageDriver"]
 

@@ -11,6 +11,7 @@ from omnicloud.aws import _ec2
 from omnicloud.aws import _query as q
 from omnicloud.aws._client import query_service
 from omnicloud.aws._errors import AwsNotFoundError
+from omnicloud.aws._regions import given_endpoint
 from omnicloud.aws._xml import child, to_value
 from omnicloud.aws.credentials import AwsSession, resolve_session
 from omnicloud.compute._driver import NodeDriverCore
@@ -110,8 +111,7 @@ class EC2Base(NodeDriverCore):
         self.session = session or resolve_session(
             key, secret, token, profile=profile, region=region
         )
-        if endpoint is None and host:
-            endpoint = f"{'https' if secure else 'http'}://{host}" + (f":{port}" if port else "")
+        endpoint = given_endpoint(endpoint, host, port, secure)
         config = http or HttpConfig()
         self._ec2 = query_service(
             self.session,

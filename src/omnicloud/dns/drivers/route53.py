@@ -19,6 +19,7 @@ from omnicloud._poll import PollSettings, PollStatus, poll
 from omnicloud._shell import AsyncShell, Items, SyncShell, listing, operation
 from omnicloud.aws import _rest_xml as r
 from omnicloud.aws._errors import AwsAlreadyExistsError, AwsError, AwsNotFoundError
+from omnicloud.aws._regions import given_endpoint
 from omnicloud.aws._route53 import NAMESPACE, caller_reference, route53_service
 from omnicloud.aws._xml import to_value
 from omnicloud.aws.credentials import AwsSession, resolve_session
@@ -107,8 +108,7 @@ class Route53DNSDriverCore(DNSDriverCore):
         self.session = session or resolve_session(
             key, secret, token, profile=profile, region=region
         )
-        if endpoint is None and host:
-            endpoint = f"{'https' if secure else 'http'}://{host}" + (f":{port}" if port else "")
+        endpoint = given_endpoint(endpoint, host, port, secure)
         config = http or HttpConfig()
         self._r53 = route53_service(self.session, endpoint=endpoint, config=config)
         self.default_ttl = default_ttl

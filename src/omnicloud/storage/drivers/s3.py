@@ -13,6 +13,7 @@ from typing import Any
 
 from omnicloud._flow import Emit, Sleep
 from omnicloud._shell import Items, listing, stream_operation
+from omnicloud.aws._regions import given_endpoint
 from omnicloud.aws._s3 import S3Endpoint, error_from_response
 from omnicloud.aws._xml import child, children, parse_xml, text_of
 from omnicloud.aws.credentials import AwsSession, resolve_session
@@ -607,9 +608,7 @@ def _make_ops(
 
     if session is None:
         session = resolve_session(key, secret, token, profile=profile, region=region)
-    if endpoint is None and host is not None:
-        scheme = "https" if secure else "http"
-        endpoint = f"{scheme}://{host}" + (f":{port}" if port else "")
+    endpoint = given_endpoint(endpoint, host, port, secure)
     if endpoint is None:
         endpoint = _env_endpoint(os.environ)
     config = http or HttpConfig()
