@@ -35,6 +35,12 @@ from omnicloud.compute.drivers.ec2 import AsyncEC2NodeDriver as AsyncEC2NodeDriv
 from omnicloud.compute.drivers.ec2 import EC2NodeDriver as EC2NodeDriver
 from omnicloud.dns.drivers.route53 import AsyncRoute53DNSDriver as AsyncRoute53DNSDriver
 from omnicloud.dns.drivers.route53 import Route53DNSDriver as Route53DNSDriver
+from omnicloud.loadbalancer.drivers.alb import (
+    ApplicationLBDriver as ApplicationLBDriver,
+)
+from omnicloud.loadbalancer.drivers.alb import (
+    AsyncApplicationLBDriver as AsyncApplicationLBDriver,
+)
 from omnicloud.loadbalancer.drivers.cloudstack import (
     AsyncCloudStackLBDriver as AsyncCloudStackLBDriver,
 )
@@ -80,6 +86,12 @@ EC2: TypeAlias = Literal[
 Route53: TypeAlias = Literal[
     DNSProvider.ROUTE53,
     "route53",
+]
+# ELBv2 is a load balancer name only: a lone constant or "alb" names the load balancer family.
+ALB: TypeAlias = Literal[
+    Provider.ALB,
+    LoadBalancerProvider.ALB,
+    "alb",
 ]
 CloudStackLB: TypeAlias = Literal[
     Provider.CLOUDSTACK,

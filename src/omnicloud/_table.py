@@ -81,6 +81,7 @@ def _frozen(**values: str) -> Mapping[str, str]:
 
 _CS = "omnicloud.compute.drivers.cloudstack"
 _LB = "omnicloud.loadbalancer.drivers.cloudstack"
+_ALB = "omnicloud.loadbalancer.drivers.alb"
 _SIGMA = "omnicloud.compute.drivers.cloudsigma"
 _EC2 = "omnicloud.compute.drivers.ec2"
 _ROUTE53 = "omnicloud.dns.drivers.route53"
@@ -226,6 +227,15 @@ ENTRIES: tuple[DriverEntry, ...] = (
         "route53",
         f"{_ROUTE53}:Route53DNSDriver",
         f"{_ROUTE53}:AsyncRoute53DNSDriver",
+        kinds=("aws",),
+        credentials=_AWS_CREDENTIALS,
+    ),
+    # ELBv2 only: Libcloud's Provider.ELB is classic ELB (another API), which has no driver yet
+    DriverEntry(
+        "loadbalancer",
+        "alb",
+        f"{_ALB}:ApplicationLBDriver",
+        f"{_ALB}:AsyncApplicationLBDriver",
         kinds=("aws",),
         credentials=_AWS_CREDENTIALS,
     ),

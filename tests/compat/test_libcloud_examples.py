@@ -211,4 +211,4 @@ def test_providers_without_a_driver_say_so(text: str, family: str, name: str) ->
         run(text)
     message = str(caught.value)
     assert f"no {family} driver for provider {name!r}" in message
-    assert "known: cloudstack" in message or "known: cloudsigma, cloudstack" in message
+    assert "known: alb, cloudstack" in message or "known: cloudsigma, cloudstack" in message

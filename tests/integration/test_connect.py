@@ -101,9 +101,13 @@ cloud:
 """,
     )
     with pytest.raises(
-        ConfigurationError, match="kind 'aws', for which omnicloud has no loadbalancer driver"
+        ConfigurationError, match="kind 'azure', for which omnicloud has no loadbalancer driver"
     ):
-        omnicloud.connect("aws", "loadbalancer")
+        omnicloud.connect("azure", "loadbalancer")
+    elb = omnicloud.connect("aws", "loadbalancer")  # an aws profile gives ELBv2 too
+    assert type(elb).__name__ == "ApplicationLBDriver" and elb.region == "us-east-1"
+    assert "wJalr" not in repr(elb)
+    elb.close()
     ec2 = omnicloud.connect("aws")  # the cloudmesh pattern: an aws profile gives EC2 compute
     assert type(ec2).__name__ == "EC2NodeDriver" and ec2.region == "us-east-1"
     assert "wJalr" not in repr(ec2) and "wJalr" not in str(vars(ec2))

@@ -70,7 +70,8 @@ def test_profile_kinds_come_from_the_table() -> None:
     assert {"cloudstack", "exoscale", "cloudsigma", "s3", "aws", "local"} <= set(expected)
     assert families("cloudstack") == ["compute", "loadbalancer"]
     assert families("cloudstack-sim") == ["compute", "storage", "loadbalancer"]
-    assert families("aws") == ["compute", "storage", "dns"] and families("azure") == []
+    assert families("aws") == ["compute", "storage", "loadbalancer", "dns"]
+    assert families("azure") == []
     assert has_driver("loadbalancer", "cloudstack") and not has_driver("loadbalancer", "exoscale")
     assert has_driver(DriverType.STORAGE, "minio")
 
@@ -130,7 +131,7 @@ def test_the_local_cloud_has_a_load_balancer(data_dir: Path) -> None:
 @pytest.mark.parametrize(
     ("name", "kind", "family", "has"),
     [
-        ("aws", "aws", "loadbalancer", "has drivers for: compute, storage, dns"),
+        ("aws", "aws", "container", "has drivers for: compute, storage, loadbalancer, dns"),
         ("lab", "cloudstack", "storage", "has drivers for: compute, loadbalancer"),
         ("s3", "s3", "loadbalancer", "has drivers for: storage"),
         ("az", "azure", "storage", "has no drivers yet"),

@@ -26,6 +26,7 @@ SUBCOMMANDS = {
     "images": ("omnicloud.cli.catalog_cmd", "images", "Machine images."),
     "jobs": ("omnicloud.cli._jobs", "jobs", "Asynchronous jobs: wait for one by id."),
     "keys": ("omnicloud.cli.access_cmd", "keys", "SSH key pairs."),
+    "lb": ("omnicloud.cli.lb_cmd", "lb", "Load balancers and their members."),
     "locations": ("omnicloud.cli.catalog_cmd", "locations", "Locations (zones, regions)."),
     "nodes": ("omnicloud.cli.nodes_cmd", "nodes", "Virtual machines."),
     "security-groups": ("omnicloud.cli.access_cmd", "security_groups", "Security groups."),
