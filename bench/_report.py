@@ -523,3 +523,88 @@ def goals_section() -> str:
             "",
         ]
     return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------- issue 25
+AWS_CPU_GOAL = 0.5  # client CPU per item at most half of boto3's (and wall at most boto3's)
+
+
+def _aws_profile(document: dict[str, Any], name: str, top: int = 3) -> str:
+    rows = document.get("profiles", {}).get(name, {}).get("top", [])[:top]
+    if not rows:
+        return ""
+    parts = ", ".join(f"`{r['function']}` {r['self_share']:.0%}" for r in rows)
+    return f"under cProfile its largest self-time entries are {parts}"
+
+
+def aws_goals(document: dict[str, Any]) -> tuple[list[list[str]], list[str]]:
+    """Issue 25's goals against ``bench/results/aws.json`` (or the same payload): rows of
+    (goal, measured, verdict) and, for each goal missed, a line saying why."""
+    rows: list[list[str]] = []
+    why: list[str] = []
+    instances = int(document.get("seed", {}).get("instances", 0))
+    sets = int(document.get("seed", {}).get("record_sets", 0))
+    creations = int(document.get("args", {}).get("creations", 0))
+    checks = [
+        (
+            f"Describe {instances:,} instances: omnicloud list_nodes (sync)",
+            "describe", "omnicloud list_nodes (sync)", "boto3 describe_instances paginator",
+            "cpu", "list_wall", instances, "instance", instances,
+        ),
+        (
+            f"Describe {instances:,} instances: omnicloud list_nodes (async)",
+            "describe", "omnicloud list_nodes (async)", "boto3 describe_instances paginator",
+            "cpu", "list_wall", instances, "instance", instances,
+        ),
+        (
+            f"{creations} concurrent creations: omnicloud async vs boto3 threads",
+            "create", "omnicloud async create_node (gather)", "boto3 run_instances (threads)",
+            "create_cpu", "elapsed", creations, "instance", 0,
+        ),
+        (
+            f"Route53: {sets:,} record sets listed: omnicloud list_records",
+            "route53", "omnicloud list_records (sync)", "boto3 list_resource_record_sets paginator",
+            "cpu", "list_wall", sets, "set", sets,
+        ),
+    ]  # fmt: skip
+    for goal, group, name, peer_name, cpu_key, wall_key, items, unit, expected in checks:
+        series = document.get(group, [])
+        ours, peer = _find(series, name), _find(series, peer_name)
+        if not ours or not peer or not items:
+            rows.append([goal, "-", MISSING])
+            why.append(f"- **{goal}**: not measured in this run (a client failed).")
+            continue
+        us = _child(ours, cpu_key) / items * 1e6
+        peer_us = _child(peer, cpu_key) / items * 1e6
+        wall, peer_wall = _child(ours, wall_key), _child(peer, wall_key)
+        cpu_ok = us <= AWS_CPU_GOAL * peer_us
+        wall_ok = wall <= peer_wall
+        count = int(_first(ours, "count") or 0) if expected else expected
+        every = count >= expected
+        scale, label = (1e-3, "ms") if us >= 1000 else (1.0, "µs")
+        measured = (
+            f"CPU {us * scale:.1f} vs {peer_us * scale:.1f} {label} per {unit} "
+            f"({_x(us / peer_us)}); wall {wall:.2f} vs {peer_wall:.2f} s ({_x(wall / peer_wall)})"
+        )
+        ok = cpu_ok and wall_ok and every
+        rows.append([goal, measured, MET if ok else SHORT])
+        if ok:
+            continue
+        reasons = []
+        if not every:
+            reasons.append(f"returned {count:,} of {expected:,}")
+        if not cpu_ok:
+            reasons.append(
+                f"client CPU per {unit} is {_x(us / peer_us)} of boto3's (goal ≤ "
+                f"{AWS_CPU_GOAL:.2f}x)"
+            )
+        if not wall_ok:
+            reasons.append(
+                f"wall {wall:.2f} s against boto3's {peer_wall:.2f} s: both wait mostly for "
+                f"moto, which builds each answer in Python"
+            )
+        profile = _aws_profile(document, name)
+        if profile:
+            reasons.append(profile)
+        why.append(f"- **{goal}**: " + "; ".join(reasons) + ".")
+    return rows, why

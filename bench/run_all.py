@@ -28,6 +28,7 @@ BENCHMARKS = [
     ("CloudSigma", "bench.bench_cloudsigma"),
     ("Storage", "bench.bench_storage"),
     ("Signing throughput", "bench.bench_signing"),
+    ("AWS on moto", "bench.bench_aws"),
 ]
 REPORT = ROOT / "docs" / "benchmarks.md"
 

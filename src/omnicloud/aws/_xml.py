@@ -1,7 +1,14 @@
-"""Namespace-agnostic XML reading with defusedxml (imported on first use).
+"""Namespace-agnostic XML reading: the C parser for documents that cannot hold a DTD, defusedxml
+(imported on first use) for any other.
 
 Servers disagree on the S3 namespace string (AWS, moto, s3rver, Swift); matching on local names
 only means a different namespace can never turn a full answer into an empty one.
+
+Entities and external references need a document type declaration. A document with no ``<!``
+anywhere (so no DOCTYPE, comment or CDATA section) in UTF-8, ASCII or Latin-1 cannot declare
+one, so it goes to the standard library's C parser, with the same tree as a result; every other
+document (a DTD, another encoding, UTF-16) goes through defusedxml's pure-Python parser as
+before, which refuses entities and external references.
 """
 
 from __future__ import annotations
@@ -13,17 +20,45 @@ from omnicloud.errors import MalformedResponseError
 
 __all__ = ["LIST_ITEMS", "child", "children", "local_name", "parse_xml", "text_of", "to_value"]
 
+#: Encodings whose bytes spell ``<!`` as ASCII does (as declared in ``<?xml ... ?>``).
+_PLAIN_ENCODINGS = (b"utf-8", b"utf8", b"us-ascii", b"ascii", b"iso-8859-1", b"latin-1")
+
 
 def local_name(tag: str) -> str:
     """``{namespace}Name`` -> ``Name``."""
     return tag.rsplit("}", 1)[-1]
 
 
+def _without_dtd(content: bytes) -> bool:
+    """Whether ``content`` certainly holds no document type declaration: no ``<!`` at all, in
+    an encoding where that byte search sees every markup character (no UTF-16/32)."""
+    if b"<!" in content:
+        return False
+    head = content[:4]
+    if b"\x00" in head or head.startswith((b"\xfe\xff", b"\xff\xfe")):
+        return False
+    start = 3 if content.startswith(b"\xef\xbb\xbf") else 0
+    if content.startswith(b"<?xml", start):
+        declaration = content[start : content.find(b"?>", start)].lower()
+        at = declaration.find(b"encoding")
+        if at >= 0:
+            rest = declaration[at + 8 :].lstrip(b" \t\r\n=").lstrip(b"\"'")
+            return any(
+                rest.startswith(name) and rest[len(name) : len(name) + 1] in (b'"', b"'")
+                for name in _PLAIN_ENCODINGS
+            )
+    return True
+
+
 def parse_xml(content: bytes, *, status: int | None = None) -> Any:
     """Parse a document safely (no entities, no external references)."""
-    from defusedxml import ElementTree
-
     try:
+        if isinstance(content, bytes) and _without_dtd(content):
+            from xml.etree.ElementTree import fromstring
+
+            return fromstring(content)
+        from defusedxml import ElementTree
+
         return ElementTree.fromstring(content)
     except Exception as exc:  # ParseError and defusedxml's refusals
         excerpt = content[:200].decode("utf-8", errors="replace")
@@ -55,23 +90,36 @@ def text_of(element: Any, name: str, default: str | None = None) -> str | None:
 #: Element names that wrap one list entry: EC2's ``<item>``, the Query protocol's ``<member>``.
 LIST_ITEMS = frozenset({"item", "member"})
 
+#: Local names of the tags seen lately (answers repeat a few dozen tags thousands of times).
+_NAMES: dict[str, str] = {}
+_NAMES_MAX = 4096
+
+
+def _local(tag: str) -> str:
+    name = _NAMES.get(tag)
+    if name is None:
+        if len(_NAMES) >= _NAMES_MAX:
+            _NAMES.clear()
+        name = _NAMES[tag] = tag.rsplit("}", 1)[-1]
+    return name
+
 
 def to_value(element: Any) -> Any:
     """An AWS answer element as plain values: text for a leaf, a list for a list wrapper
     (children all ``<item>``/``<member>``, or an empty EC2 ``...Set``), a dict otherwise
     (keyed by local name; a name that repeats, as REST-XML list entries do, maps to the list
     of its values). Namespaces are ignored."""
-    kids = list(element)
-    if not kids:
-        if local_name(element.tag).endswith("Set"):
+    if not len(element):
+        # the local name is the tag's tail, and never empty: the same test as on it
+        if element.tag.endswith("Set"):
             return []
         return element.text or ""
-    names = [local_name(kid.tag) for kid in kids]
+    names = [_NAMES.get(kid.tag) or _local(kid.tag) for kid in element]
     if all(name in LIST_ITEMS for name in names):
-        return [to_value(kid) for kid in kids]
+        return [to_value(kid) for kid in element]
     out: dict[str, Any] = {}
     repeated: set[str] = set()
-    for name, kid in zip(names, kids, strict=True):
+    for name, kid in zip(names, element, strict=True):
         value = to_value(kid)
         if name in repeated:
             out[name].append(value)

@@ -106,24 +106,28 @@ def split_id(value: str) -> tuple[str, str, str | None]:
     return kind.upper(), name, identifier if sep else None
 
 
+_KINDS: Mapping[str, RecordType] = {member.value: member for member in RecordType}
+
+
 def _kind(value: str) -> RecordType | str:
-    try:
-        return RecordType(value)
-    except ValueError:
-        return value
+    """The RecordType called ``value``, or ``value`` itself for a type it does not name."""
+    return _KINDS.get(value, value)
 
 
 def _parse(kind: str, value: str) -> tuple[str, dict[str, Any]]:
     """Data and extras of one value (MX priority, SRV priority/weight/port split off)."""
-    parts = value.split()
-    if kind == "MX" and len(parts) == 2 and parts[0].isdigit():
-        return parts[1], {"priority": int(parts[0])}
-    if kind == "SRV" and len(parts) == 4 and all(p.isdigit() for p in parts[:3]):
-        return parts[3], {
-            "priority": int(parts[0]),
-            "weight": int(parts[1]),
-            "port": int(parts[2]),
-        }
+    if kind == "MX":
+        parts = value.split()
+        if len(parts) == 2 and parts[0].isdigit():
+            return parts[1], {"priority": int(parts[0])}
+    elif kind == "SRV":
+        parts = value.split()
+        if len(parts) == 4 and all(p.isdigit() for p in parts[:3]):
+            return parts[3], {
+                "priority": int(parts[0]),
+                "weight": int(parts[1]),
+                "port": int(parts[2]),
+            }
     return value, {}
 
 
