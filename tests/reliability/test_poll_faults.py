@@ -86,10 +86,23 @@ def vms_named(sim: LiveSim, prefix: str) -> dict[str, list[str]]:
 
 @pytest.mark.parametrize("mode", ["async", "sync"])
 def test_no_deploy_is_lost_when_polls_fail(sim: LiveSim, mode: str) -> None:
+    # the faults are random: a round in which none reached a job wait (possible under load, when
+    # batched polls are few) proves nothing about waits, so another round runs (three at most)
+    reached = 0
+    for round_ in range(3):
+        reached = _poll_fault_round(sim, mode, round_)
+        if reached:
+            break
+    assert reached >= 1, "no poll failed in three rounds: the faults did not reach a job wait"
+
+
+def _poll_fault_round(sim: LiveSim, mode: str, round_: int) -> int:
+    """Deploy under poll faults, check that nothing is lost or sent twice and that every error
+    naming a job resumes into its node; the number of such errors."""
     spec = catalogue(sim)
-    prefix = f"pf{mode[0]}{int(time.time() * 1000) % 100000}-"
+    prefix = f"pf{mode[0]}{round_}{int(time.time() * 1000) % 100000}-"
     names = [f"{prefix}{n}" for n in range(ASYNC_DEPLOYS if mode == "async" else SYNC_DEPLOYS)]
-    sim.config.seed = 22
+    sim.config.seed = 22 + round_
     sim.config.job_latency = 0.5  # several status checks per job, each of which may fail
     sim.config.reset_rate = FAULT_RATE
     sim.config.error_rate = FAULT_RATE
@@ -116,10 +129,10 @@ def test_no_deploy_is_lost_when_polls_fail(sim: LiveSim, mode: str) -> None:
     for name, outcome in outcomes.items():
         if not isinstance(outcome, OmnicloudError):
             assert created[name] == [outcome.id]
-    assert len(named) >= 1, "no poll failed: the faults did not reach a job wait"
     LEDGER.add("poll failure after submit: deploys under faults", len(names))
     LEDGER.add("poll failure after submit: failed after the job was accepted", len(named))
     LEDGER.add(
         "poll failure after submit: failed before (nothing created)", len(failed) - len(named)
     )
     LEDGER.add("poll failure after submit: lost", len(lost))
+    return len(named)
