@@ -7,6 +7,7 @@ must keep polling one job with one ``queryAsyncJobResult`` at a time.
 
 from __future__ import annotations
 
+import uuid
 from collections import Counter
 from collections.abc import Generator, Iterator, Sequence
 from typing import Any
@@ -203,7 +204,10 @@ def test_concurrent_waits_make_far_fewer_poll_requests(sim: Sim) -> None:
     async def main() -> list[Any]:
         async with sim.client() as client:
             submitted = await anyio_gather(
-                [client.deployVirtualMachine(name=f"batch-{n}", **spec) for n in range(jobs)]
+                [
+                    client.deployVirtualMachine(name=f"batch-{uuid.uuid4().hex[:8]}-{n}", **spec)
+                    for n in range(jobs)
+                ]
             )
             sim.app.commands.clear()
             return await anyio_gather([client.wait_for_job(s["jobid"]) for s in submitted])
@@ -213,6 +217,42 @@ def test_concurrent_waits_make_far_fewer_poll_requests(sim: Sim) -> None:
     # unbatched: every job polled about job_latency / POLL times (~240 requests)
     assert sim.app.polls() <= jobs // 4, sim.app.commands
     assert sim.app.commands["listAsyncJobs"] >= 1
+
+
+def test_waits_begun_slots_apart_still_share_one_listing(sim: Sim) -> None:
+    # waits on jobs this client submitted are dated by the submit answer's Date header, so a
+    # group of waits that begins a poll slot after another joins its listing in the next check
+    # instead of asking for each of its jobs on its own (as it must for a job of unknown age)
+    jobs = 40
+    with sim.sync_client() as sync:
+        spec = _deploy_args(sync)
+
+    async def main() -> list[Any]:
+        async with sim.client() as client:
+            submitted = await anyio_gather(
+                [
+                    client.deployVirtualMachine(name=f"slots-{uuid.uuid4().hex[:8]}", **spec)
+                    for _ in range(jobs)
+                ]
+            )
+            sim.app.commands.clear()
+            results: list[Any] = [None] * jobs
+
+            async def wait(index: int) -> None:
+                results[index] = await client.wait_for_job(submitted[index]["jobid"])
+
+            async with anyio.create_task_group() as group:
+                for index in range(jobs // 2):
+                    group.start_soon(wait, index)
+                await anyio.sleep(POLL * 2.5)  # the first half has checked at least once
+                for index in range(jobs // 2, jobs):
+                    group.start_soon(wait, index)
+            return results
+
+    results = anyio.run(main)
+    assert len({r["virtualmachine"]["id"] for r in results}) == jobs
+    assert sim.app.commands["queryAsyncJobResult"] <= 2, sim.app.commands
+    assert sim.app.polls() <= jobs // 4, sim.app.commands
 
 
 def test_failed_and_cancelled_jobs_keep_their_errors_in_a_batch(sim: Sim) -> None:

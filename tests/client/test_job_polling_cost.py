@@ -167,3 +167,15 @@ def test_simulator_lists_jobs_from_startdate(world: World) -> None:
         assert future.get("count", 0) == 0
         recent = cs.listAsyncJobs(startdate="2000-01-01", page=2, pagesize=5)
         assert recent["count"] == everything and len(recent["asyncjobs"]) == 5
+
+
+def test_a_busy_accounts_recent_jobs_are_read_from_the_listings_end(world: World) -> None:
+    # 600 other jobs created in the last seconds sit in front of ours in every listing (oldest
+    # first): the client reads the listing's last page, where the jobs it submitted are, instead
+    # of asking for each job on its own every round
+    seed_history(world.state, 600, oldest=4.0, newest=0.5)
+    tally = check(world, deploy_all(world, world.url, "busy"))
+    assert tally.counts[0] > 600 and tally.requests["listAsyncJobs"] >= 2, tally
+    # each check reads the first page (for the total) and one or two from the end
+    assert tally.requests["queryAsyncJobResult"] <= 2, tally
+    assert sum(tally.listed) <= tally.requests["listAsyncJobs"] * 10 * JOBS

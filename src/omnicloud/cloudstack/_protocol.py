@@ -74,6 +74,33 @@ _RETRY_AFTER = re.compile(r"retry after \[?(\d+(?:\.\d+)?)\]?\s*ms", re.IGNORECA
 _PAGE_CAP = re.compile(r"max(?:imum)? allowed page size value:?\s*(\d+)", re.IGNORECASE)
 
 
+class AcceptedJobs:
+    """When the server accepted the jobs this client submitted (its Date header), newest kept.
+
+    A caller that submits with one call and waits with another (``deployVirtualMachine`` then
+    ``wait_for_job(jobid)``) still gets a dated wait, so coalesced checks can list its jobs
+    from the right moment instead of asking for each one on its own.
+    """
+
+    __slots__ = ("_dates", "limit")
+
+    def __init__(self, limit: int = 4096) -> None:
+        self.limit = limit
+        self._dates: dict[str, float] = {}
+
+    def note(self, job_id: str, accepted_at: float | None) -> None:
+        """Remember ``job_id``'s acceptance time (forgetting the oldest past the limit)."""
+        if accepted_at is None:
+            return
+        self._dates[job_id] = accepted_at
+        if len(self._dates) > self.limit:
+            del self._dates[next(iter(self._dates))]
+
+    def get(self, job_id: str) -> float | None:
+        """The server's clock when it accepted ``job_id``, if this client submitted it."""
+        return self._dates.get(job_id)
+
+
 @dataclass(slots=True)
 class CloudStackSettings:
     """Everything a CloudStack call needs besides the transport."""
@@ -90,6 +117,7 @@ class CloudStackSettings:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     max_get_length: int = 2000
     concurrency: int = 4
+    accepted: AcceptedJobs = field(default_factory=AcceptedJobs, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not self.endpoint or not self.endpoint.startswith(("http://", "https://")):
@@ -449,33 +477,47 @@ def _find_jobs(
 ) -> Flow[None]:
     """Fill ``found`` with the wanted jobs ``listAsyncJobs`` shows, reading only pages needed.
 
-    Pages hold about :data:`LIST_FACTOR` jobs per wanted job; reading stops once every wanted
-    job is seen, at the end of the listing, after :data:`MAX_JOB_PAGES`, or when the jobs left
-    to read exceed :data:`LIST_FACTOR` per wanted job not yet seen.
+    Pages hold about :data:`LIST_FACTOR` jobs per wanted job. The listing is read forward from
+    its first page while the jobs left to read are at most :data:`LIST_FACTOR` per wanted job
+    not yet seen; past that (a busy account's other jobs in front), it is read backward from its
+    last page, where the jobs just submitted are, for about one page's worth. Reading stops once
+    every wanted job is seen, at either end, or after :data:`MAX_JOB_PAGES` pages.
     """
     start = time.strftime("%Y-%m-%dT%H:%M:%S+0000", time.gmtime(max(0.0, since)))
     size = min(settings.page_size, max(MIN_JOB_PAGE, LIST_FACTOR * len(wanted)))
-    page, read = 1, 0
-    while page <= MAX_JOB_PAGES:
+    page, pages, read = 1, 0, 0
+    backward_from: int | None = None  # the first page not read forward, once reading backward
+    while pages < MAX_JOB_PAGES:
         params = {"startdate": start, "page": page, "pagesize": size}
         try:
             count, items = yield from fetch_page(settings, "listAsyncJobs", params, headers)
         except CloudStackApiError as exc:
             cap = _PAGE_CAP.search(exc.errortext)
-            if exc.status == 431 and cap and 0 < int(cap.group(1)) < size and page == 1:
+            if exc.status == 431 and cap and 0 < int(cap.group(1)) < size and pages == 0:
                 size = int(cap.group(1))
                 continue
             raise
+        pages += 1
         for job in items:
             job_id = job.get("jobid") if isinstance(job, dict) else None
             if job_id in wanted:
                 found[job_id] = job
-        read += len(items)
         missing = len(wanted) - len(found)
-        if not missing or len(items) < size or (count is not None and read >= count):
+        if not missing:
+            return
+        if backward_from is not None:
+            read += len(items)
+            page -= 1
+            if page < backward_from or read >= LIST_FACTOR * len(wanted):
+                return
+            continue
+        read += len(items)
+        if len(items) < size or (count is not None and read >= count):
             return
         if count is not None and count - read > LIST_FACTOR * missing:
-            return  # cheaper to ask for the missing jobs one by one
+            # the jobs waited for were most likely submitted last: read from the listing's end
+            backward_from, page, read = page + 1, -(-count // size), 0
+            continue
         page += 1
 
 
@@ -521,6 +563,8 @@ def wait_for_job(
     resource the job works on, when known), so the caller can wait again instead of submitting
     twice. ``accepted_at`` is the server's clock when it accepted the job, when known.
     """
+    if accepted_at is None:
+        accepted_at = settings.accepted.get(job_id)
     wait = JobWait(job_id, time.time(), server_since=accepted_at)
     try:
         result = yield from poll(
@@ -662,9 +706,13 @@ def run_command(
         parse_retry_after,
     )
     wait = settings.fetch_result if fetch_result is None else fetch_result
-    if not (wait and isinstance(body, dict) and "jobid" in body):
+    if not (isinstance(body, dict) and "jobid" in body):
         return body if convert is None else convert(body)
     job_id = str(body["jobid"])
+    accepted_at = http_date(date)
+    if not wait:
+        settings.accepted.note(job_id, accepted_at)
+        return body if convert is None else convert(body)
     resource_id = str(body["id"]) if body.get("id") is not None else None
     result = yield from wait_for_job(
         settings,
@@ -674,7 +722,7 @@ def run_command(
         what=f"{command} job {job_id}",
         resource_id=resource_id,
         command=command,
-        accepted_at=http_date(date),
+        accepted_at=accepted_at,
     )
     if convert is None:
         return result
