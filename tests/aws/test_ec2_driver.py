@@ -234,3 +234,26 @@ def test_volume_snapshots(request: pytest.FixtureRequest, make: Factory, server_
     assert driver.list_volume_snapshots(volume) == []
     for made in (restored, volume):
         assert driver.destroy_volume(made) is True
+
+
+def test_size_prices_come_from_a_libcloud_pricing_file(
+    moto: Moto, make: Factory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    from omnicloud.pricing import clear_pricing_data
+
+    prices = {"m5.large": {"eu-west-1": 0.107, "us-east-1": 0.096}, "t3.micro": 0.0104}
+    pricing = tmp_path / "pricing.json"
+    pricing.write_text(json.dumps({"compute": {"ec2_linux": prices}, "storage": {}}))
+    monkeypatch.setenv("OMNICLOUD_PRICING_FILE", str(pricing))
+    clear_pricing_data()
+    try:
+        driver = make(moto.key, moto.secret, region="eu-west-1", endpoint=moto.endpoint)
+        sizes = {s.id: s for s in driver.list_sizes(ex_instance_types=["m5.large", "t3.micro"])}
+        assert sizes["m5.large"].price == pytest.approx(0.107)  # this region's price
+        assert sizes["t3.micro"].price == pytest.approx(0.0104)  # one price for every region
+        (other,) = driver.list_sizes(ex_instance_types=["c5.large"])
+        assert other.price is None  # not in the file: unknown, never zero
+    finally:
+        clear_pricing_data()

@@ -26,7 +26,7 @@ _PLAIN_ENCODINGS = (b"utf-8", b"utf8", b"us-ascii", b"ascii", b"iso-8859-1", b"l
 
 def local_name(tag: str) -> str:
     """``{namespace}Name`` -> ``Name``."""
-    return tag.rsplit("}", 1)[-1]
+    return _NAMES.get(tag) or _local(tag)
 
 
 def _without_dtd(content: bytes) -> bool:

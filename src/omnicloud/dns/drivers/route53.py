@@ -40,6 +40,7 @@ from .route53_convert import (
     ZONE,
     absolute,
     record_set,
+    record_set_doc,
     records_of,
     split_id,
     unescape,
@@ -163,11 +164,12 @@ class Route53DNSDriverCore(DNSDriverCore):
         pages: r.NextQuery,
         query: Sequence[tuple[str, str]] = (),
         page_size: int | None = None,
+        convert: Callable[[Any], Any] = to_value,
     ) -> Flow[None]:
         extract = r.list_of(key)
 
         def values(root: Any) -> builtins.list[Any]:
-            return [to_value(element) for element in extract(root)]
+            return [convert(element) for element in extract(root)]
 
         size = page_size or self.page_size
         return r.paginate(self._r53, path, values, pages, query=query, page_size=size)
@@ -421,7 +423,7 @@ class Route53DNSDriverCore(DNSDriverCore):
 
         flow = self._pages(
             f"/hostedzone/{zone.id}/rrset", "ResourceRecordSets", r.RECORD_PAGES,
-            page_size=self.page_size or _RECORD_PAGE,
+            page_size=self.page_size or _RECORD_PAGE, convert=record_set_doc,
         )  # fmt: skip
         value: Any = None
         error: BaseException | None = None

@@ -21,6 +21,7 @@ __all__ = [
     "absolute",
     "record_id",
     "record_set",
+    "record_set_doc",
     "records_of",
     "relative",
     "split_id",
@@ -44,6 +45,8 @@ ROUTING: Mapping[str, str] = {
 
 def unescape(name: str) -> str:
     r"""A name as Route53 lists it, with its octal escapes decoded (``\052`` is ``*``)."""
+    if "\\" not in name:
+        return name
     return _OCTAL.sub(lambda m: chr(int(m.group(1), 8)), name)
 
 
@@ -84,12 +87,38 @@ def absolute(name: str, zone: Zone) -> str:
 def relative(full: str, zone: Zone) -> str:
     """``full`` relative to ``zone`` (``""`` for the apex)."""
     name = unescape(full).rstrip(".")
-    domain = zone.domain.rstrip(".")
-    if name.lower() == domain.lower():
+    domain = zone.domain.rstrip(".").lower()
+    lowered = name.lower()
+    if lowered == domain:
         return ""
-    if name.lower().endswith("." + domain.lower()):
+    if lowered.endswith(domain) and lowered[-len(domain) - 1 : -len(domain)] == ".":
         return name[: -len(domain) - 1]
     return name
+
+
+def record_set_doc(element: Any) -> dict[str, Any]:
+    """A ``ResourceRecordSet`` element as the document :func:`records_of` reads.
+
+    The same shape as :func:`omnicloud.aws._xml.to_value` gives (``ResourceRecords`` as
+    ``{"ResourceRecord": [{"Value": ...}, ...]}``), built in one pass over the element: the
+    record sets of a zone are the largest Route53 answers.
+    """
+    from omnicloud.aws._xml import local_name, to_value
+
+    doc: dict[str, Any] = {}
+    for kid in element:
+        name = local_name(kid.tag)
+        if name == "ResourceRecords":
+            doc[name] = {
+                "ResourceRecord": [
+                    {local_name(leaf.tag): leaf.text or "" for leaf in entry} for entry in kid
+                ]
+            }
+        elif len(kid):
+            doc[name] = to_value(kid)
+        else:
+            doc[name] = kid.text or ""
+    return doc
 
 
 def record_id(kind: str, name: str, identifier: str | None = None) -> str:
@@ -142,10 +171,14 @@ def wire_value(kind: str, data: str, extra: Mapping[str, Any]) -> str:
     return data
 
 
+#: The elements of a set with nothing but values.
+_PLAIN_SET = frozenset({"Name", "Type", "TTL", "ResourceRecords"})
+
+
 def _values(doc: Mapping[str, Any]) -> list[str]:
     found = (doc.get("ResourceRecords") or {}).get("ResourceRecord") or []
     found = found if isinstance(found, list) else [found]
-    return [str(item.get("Value", "")) for item in found if isinstance(item, Mapping)]
+    return [str(item.get("Value", "")) for item in found if isinstance(item, dict)]
 
 
 def records_of(doc: Mapping[str, Any], zone: Zone, driver: Any) -> list[Record]:
@@ -153,25 +186,30 @@ def records_of(doc: Mapping[str, Any], zone: Zone, driver: Any) -> list[Record]:
     its data the alias target's DNS name). Each keeps the whole set in ``extra``."""
     kind = str(doc.get("Type", ""))
     name = relative(str(doc.get("Name", "")), zone)
-    ttl = int(doc["TTL"]) if doc.get("TTL") not in (None, "") else None
+    ttl_text = doc.get("TTL")
+    ttl = int(ttl_text) if ttl_text not in (None, "") else None
     identifier = doc.get("SetIdentifier") or None
     values = _values(doc)
     shared: dict[str, Any] = {"ttl": ttl, "values": values}
-    for key, element in ROUTING.items():
-        if doc.get(element) not in (None, ""):
-            shared[key] = doc[element]
-    if doc.get("HealthCheckId"):
-        shared["health_check_id"] = doc["HealthCheckId"]
-    alias = doc.get("AliasTarget")
-    if isinstance(alias, Mapping):
-        shared["alias_target"] = dict(alias)
-        values = [str(alias.get("DNSName", ""))]
+    if doc.keys() - _PLAIN_SET:  # routing, an alias or a health check
+        for key, element in ROUTING.items():
+            if doc.get(element) not in (None, ""):
+                shared[key] = doc[element]
+        if doc.get("HealthCheckId"):
+            shared["health_check_id"] = doc["HealthCheckId"]
+        alias = doc.get("AliasTarget")
+        if isinstance(alias, dict):
+            shared["alias_target"] = dict(alias)
+            values = [str(alias.get("DNSName", ""))]
     ident = record_id(kind, name, identifier)
+    record_kind = _kind(kind)
+    several = len(values) > 1
+    plain = "alias_target" not in shared and kind in ("MX", "SRV")
     out = []
     for value in values:
-        data, parsed = _parse(kind, value) if "alias_target" not in shared else (value, {})
-        extra = {**shared, **parsed, "value": value, "_multi_value": len(values) > 1}
-        out.append(Record(ident, name, _kind(kind), data, zone, driver, ttl, extra))
+        data, parsed = _parse(kind, value) if plain else (value, {})
+        extra = {**shared, **parsed, "value": value, "_multi_value": several}
+        out.append(Record(ident, name, record_kind, data, zone, driver, ttl, extra))
     return out
 
 
