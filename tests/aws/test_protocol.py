@@ -8,6 +8,8 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from omnicloud.aws import _query as q
 from omnicloud.aws._errors import (
@@ -268,3 +270,46 @@ def test_service_repr_and_bad_endpoint() -> None:
 
     with pytest.raises(ConfigurationError, match="http"):
         _service(endpoint="ftp://example.com")
+
+
+def _reference_value(element: Any) -> Any:
+    """to_value's documented rules, spelled out plainly (the test's oracle)."""
+    name = element.tag.rsplit("}", 1)[-1]
+    kids = list(element)
+    if not kids:
+        return [] if name.endswith("Set") else element.text or ""
+    names = [kid.tag.rsplit("}", 1)[-1] for kid in kids]
+    if all(n in ("item", "member") for n in names):
+        return [_reference_value(kid) for kid in kids]
+    out: dict[str, Any] = {}
+    for n in dict.fromkeys(names):
+        values = [_reference_value(k) for k, m in zip(kids, names, strict=True) if m == n]
+        out[n] = values[0] if len(values) == 1 else values
+    return out
+
+
+_TAGS = st.sampled_from(["item", "member", "name", "groupSet", "Value", "{urn:x}item", "{urn:x}id"])
+_TREES = st.recursive(
+    st.builds(lambda text: ("leaf", text), st.sampled_from(["", "a", "1"])),
+    lambda inner: st.lists(st.tuples(_TAGS, inner), min_size=1, max_size=5),
+    max_leaves=25,
+)
+
+
+def _build(tag: str, tree: Any) -> Any:
+    from xml.etree.ElementTree import Element
+
+    element = Element(tag)
+    if isinstance(tree, tuple):
+        element.text = tree[1] or None
+    else:
+        element.extend(_build(kid_tag, kid) for kid_tag, kid in tree)
+    return element
+
+
+@given(_TREES)
+def test_to_value_follows_its_rules_on_any_tree(tree: Any) -> None:
+    # the one-pass reader must give what the rules say for every mix of entries, names,
+    # repeats, empty sets and namespaces
+    root = _build("root", tree)
+    assert to_value(root) == _reference_value(root)

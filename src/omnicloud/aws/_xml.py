@@ -114,12 +114,39 @@ def to_value(element: Any) -> Any:
         if element.tag.endswith("Set"):
             return []
         return element.text or ""
-    names = [_NAMES.get(kid.tag) or _local(kid.tag) for kid in element]
-    if all(name in LIST_ITEMS for name in names):
-        return [to_value(kid) for kid in element]
+    # one pass for the usual shapes (all list entries, or all named); a mix is read again
+    out: dict[str, Any] = {}
+    entries: list[Any] | None = None
+    repeated: set[str] | None = None
+    for kid in element:
+        tag = kid.tag
+        name = _NAMES.get(tag) or _local(tag)
+        leaf = [] if tag.endswith("Set") else kid.text or ""
+        value = to_value(kid) if len(kid) else leaf
+        if name in LIST_ITEMS:
+            if out:
+                return _mixed(element)
+            if entries is None:
+                entries = []
+            entries.append(value)
+        elif entries is not None:
+            return _mixed(element)
+        elif name not in out:
+            out[name] = value
+        elif repeated is not None and name in repeated:
+            out[name].append(value)
+        else:
+            out[name] = [out[name], value]
+            repeated = {name} if repeated is None else repeated | {name}
+    return entries if entries is not None else out
+
+
+def _mixed(element: Any) -> dict[str, Any]:
+    """An element whose children mix list entries and named values: a dict, as for any other."""
     out: dict[str, Any] = {}
     repeated: set[str] = set()
-    for name, kid in zip(names, element, strict=True):
+    for kid in element:
+        name = _NAMES.get(kid.tag) or _local(kid.tag)
         value = to_value(kid)
         if name in repeated:
             out[name].append(value)
