@@ -45,6 +45,8 @@ from omnicloud.loadbalancer.drivers.cloudstack import (
     AsyncCloudStackLBDriver as AsyncCloudStackLBDriver,
 )
 from omnicloud.loadbalancer.drivers.cloudstack import CloudStackLBDriver as CloudStackLBDriver
+from omnicloud.loadbalancer.drivers.elb import AsyncELBDriver as AsyncELBDriver
+from omnicloud.loadbalancer.drivers.elb import ELBDriver as ELBDriver
 from omnicloud.storage.drivers.local import AsyncLocalStorageDriver as AsyncLocalStorageDriver
 from omnicloud.storage.drivers.local import LocalStorageDriver as LocalStorageDriver
 from omnicloud.storage.drivers.s3 import AsyncS3StorageDriver as AsyncS3StorageDriver
@@ -99,6 +101,12 @@ CloudStackLB: TypeAlias = Literal[
     "cloudstack",
 ]
 Local: TypeAlias = Literal[
+# Classic ELB likewise: a lone constant or "elb" names the load balancer family.
+ELB: TypeAlias = Literal[
+    Provider.ELB,
+    LoadBalancerProvider.ELB,
+    "elb",
+]
     Provider.LOCAL,
     StorageProvider.LOCAL,
     "local",

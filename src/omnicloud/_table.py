@@ -82,6 +82,7 @@ def _frozen(**values: str) -> Mapping[str, str]:
 _CS = "omnicloud.compute.drivers.cloudstack"
 _LB = "omnicloud.loadbalancer.drivers.cloudstack"
 _ALB = "omnicloud.loadbalancer.drivers.alb"
+_ELB = "omnicloud.loadbalancer.drivers.elb"
 _SIGMA = "omnicloud.compute.drivers.cloudsigma"
 _EC2 = "omnicloud.compute.drivers.ec2"
 _ROUTE53 = "omnicloud.dns.drivers.route53"
@@ -230,7 +231,6 @@ ENTRIES: tuple[DriverEntry, ...] = (
         kinds=("aws",),
         credentials=_AWS_CREDENTIALS,
     ),
-    # ELBv2 only: Libcloud's Provider.ELB is classic ELB (another API), which has no driver yet
     DriverEntry(
         "loadbalancer",
         "alb",
@@ -240,6 +240,8 @@ ENTRIES: tuple[DriverEntry, ...] = (
         credentials=_AWS_CREDENTIALS,
     ),
     DriverEntry(
+    # classic ELB: no profile kind (an aws profile's load balancer is the ELBv2 entry above)
+    DriverEntry("loadbalancer", "elb", f"{_ELB}:ELBDriver", f"{_ELB}:AsyncELBDriver"),
         "loadbalancer",
         "cloudstack",
         f"{_LB}:CloudStackLBDriver",

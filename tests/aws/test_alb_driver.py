@@ -22,7 +22,7 @@ from omnicloud.loadbalancer.drivers.alb import (
     HealthCheck,
 )
 from omnicloud.loadbalancer.drivers.alb_models import BALANCER, as_list
-from omnicloud.loadbalancer.providers import DriverNotAvailableError, Provider
+from omnicloud.loadbalancer.providers import Provider
 from tests.aws.conftest import QUICK, Moto, fresh_region
 from tests.support.modes import Portal, close_in_mode, open_in_mode
 
@@ -245,8 +245,10 @@ def test_registry_names() -> None:
     assert omnicloud.aio.get_driver(Provider.ALB) is AsyncApplicationLBDriver
     assert lb_providers.get_driver("alb") is ApplicationLBDriver
     assert lb_providers.get_async_driver(Provider.ALB) is AsyncApplicationLBDriver
-    with pytest.raises(DriverNotAvailableError):  # classic ELB is another API, not built
-        lb_providers.get_driver(Provider.ELB)
+    # classic ELB is another API (2012-06-01), with a driver of its own
+    from omnicloud.loadbalancer.drivers.elb import ELBDriver
+
+    assert lb_providers.get_driver(Provider.ELB) is ELBDriver
     assert ApplicationLBDriver.name == "Amazon Application Load Balancing"
     from omnicloud.loadbalancer.drivers import alb
 

@@ -1,8 +1,8 @@
 """Load balancer drivers, as ``libcloud.loadbalancer.providers``.
 
 ``get_driver(Provider.CLOUDSTACK)`` gives the CloudStack load balancer driver class,
-``get_driver(Provider.ALB)`` the Amazon ELBv2 one (application and network load balancers).
-``Provider.ELB`` (Libcloud's classic ELB) has no omnicloud driver yet.
+``get_driver(Provider.ALB)`` the Amazon ELBv2 one (application and network load balancers),
+``get_driver(Provider.ELB)`` the classic Elastic Load Balancing one (API 2012-06-01).
 
 The table is omnicloud's one driver registry (:mod:`omnicloud._registry`); drivers load lazily and
 a Libcloud provider with no omnicloud driver yet raises :class:`DriverNotAvailableError`.
@@ -33,6 +33,8 @@ def get_driver(provider: dt.CloudStackLB) -> type[dt.CloudStackLBDriver]: ...
 @overload
 def get_driver(provider: dt.ALB) -> type[dt.ApplicationLBDriver]: ...
 @overload
+def get_driver(provider: dt.ELB) -> type[dt.ELBDriver]: ...
+@overload
 def get_driver(provider: str | Enum) -> type[Any]: ...
 def get_driver(provider: str | Enum) -> type[Any]:
     """The synchronous driver class for ``provider``."""
@@ -43,6 +45,8 @@ def get_driver(provider: str | Enum) -> type[Any]:
 def get_async_driver(provider: dt.CloudStackLB) -> type[dt.AsyncCloudStackLBDriver]: ...
 @overload
 def get_async_driver(provider: dt.ALB) -> type[dt.AsyncApplicationLBDriver]: ...
+@overload
+def get_async_driver(provider: dt.ELB) -> type[dt.AsyncELBDriver]: ...
 @overload
 def get_async_driver(provider: str | Enum) -> type[Any]: ...
 def get_async_driver(provider: str | Enum) -> type[Any]:
