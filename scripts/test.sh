@@ -5,6 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 ./scripts/services/system-packages.sh
+# the libvirt driver's tests run libvirt's in-process test hypervisor (needs the headers above)
+.venv/bin/python -c "import libvirt" 2>/dev/null \
+    || .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[libvirt]"
 .venv/bin/ruff check src tests bench
 .venv/bin/ruff format --check src tests bench
 .venv/bin/mypy --strict src

@@ -3,6 +3,8 @@
 set -euo pipefail
 packages=()
 command -v sshd >/dev/null 2>&1 || [ -x /usr/sbin/sshd ] || packages+=(openssh-server)
+# libvirt-python (the libvirt driver's tests) builds against libvirt's headers
+pkg-config --exists libvirt 2>/dev/null || packages+=(libvirt-dev pkg-config gcc)
 if [ ${#packages[@]} -gt 0 ]; then
     if [ "$(id -u)" -eq 0 ]; then
         sudo=""

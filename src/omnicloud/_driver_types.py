@@ -33,6 +33,10 @@ from omnicloud.compute.drivers.cloudstack import ExoscaleNodeDriver as ExoscaleN
 from omnicloud.compute.drivers.cloudstack import IkoulaNodeDriver as IkoulaNodeDriver
 from omnicloud.compute.drivers.ec2 import AsyncEC2NodeDriver as AsyncEC2NodeDriver
 from omnicloud.compute.drivers.ec2 import EC2NodeDriver as EC2NodeDriver
+from omnicloud.compute.drivers.libvirt import (
+    AsyncLibvirtNodeDriver as AsyncLibvirtNodeDriver,
+)
+from omnicloud.compute.drivers.libvirt import LibvirtNodeDriver as LibvirtNodeDriver
 from omnicloud.dns.drivers.route53 import AsyncRoute53DNSDriver as AsyncRoute53DNSDriver
 from omnicloud.dns.drivers.route53 import Route53DNSDriver as Route53DNSDriver
 from omnicloud.loadbalancer.drivers.alb import (
@@ -84,6 +88,11 @@ EC2: TypeAlias = Literal[
     ComputeProvider.EC2,
     "ec2",
 ]
+Libvirt: TypeAlias = Literal[
+    Provider.LIBVIRT,
+    ComputeProvider.LIBVIRT,
+    "libvirt",
+]
 # Route53 is a DNS name only, so a lone constant or "route53" names the DNS family.
 Route53: TypeAlias = Literal[
     DNSProvider.ROUTE53,
@@ -95,18 +104,18 @@ ALB: TypeAlias = Literal[
     LoadBalancerProvider.ALB,
     "alb",
 ]
-CloudStackLB: TypeAlias = Literal[
-    Provider.CLOUDSTACK,
-    LoadBalancerProvider.CLOUDSTACK,
-    "cloudstack",
-]
-Local: TypeAlias = Literal[
 # Classic ELB likewise: a lone constant or "elb" names the load balancer family.
 ELB: TypeAlias = Literal[
     Provider.ELB,
     LoadBalancerProvider.ELB,
     "elb",
 ]
+CloudStackLB: TypeAlias = Literal[
+    Provider.CLOUDSTACK,
+    LoadBalancerProvider.CLOUDSTACK,
+    "cloudstack",
+]
+Local: TypeAlias = Literal[
     Provider.LOCAL,
     StorageProvider.LOCAL,
     "local",

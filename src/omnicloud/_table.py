@@ -85,6 +85,7 @@ _ALB = "omnicloud.loadbalancer.drivers.alb"
 _ELB = "omnicloud.loadbalancer.drivers.elb"
 _SIGMA = "omnicloud.compute.drivers.cloudsigma"
 _EC2 = "omnicloud.compute.drivers.ec2"
+_LIBVIRT = "omnicloud.compute.drivers.libvirt"
 _ROUTE53 = "omnicloud.dns.drivers.route53"
 _LOCAL = "omnicloud.storage.drivers.local"
 _S3 = "omnicloud.storage.drivers.s3"
@@ -224,6 +225,18 @@ ENTRIES: tuple[DriverEntry, ...] = (
         credentials=_AWS_CREDENTIALS,
     ),
     DriverEntry(
+        "compute",
+        "libvirt",
+        f"{_LIBVIRT}:LibvirtNodeDriver",
+        f"{_LIBVIRT}:AsyncLibvirtNodeDriver",
+        kinds=("libvirt",),
+        credentials=(
+            Credential(("uri", "url", "endpoint"), "a libvirt URI such as qemu:///system", "uri"),
+            Credential(("key", "username", "user"), "a user name", "key", required=False),
+            Credential(("secret", "password"), "a password", "secret", required=False),
+        ),
+    ),
+    DriverEntry(
         "dns",
         "route53",
         f"{_ROUTE53}:Route53DNSDriver",
@@ -239,9 +252,9 @@ ENTRIES: tuple[DriverEntry, ...] = (
         kinds=("aws",),
         credentials=_AWS_CREDENTIALS,
     ),
-    DriverEntry(
     # classic ELB: no profile kind (an aws profile's load balancer is the ELBv2 entry above)
     DriverEntry("loadbalancer", "elb", f"{_ELB}:ELBDriver", f"{_ELB}:AsyncELBDriver"),
+    DriverEntry(
         "loadbalancer",
         "cloudstack",
         f"{_LB}:CloudStackLBDriver",

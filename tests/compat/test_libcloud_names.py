@@ -148,10 +148,10 @@ def test_libcloud_s3_regions_match() -> None:
     [
         ("omnicloud.compute.providers", "OPENSTACK", "compute"),
         ("omnicloud.compute.providers", "GCE", "compute"),
-        ("omnicloud.storage.providers", "AZURE_BLOBS", "storage"),
+        ("omnicloud.storage.providers", "BACKBLAZE_B2", "storage"),
         ("omnicloud.storage.providers", "GOOGLE_STORAGE", "storage"),
-        ("omnicloud.storage.providers", "OPENSTACK_SWIFT", "storage"),
-        ("omnicloud.loadbalancer.providers", "ELB", "loadbalancer"),
+        ("omnicloud.storage.providers", "ALIYUN_OSS", "storage"),
+        ("omnicloud.loadbalancer.providers", "ALIYUN_SLB", "loadbalancer"),
     ],
 )
 def test_a_constant_without_a_driver_raises_one_clear_error(

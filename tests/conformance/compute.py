@@ -47,7 +47,9 @@ class ComputeCaps:
 
     ``node_spec(driver)`` picks a small size, an image and a location; ``get_node(driver, id)``
     looks one node up by id (Libcloud has none in its base class: ``ex_get_node`` by default);
-    ``attach_needs_stopped_node``: volumes are attached to a stopped node only.
+    ``attach_needs_stopped_node``: volumes are attached to a stopped node only;
+    ``ssh_interface``: where a running node's addresses are (``private_ips`` on a hypervisor
+    whose guests sit behind NAT, as libvirt's are).
     """
 
     node_spec: Callable[[Any], NodeSpec]
@@ -57,6 +59,7 @@ class ComputeCaps:
     volumes: bool = True
     attach_needs_stopped_node: bool = False
     key_pairs: bool = True
+    ssh_interface: str = "public_ips"
 
 
 def unique(prefix: str) -> str:
@@ -82,6 +85,14 @@ def _wait_for(subject: Subject[ComputeCaps], node: Node, state: NodeState) -> No
             return current
         assert time.monotonic() < deadline, f"node {node.id} never became {state}"
         time.sleep(0.02)
+
+
+def _until_running(subject: Subject[ComputeCaps], node: Node) -> tuple[Node, list[str]]:
+    """Wait until ``node`` runs with an address where the provider puts them."""
+    ready: list[tuple[Node, list[str]]] = subject.driver.wait_until_running(
+        [node], wait_period=0.02, timeout=20, ssh_interface=subject.caps.ssh_interface
+    )
+    return ready[0]
 
 
 def _gone(nodes: list[Node], node_id: str) -> bool:
@@ -149,7 +160,7 @@ class TestComputeConformance:
 
     def test_reboot_start_stop(self, compute_driver: Subject[ComputeCaps], node: Node) -> None:
         d, caps = compute_driver.driver, compute_driver.caps
-        node = d.wait_until_running([node], wait_period=0.02, timeout=20)[0][0]
+        node = _until_running(compute_driver, node)[0]
         if caps.reboot:
             assert d.reboot_node(node) is True
         else:
@@ -162,14 +173,14 @@ class TestComputeConformance:
         assert d.stop_node(node) is True
         stopped = _wait_for(compute_driver, node, NodeState.STOPPED)
         assert d.start_node(stopped) is True
-        ((running, _ips),) = d.wait_until_running([node], wait_period=0.02, timeout=20)
+        running, _ips = _until_running(compute_driver, node)
         assert running.id == node.id and running.state is NodeState.RUNNING
 
     def test_node_model_methods_reach_the_driver(
         self, compute_driver: Subject[ComputeCaps], node: Node
     ) -> None:
         d = compute_driver.driver
-        node = d.wait_until_running([node], wait_period=0.02, timeout=20)[0][0]
+        node = _until_running(compute_driver, node)[0]
         if compute_driver.caps.reboot:
             assert compute_driver.settle(node.reboot()) is True
         assert compute_driver.settle(node.destroy()) is True
@@ -188,7 +199,7 @@ class TestComputeConformance:
         _owned(compute_driver, volume)
         assert [v.name for v in d.list_volumes() if v.id == volume.id] == [name]
         if caps.attach_needs_stopped_node:
-            d.wait_until_running([node], wait_period=0.02, timeout=20)
+            _until_running(compute_driver, node)
             d.stop_node(node)
             node = _wait_for(compute_driver, node, NodeState.STOPPED)
         assert d.attach_volume(node, volume) is True
