@@ -55,6 +55,12 @@ from omnicloud.storage.drivers.local import AsyncLocalStorageDriver as AsyncLoca
 from omnicloud.storage.drivers.local import LocalStorageDriver as LocalStorageDriver
 from omnicloud.storage.drivers.s3 import AsyncS3StorageDriver as AsyncS3StorageDriver
 from omnicloud.storage.drivers.s3 import S3StorageDriver as S3StorageDriver
+from omnicloud.storage.drivers.swift import (
+    AsyncOpenStackSwiftStorageDriver as AsyncOpenStackSwiftStorageDriver,
+)
+from omnicloud.storage.drivers.swift import (
+    OpenStackSwiftStorageDriver as OpenStackSwiftStorageDriver,
+)
 
 # The families, as a first argument.
 Compute: TypeAlias = type[ComputeProvider] | Literal["compute"]
@@ -119,6 +125,11 @@ Local: TypeAlias = Literal[
     Provider.LOCAL,
     StorageProvider.LOCAL,
     "local",
+]
+OpenStackSwift: TypeAlias = Literal[
+    Provider.OPENSTACK_SWIFT,
+    StorageProvider.OPENSTACK_SWIFT,
+    "openstack_swift",
 ]
 S3: TypeAlias = Literal[
     Provider.S3,

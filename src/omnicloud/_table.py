@@ -89,6 +89,7 @@ _LIBVIRT = "omnicloud.compute.drivers.libvirt"
 _ROUTE53 = "omnicloud.dns.drivers.route53"
 _LOCAL = "omnicloud.storage.drivers.local"
 _S3 = "omnicloud.storage.drivers.s3"
+_SWIFT = "omnicloud.storage.drivers.swift"
 _SIMULATED = "omnicloud._simulated"
 
 # Driver options a CloudStack profile may carry (credentials or options); the cs-style names of
@@ -286,5 +287,37 @@ ENTRIES: tuple[DriverEntry, ...] = (
     _s3("minio", kinds=("minio",)),
     _s3("ceph", kinds=("ceph",)),
     _s3("swift_s3", kinds=("swift_s3",)),
+    DriverEntry(
+        "storage",
+        "openstack_swift",
+        f"{_SWIFT}:OpenStackSwiftStorageDriver",
+        f"{_SWIFT}:AsyncOpenStackSwiftStorageDriver",
+        kinds=("openstack_swift", "swift"),
+        credentials=(
+            Credential(("key", "username", "user"), "a user name (tempauth: account:user)"),
+            Credential(("secret", "password"), "a password (tempauth: the key)"),
+            Credential(("auth_url", "ex_force_auth_url"), "the auth URL", "ex_force_auth_url"),
+            Credential(
+                ("auth_version", "ex_force_auth_version"),
+                "an auth version",
+                "ex_force_auth_version",
+                required=False,
+            ),
+            Credential(
+                ("project", "tenant", "ex_tenant_name"),
+                "a project",
+                "ex_tenant_name",
+                required=False,
+            ),
+            Credential(("domain", "ex_domain_name"), "a domain", "ex_domain_name", required=False),
+            Credential(("region", "ex_force_service_region"), "a region", "region", required=False),
+        ),
+        options=_frozen(
+            base_url="ex_force_base_url",
+            ex_force_base_url="ex_force_base_url",
+            interface="ex_force_service_interface",
+            segment_size="segment_size",
+        ),
+    ),
     *(_s3(name, region=region) for name, region in S3_REGIONS.items()),
 )
