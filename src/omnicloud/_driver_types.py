@@ -37,6 +37,8 @@ from omnicloud.compute.drivers.libvirt import (
     AsyncLibvirtNodeDriver as AsyncLibvirtNodeDriver,
 )
 from omnicloud.compute.drivers.libvirt import LibvirtNodeDriver as LibvirtNodeDriver
+from omnicloud.dns.drivers.powerdns import AsyncPowerDNSDriver as AsyncPowerDNSDriver
+from omnicloud.dns.drivers.powerdns import PowerDNSDriver as PowerDNSDriver
 from omnicloud.dns.drivers.route53 import AsyncRoute53DNSDriver as AsyncRoute53DNSDriver
 from omnicloud.dns.drivers.route53 import Route53DNSDriver as Route53DNSDriver
 from omnicloud.loadbalancer.drivers.alb import (
@@ -51,6 +53,12 @@ from omnicloud.loadbalancer.drivers.cloudstack import (
 from omnicloud.loadbalancer.drivers.cloudstack import CloudStackLBDriver as CloudStackLBDriver
 from omnicloud.loadbalancer.drivers.elb import AsyncELBDriver as AsyncELBDriver
 from omnicloud.loadbalancer.drivers.elb import ELBDriver as ELBDriver
+from omnicloud.storage.drivers.azure_blobs import (
+    AsyncAzureBlobsStorageDriver as AsyncAzureBlobsStorageDriver,
+)
+from omnicloud.storage.drivers.azure_blobs import (
+    AzureBlobsStorageDriver as AzureBlobsStorageDriver,
+)
 from omnicloud.storage.drivers.local import AsyncLocalStorageDriver as AsyncLocalStorageDriver
 from omnicloud.storage.drivers.local import LocalStorageDriver as LocalStorageDriver
 from omnicloud.storage.drivers.s3 import AsyncS3StorageDriver as AsyncS3StorageDriver
@@ -104,6 +112,11 @@ Route53: TypeAlias = Literal[
     DNSProvider.ROUTE53,
     "route53",
 ]
+# PowerDNS is a DNS name only, like Route53.
+PowerDNS: TypeAlias = Literal[
+    DNSProvider.POWERDNS,
+    "powerdns",
+]
 # ELBv2 is a load balancer name only: a lone constant or "alb" names the load balancer family.
 ALB: TypeAlias = Literal[
     Provider.ALB,
@@ -125,6 +138,11 @@ Local: TypeAlias = Literal[
     Provider.LOCAL,
     StorageProvider.LOCAL,
     "local",
+]
+AzureBlobs: TypeAlias = Literal[
+    Provider.AZURE_BLOBS,
+    StorageProvider.AZURE_BLOBS,
+    "azure_blobs",
 ]
 OpenStackSwift: TypeAlias = Literal[
     Provider.OPENSTACK_SWIFT,

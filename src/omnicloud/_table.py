@@ -87,9 +87,11 @@ _SIGMA = "omnicloud.compute.drivers.cloudsigma"
 _EC2 = "omnicloud.compute.drivers.ec2"
 _LIBVIRT = "omnicloud.compute.drivers.libvirt"
 _ROUTE53 = "omnicloud.dns.drivers.route53"
+_POWERDNS = "omnicloud.dns.drivers.powerdns"
 _LOCAL = "omnicloud.storage.drivers.local"
 _S3 = "omnicloud.storage.drivers.s3"
 _SWIFT = "omnicloud.storage.drivers.swift"
+_AZURE_BLOBS = "omnicloud.storage.drivers.azure_blobs"
 _SIMULATED = "omnicloud._simulated"
 
 # Driver options a CloudStack profile may carry (credentials or options); the cs-style names of
@@ -246,6 +248,18 @@ ENTRIES: tuple[DriverEntry, ...] = (
         credentials=_AWS_CREDENTIALS,
     ),
     DriverEntry(
+        "dns",
+        "powerdns",
+        f"{_POWERDNS}:PowerDNSDriver",
+        f"{_POWERDNS}:AsyncPowerDNSDriver",
+        kinds=("powerdns",),
+        credentials=(
+            Credential(("key", "api_key"), "the API key (the server's api-key)"),
+            Credential(("endpoint", "url"), "the API URL (http://host:8081)", "endpoint"),
+            Credential(("server", "ex_server"), "a server id", "ex_server", required=False),
+        ),
+    ),
+    DriverEntry(
         "loadbalancer",
         "alb",
         f"{_ALB}:ApplicationLBDriver",
@@ -318,6 +332,13 @@ ENTRIES: tuple[DriverEntry, ...] = (
             interface="ex_force_service_interface",
             segment_size="segment_size",
         ),
+    ),
+    # Azure Blobs: no profile kind yet
+    DriverEntry(
+        "storage",
+        "azure_blobs",
+        f"{_AZURE_BLOBS}:AzureBlobsStorageDriver",
+        f"{_AZURE_BLOBS}:AsyncAzureBlobsStorageDriver",
     ),
     *(_s3(name, region=region) for name, region in S3_REGIONS.items()),
 )

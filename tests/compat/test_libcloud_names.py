@@ -170,7 +170,7 @@ def test_a_constant_without_a_driver_raises_one_clear_error(
 
 
 def test_dns_and_container_constants_raise_the_same_error() -> None:
-    with pytest.raises(DriverNotAvailableError, match=r"known: route53$"):
+    with pytest.raises(DriverNotAvailableError, match=r"known: powerdns, route53$"):
         omnicloud.get_driver(DriverType.DNS, DriverType.DNS.CLOUDFLARE)
     with pytest.raises(DriverNotAvailableError, match="known: none"):
         omnicloud.get_driver(DriverType.CONTAINER, "docker")

@@ -246,7 +246,7 @@ def test_basic_auth() -> None:
 
 
 def test_the_registry_lists_without_importing_and_loads_specs() -> None:
-    assert SIMULATORS.names() == ["cloudsigma", "cloudstack"]
+    assert SIMULATORS.names() == ["cloudsigma", "cloudstack", "openstack"]
     spec = SIMULATORS.load("cloudstack")
     assert isinstance(spec, SimulatorSpec)
     assert spec.default_port == 8080
@@ -257,7 +257,7 @@ def test_the_registry_lists_without_importing_and_loads_specs() -> None:
         "max_page_size",
     ]
     with pytest.raises(KeyError):
-        SIMULATORS.load("openstack")
+        SIMULATORS.load("no-such-cloud")
 
 
 def test_a_registry_refuses_duplicates_and_non_specs() -> None:

@@ -155,8 +155,8 @@ def test_a_family_the_profile_lacks_names_those_it_has(
     assert f"kinds with {family} drivers: " in message
 
 
-def test_dns_is_aws_only_and_container_has_no_kinds_yet(data_dir: Path) -> None:
-    with pytest.raises(DriverNotAvailableError, match="kinds with dns drivers: aws\\)"):
+def test_dns_kinds_and_container_has_no_kinds_yet(data_dir: Path) -> None:
+    with pytest.raises(DriverNotAvailableError, match="kinds with dns drivers: aws, powerdns\\)"):
         omnicloud.connect("local", "dns")
     with pytest.raises(DriverNotAvailableError, match="kinds with container drivers: none"):
         omnicloud.connect("local", "container")

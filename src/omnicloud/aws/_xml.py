@@ -156,3 +156,19 @@ def _mixed(element: Any) -> dict[str, Any]:
         else:
             out[name] = value
     return out
+
+
+def as_list(value: Any) -> list[Any]:
+    """A list value of :func:`to_value`'s output: an empty element reads as ``""`` (no
+    entries), and a lone REST-XML entry may read as the entry itself."""
+    if isinstance(value, list):
+        return value
+    return [value] if isinstance(value, dict) else []
+
+
+def as_int(value: Any) -> int | None:
+    """An integer element's value, or None when it is missing or not a number."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

@@ -1,4 +1,5 @@
-"""DNS provider drivers, as ``libcloud.dns.providers``: ``get_driver(Provider.ROUTE53)``.
+"""DNS provider drivers, as ``libcloud.dns.providers``: ``get_driver(Provider.ROUTE53)``,
+``get_driver(Provider.POWERDNS)``.
 
 The table is omnicloud's one driver registry (:mod:`omnicloud._registry`); drivers load lazily
 and a Libcloud provider with no omnicloud driver yet raises :class:`DriverNotAvailableError`
@@ -28,6 +29,8 @@ set_driver = _FAMILY.set_driver
 @overload
 def get_driver(provider: dt.Route53) -> type[dt.Route53DNSDriver]: ...
 @overload
+def get_driver(provider: dt.PowerDNS) -> type[dt.PowerDNSDriver]: ...
+@overload
 def get_driver(provider: str | Enum) -> type[Any]: ...
 def get_driver(provider: str | Enum) -> type[Any]:
     """The synchronous driver class for ``provider``."""
@@ -36,6 +39,8 @@ def get_driver(provider: str | Enum) -> type[Any]:
 
 @overload
 def get_async_driver(provider: dt.Route53) -> type[dt.AsyncRoute53DNSDriver]: ...
+@overload
+def get_async_driver(provider: dt.PowerDNS) -> type[dt.AsyncPowerDNSDriver]: ...
 @overload
 def get_async_driver(provider: str | Enum) -> type[Any]: ...
 def get_async_driver(provider: str | Enum) -> type[Any]:

@@ -20,5 +20,9 @@ SIMULATORS = Registry(
             "omnicloud.sim.cloudstack._serve:SPEC",
             "Serve the CloudStack simulator at http://HOST:PORT/client/api.",
         ),
+        "openstack": (
+            "omnicloud.sim.openstack._serve:SPEC",
+            "Serve the OpenStack simulator (Keystone, Nova, Glance, Neutron, Cinder).",
+        ),
     }
 )

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from omnicloud._wire import context, schema, wire
+from omnicloud.aws._xml import as_int, as_list
 from omnicloud.loadbalancer._base import LoadBalancer, Member, State
 
 __all__ = [
@@ -23,24 +24,6 @@ __all__ = [
     "as_list",
     "target_group_of",
 ]
-
-
-def as_list(value: Any) -> list[Any]:
-    """A wire list (an empty element reads as ``""``)."""
-    if isinstance(value, list):
-        return value
-    return [value] if isinstance(value, dict) else []
-
-
-def _int(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def _text(value: Any) -> str:
-    return str(value)
 
 
 def _bool(value: Any) -> bool:
@@ -81,8 +64,8 @@ def _balancer_extra(doc: Any) -> dict[str, Any]:
 #: DNS name as in Libcloud; ``port`` is filled from the first listener when known).
 BALANCER = schema(
     LoadBalancer,
-    id=wire("LoadBalancerArn", _text, default=""),
-    name=wire("LoadBalancerName", _text, default=""),
+    id=wire("LoadBalancerArn", str, default=""),
+    name=wire("LoadBalancerName", str, default=""),
     state=wire("State", _state, default=State.UNKNOWN),
     ip=wire("DNSName"),
     port=context(),
@@ -131,10 +114,10 @@ def _health_check(doc: Any) -> HealthCheck:
         protocol=doc.get("HealthCheckProtocol"),
         port=doc.get("HealthCheckPort") or "traffic-port",
         path=doc.get("HealthCheckPath") or None,
-        interval=_int(doc.get("HealthCheckIntervalSeconds")) or 30,
-        timeout=_int(doc.get("HealthCheckTimeoutSeconds")) or 5,
-        healthy_threshold=_int(doc.get("HealthyThresholdCount")) or 5,
-        unhealthy_threshold=_int(doc.get("UnhealthyThresholdCount")) or 2,
+        interval=as_int(doc.get("HealthCheckIntervalSeconds")) or 30,
+        timeout=as_int(doc.get("HealthCheckTimeoutSeconds")) or 5,
+        healthy_threshold=as_int(doc.get("HealthyThresholdCount")) or 5,
+        unhealthy_threshold=as_int(doc.get("UnhealthyThresholdCount")) or 2,
         matcher=matcher.get("HttpCode") if isinstance(matcher, dict) else None,
         enabled=doc.get("HealthCheckEnabled") in (None, "", "true", True),
     )
@@ -144,10 +127,10 @@ def _health_check(doc: Any) -> HealthCheck:
 class TargetGroup:
     """An ELBv2 target group (Libcloud's ``ALBTargetGroup``; ``id`` is the ARN)."""
 
-    id: str = wire("TargetGroupArn", _text, default="")
-    name: str = wire("TargetGroupName", _text, default="")
+    id: str = wire("TargetGroupArn", str, default="")
+    name: str = wire("TargetGroupName", str, default="")
     protocol: str | None = wire("Protocol")
-    port: int | None = wire("Port", _int)
+    port: int | None = wire("Port", as_int)
     vpc: str | None = wire("VpcId")
     target_type: str | None = wire("TargetType")
     health_check: HealthCheck = wire("*", _health_check, factory=HealthCheck)
@@ -185,9 +168,9 @@ def _certificate(doc: Any) -> str | None:
 class Listener:
     """An ELBv2 listener (Libcloud's ``ALBListener``; ``id`` is the ARN)."""
 
-    id: str = wire("ListenerArn", _text, default="")
+    id: str = wire("ListenerArn", str, default="")
     protocol: str | None = wire("Protocol")
-    port: int | None = wire("Port", _int)
+    port: int | None = wire("Port", as_int)
     balancer_id: str | None = wire("LoadBalancerArn")
     action: str | None = wire("*", _action_type, reads=("DefaultActions",))
     target_group_id: str | None = wire("*", _action_group, reads=("DefaultActions",))
@@ -214,7 +197,7 @@ def _rule_group(doc: Any) -> str | None:
 class Rule:
     """A listener rule (Libcloud's ``ALBRule``; ``priority`` is ``"default"`` for the default)."""
 
-    id: str = wire("RuleArn", _text, default="")
+    id: str = wire("RuleArn", str, default="")
     is_default: bool = wire("IsDefault", _bool, default=False)
     priority: str | None = wire("Priority")
     target_group_id: str | None = wire("*", _rule_group, reads=("Actions",))
@@ -230,7 +213,7 @@ def _target_id(doc: Any) -> str:
 
 def _target_port(doc: Any) -> int | None:
     target = doc.get("Target") or {}
-    return _int(target.get("Port"))
+    return as_int(target.get("Port"))
 
 
 def _target_extra(doc: Any, target_group: Any) -> dict[str, Any]:

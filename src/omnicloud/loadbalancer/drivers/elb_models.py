@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from omnicloud._wire import context, from_wire, schema, wire
+from omnicloud.aws._xml import as_int, as_list
 from omnicloud.loadbalancer._base import LoadBalancer, Member, State
 
 __all__ = [
@@ -23,24 +24,6 @@ __all__ = [
 ]
 
 
-def as_list(value: Any) -> list[Any]:
-    """A wire list (an empty element reads as ``""``, a lone entry may read as itself)."""
-    if isinstance(value, list):
-        return value
-    return [value] if isinstance(value, dict) else []
-
-
-def _int(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def _text(value: Any) -> str:
-    return str(value)
-
-
 def _names(value: Any) -> list[str]:
     if isinstance(value, str):
         return [value] if value else []
@@ -51,9 +34,9 @@ def _names(value: Any) -> list[str]:
 class Listener:
     """A listener: ``port`` on the balancer forwarding to ``instance_port`` on the members."""
 
-    port: int | None = wire("LoadBalancerPort", _int)
+    port: int | None = wire("LoadBalancerPort", as_int)
     protocol: str | None = wire("Protocol")
-    instance_port: int | None = wire("InstancePort", _int)
+    instance_port: int | None = wire("InstancePort", as_int)
     instance_protocol: str | None = wire("InstanceProtocol")
     ssl_certificate_id: str | None = wire("SSLCertificateId")
     policy_names: list[str] = wire("PolicyNames", _names, factory=list)
@@ -88,7 +71,7 @@ class HealthCheck:
     ``target`` is ``PROTOCOL:PORT[/PATH]``: ``TCP:80``, ``SSL:443``, ``HTTP:8080/health``.
     """
 
-    target: str = wire("Target", _text, default="TCP:80")
+    target: str = wire("Target", str, default="TCP:80")
     interval: int = wire("Interval", int, default=30)
     timeout: int = wire("Timeout", int, default=5)
     unhealthy_threshold: int = wire("UnhealthyThreshold", int, default=2)
@@ -117,7 +100,7 @@ def _attributes(value: Any) -> dict[str, str]:
 class Policy:
     """A policy of a balancer (``DescribeLoadBalancerPolicies``)."""
 
-    name: str = wire("PolicyName", _text, default="")
+    name: str = wire("PolicyName", str, default="")
     type_name: str | None = wire("PolicyTypeName")
     attributes: dict[str, str] = wire("PolicyAttributeDescriptions", _attributes, factory=dict)
 
@@ -143,7 +126,7 @@ def _policy_names(doc: Any) -> list[str]:
 def _backend_policies(doc: Any) -> dict[int, list[str]]:
     out: dict[int, list[str]] = {}
     for backend in as_list(doc.get("BackendServerDescriptions")):
-        port = _int(backend.get("InstancePort"))
+        port = as_int(backend.get("InstancePort"))
         if port is not None:
             out[port] = _names(backend.get("PolicyNames"))
     return out
@@ -176,8 +159,8 @@ def _balancer_extra(doc: Any) -> dict[str, Any]:
 #: state: one it describes is serving (``State.RUNNING``).
 BALANCER = schema(
     LoadBalancer,
-    id=wire("LoadBalancerName", _text, default=""),
-    name=wire("LoadBalancerName", _text, default=""),
+    id=wire("LoadBalancerName", str, default=""),
+    name=wire("LoadBalancerName", str, default=""),
     state=context(default=State.RUNNING),
     ip=wire("DNSName"),
     port=wire("ListenerDescriptions", _first_port),
@@ -198,7 +181,7 @@ def _member_extra(doc: Any) -> Mapping[str, Any]:
 #: has ``state``: ``InService``, ``OutOfService`` or ``Unknown``).
 MEMBER = schema(
     Member,
-    id=wire("InstanceId", _text, default=""),
+    id=wire("InstanceId", str, default=""),
     ip=context(),
     port=context(),
     balancer=context(),
