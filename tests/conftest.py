@@ -108,11 +108,12 @@ def stub(stub_server: StubServer) -> StubServer:
 
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    """No CLOUDSTACK_*/OMNICLOUD_* settings leak in; HOME and the working directory are empty."""
+    """No CLOUDSTACK_*/OMNICLOUD_*/OS_* settings leak in; HOME and the working directory are
+    empty."""
     import os
 
     for name in list(os.environ):
-        if name.startswith(("CLOUDSTACK_", "OMNICLOUD_")):
+        if name.startswith(("CLOUDSTACK_", "OMNICLOUD_", "OS_")):
             monkeypatch.delenv(name)
     home = tmp_path / "home"
     home.mkdir()

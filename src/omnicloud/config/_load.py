@@ -2,9 +2,11 @@
 
 Where profiles come from, lowest precedence first: the built-in ``local`` and ``local-sigma``;
 the regions of ``~/.cloudstack.ini`` and ``$CLOUDSTACK_CONFIG`` (CloudStack profiles named after
-their section); the user's ``omnicloud.yaml`` in the user config directory; then the file named by
-``$OMNICLOUD_CONFIG`` (the CLI's ``--config``). A later source's profile replaces an earlier one
-of the same name; when the explicit file does that, a warning naming both files is logged.
+their section); OpenStack's ``clouds.yaml`` and ``OS_*`` variables
+(:mod:`omnicloud.config._clouds_yaml`); the user's ``omnicloud.yaml`` in the user config
+directory; then the file named by ``$OMNICLOUD_CONFIG`` (the CLI's ``--config``). A later
+source's profile replaces an earlier one of the same name; when the explicit file does that, a
+warning naming both files is logged.
 
 Files in the working directory (``./omnicloud.yaml``, ``./cloudstack.ini``) are not read for
 profiles: a project's file must not run commands or replace the user's clouds because a command
@@ -40,6 +42,7 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
+from omnicloud.config._clouds_yaml import add_openstack_entries
 from omnicloud.config._model import Profile, ProfileEntry, Profiles
 from omnicloud.config._permissions import warn_if_readable
 from omnicloud.errors import ConfigurationError
@@ -262,6 +265,7 @@ def load_profiles(env: Mapping[str, str] | None = None) -> Profiles:
     }
     problems: dict[str, str] = {}
     _add_ini_entries(entries, problems, env)
+    os_cloud = add_openstack_entries(entries, problems, env)
     user, explicit = _user_file(), _explicit_file(env)
     if _same_file(user, explicit):
         explicit = None
@@ -300,6 +304,8 @@ def load_profiles(env: Mapping[str, str] | None = None) -> Profiles:
             )
         if (chosen_name := _default_name(chosen)) is not None:
             defaults.append((chosen_name, path))
+    if not defaults and os_cloud:  # OpenStack's own default, below omnicloud's files
+        defaults.append((os_cloud, Path("$OS_CLOUD")))
     return _with_default(entries, files, problems, defaults, env.get("OMNICLOUD_CLOUD"))
 
 
