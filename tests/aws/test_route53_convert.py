@@ -139,3 +139,53 @@ def test_record_set_bodies_follow_route53_order() -> None:
         "HostedZoneId": "Z9", "DNSName": "d.net.", "EvaluateTargetHealth": False,
     }  # fmt: skip
     assert record_set("w", zone, "A", ["1.2.3.4"], {}, default_ttl=300)["TTL"] == 300
+
+
+_SETS = [
+    (
+        "example.com.",
+        "SOA",
+        "900",
+        ["ns-1.example.net. admin.example.com. 1 7200 900 1209600 86400"],
+    ),
+    ("www.example.com.", "A", "300", ["192.0.2.1", "192.0.2.2"]),
+    ("WWW2.Example.COM.", "AAAA", "60", ["2001:db8::1"]),
+    ("\\052.example.com.", "CNAME", "60", ["www.example.com."]),
+    ("example.com.", "MX", "300", ["10 mail.example.com.", "20 backup.example.com."]),
+    ("_sip._tcp.example.com.", "SRV", "300", ["1 2 5060 sip.example.com."]),
+    ("txt.example.com.", "TXT", "300", ['"hello world"']),
+    ("other.example.org.", "A", "", ["192.0.2.9"]),
+]
+
+
+@pytest.mark.parametrize(("name", "kind", "ttl", "values"), _SETS)
+def test_the_one_pass_reader_gives_what_the_general_one_does(
+    name: str, kind: str, ttl: str, values: list[str]
+) -> None:
+    from omnicloud.dns.drivers.route53_convert import RecordReader, record_set_doc
+
+    ns = "https://route53.amazonaws.com/doc/2013-04-01/"
+    ttl_xml = f"<TTL>{ttl}</TTL>" if ttl else ""
+    entries = "".join(f"<ResourceRecord><Value>{v}</Value></ResourceRecord>" for v in values)
+    document = (
+        f'<ResourceRecordSet xmlns="{ns}"><Name>{name}</Name><Type>{kind}</Type>{ttl_xml}'
+        f"<ResourceRecords>{entries}</ResourceRecords></ResourceRecordSet>"
+    )
+    element = parse_xml(document.encode())
+    zone = _zone()
+    fast = RecordReader(zone, "d")(element)
+    general = records_of(record_set_doc(element), zone, "d")
+    assert len(fast) == len(values) and fast == general
+    assert [r.extra for r in fast] == [r.extra for r in general]
+
+
+def test_the_one_pass_reader_hands_other_sets_to_the_general_one() -> None:
+    from omnicloud.dns.drivers.route53_convert import RecordReader
+
+    document = (
+        b"<ResourceRecordSet><Name>w.example.com.</Name><Type>A</Type><SetIdentifier>eu"
+        b"</SetIdentifier><Weight>10</Weight><TTL>60</TTL><ResourceRecords><ResourceRecord>"
+        b"<Value>192.0.2.1</Value></ResourceRecord></ResourceRecords></ResourceRecordSet>"
+    )
+    (record,) = RecordReader(_zone(), "d")(parse_xml(document))
+    assert record.id == "A:w:eu" and record.extra["routing_weight"] == "10"

@@ -38,6 +38,7 @@ from omnicloud.http import HttpConfig, Redactor
 
 from .route53_convert import (
     ZONE,
+    RecordReader,
     absolute,
     record_set,
     record_set_doc,
@@ -414,16 +415,22 @@ class Route53DNSDriverCore(DNSDriverCore):
         return Items(self._record_flow(zone))
 
     def _record_flow(self, zone: Zone) -> Flow[None]:
-        return self._set_flow(zone, lambda doc: records_of(doc, zone, self))
+        return self._set_flow(zone, _same, RecordReader(zone, self))
 
-    def _set_flow(self, zone: Zone, expand: Callable[[Any], list[Any]]) -> Flow[None]:
-        """``zone``'s record sets page by page, each emitted as ``expand(doc)``; a missing
-        zone raises ZoneDoesNotExistError."""
+    def _set_flow(
+        self,
+        zone: Zone,
+        expand: Callable[[Any], list[Any]],
+        convert: Callable[[Any], Any] = record_set_doc,
+    ) -> Flow[None]:
+        """``zone``'s record sets page by page, each element read by ``convert`` (a plain
+        document by default) and emitted as ``expand(value)``; a missing zone raises
+        ZoneDoesNotExistError."""
         from omnicloud._flow import Emit, step
 
         flow = self._pages(
             f"/hostedzone/{zone.id}/rrset", "ResourceRecordSets", r.RECORD_PAGES,
-            page_size=self.page_size or _RECORD_PAGE, convert=record_set_doc,
+            page_size=self.page_size or _RECORD_PAGE, convert=convert,
         )  # fmt: skip
         value: Any = None
         error: BaseException | None = None

@@ -18,6 +18,7 @@ from omnicloud.errors import ValidationError
 __all__ = [
     "ROUTING",
     "ZONE",
+    "RecordReader",
     "absolute",
     "record_id",
     "record_set",
@@ -211,6 +212,66 @@ def records_of(doc: Mapping[str, Any], zone: Zone, driver: Any) -> list[Record]:
         extra = {**shared, **parsed, "value": value, "_multi_value": several}
         out.append(Record(ident, name, record_kind, data, zone, driver, ttl, extra))
     return out
+
+
+class RecordReader:
+    """Reads one ``ResourceRecordSet`` element straight into its records for ``zone``.
+
+    A set of nothing but a name, a type, a TTL and values (nearly every set a zone lists) is
+    read in one pass over the element; any other set goes through :func:`record_set_doc` and
+    :func:`records_of`. The zone's name is compared once per reader, not once per record.
+    """
+
+    __slots__ = ("_domain", "_driver", "_zone")
+
+    def __init__(self, zone: Zone, driver: Any) -> None:
+        self._zone = zone
+        self._driver = driver
+        self._domain = zone.domain.rstrip(".").lower()
+
+    def __call__(self, element: Any) -> list[Record]:
+        from omnicloud.aws._xml import local_name
+
+        name = kind = ttl_text = None
+        values: list[str] = []
+        for kid in element:
+            tag = local_name(kid.tag)
+            if tag == "Name":
+                name = kid.text or ""
+            elif tag == "Type":
+                kind = kid.text or ""
+            elif tag == "TTL":
+                ttl_text = kid.text
+            elif tag == "ResourceRecords":
+                values = [leaf.text or "" for entry in kid for leaf in entry]
+            else:  # routing, an alias or a health check: the general reader
+                return records_of(record_set_doc(element), self._zone, self._driver)
+        if name is None or kind is None:
+            return records_of(record_set_doc(element), self._zone, self._driver)
+        ttl = int(ttl_text) if ttl_text else None
+        relative_name = self._relative(name)
+        ident = record_id(kind, relative_name)
+        record_kind = _kind(kind)
+        shared = {"ttl": ttl, "values": values}
+        several = len(values) > 1
+        split = kind in ("MX", "SRV")
+        zone, driver = self._zone, self._driver
+        out = []
+        for value in values:
+            data, parsed = _parse(kind, value) if split else (value, {})
+            extra = {**shared, **parsed, "value": value, "_multi_value": several}
+            out.append(Record(ident, relative_name, record_kind, data, zone, driver, ttl, extra))
+        return out
+
+    def _relative(self, full: str) -> str:
+        name = unescape(full).rstrip(".")
+        domain = self._domain
+        lowered = name.lower()
+        if lowered == domain:
+            return ""
+        if lowered.endswith(domain) and lowered[-len(domain) - 1 : -len(domain)] == ".":
+            return name[: -len(domain) - 1]
+        return name
 
 
 def record_set(
