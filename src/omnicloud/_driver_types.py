@@ -37,6 +37,10 @@ from omnicloud.compute.drivers.libvirt import (
     AsyncLibvirtNodeDriver as AsyncLibvirtNodeDriver,
 )
 from omnicloud.compute.drivers.libvirt import LibvirtNodeDriver as LibvirtNodeDriver
+from omnicloud.compute.drivers.openstack import (
+    AsyncOpenStackNodeDriver as AsyncOpenStackNodeDriver,
+)
+from omnicloud.compute.drivers.openstack import OpenStackNodeDriver as OpenStackNodeDriver
 from omnicloud.dns.drivers.powerdns import AsyncPowerDNSDriver as AsyncPowerDNSDriver
 from omnicloud.dns.drivers.powerdns import PowerDNSDriver as PowerDNSDriver
 from omnicloud.dns.drivers.route53 import AsyncRoute53DNSDriver as AsyncRoute53DNSDriver
@@ -59,6 +63,10 @@ from omnicloud.storage.drivers.azure_blobs import (
 from omnicloud.storage.drivers.azure_blobs import (
     AzureBlobsStorageDriver as AzureBlobsStorageDriver,
 )
+from omnicloud.storage.drivers.gcs import (
+    AsyncGoogleStorageDriver as AsyncGoogleStorageDriver,
+)
+from omnicloud.storage.drivers.gcs import GoogleStorageDriver as GoogleStorageDriver
 from omnicloud.storage.drivers.local import AsyncLocalStorageDriver as AsyncLocalStorageDriver
 from omnicloud.storage.drivers.local import LocalStorageDriver as LocalStorageDriver
 from omnicloud.storage.drivers.s3 import AsyncS3StorageDriver as AsyncS3StorageDriver
@@ -107,6 +115,11 @@ Libvirt: TypeAlias = Literal[
     ComputeProvider.LIBVIRT,
     "libvirt",
 ]
+OpenStack: TypeAlias = Literal[
+    Provider.OPENSTACK,
+    ComputeProvider.OPENSTACK,
+    "openstack",
+]
 # Route53 is a DNS name only, so a lone constant or "route53" names the DNS family.
 Route53: TypeAlias = Literal[
     DNSProvider.ROUTE53,
@@ -143,6 +156,11 @@ AzureBlobs: TypeAlias = Literal[
     Provider.AZURE_BLOBS,
     StorageProvider.AZURE_BLOBS,
     "azure_blobs",
+]
+GoogleStorage: TypeAlias = Literal[
+    Provider.GOOGLE_STORAGE,
+    StorageProvider.GOOGLE_STORAGE,
+    "google_storage",
 ]
 OpenStackSwift: TypeAlias = Literal[
     Provider.OPENSTACK_SWIFT,

@@ -1,8 +1,9 @@
 """The built-in clouds: a driver class connected to an in-process simulator.
 
 Named by the ``simulators`` of :mod:`omnicloud._table` entries and imported only when a simulator
-profile (``local``, ``local-sigma``) is used, so ``connect()`` to a real cloud never loads
-:mod:`omnicloud.sim`. State is kept in the user data directory.
+profile (``local``, ``local-sigma``, a profile of kind ``openstack-sim``) is used, so
+``connect()`` to a real cloud never loads :mod:`omnicloud.sim`. State is kept in the user data
+directory.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ if TYPE_CHECKING:
 
     from omnicloud.config import Profile
 
-__all__ = ["local_cloudsigma", "local_cloudstack"]
+__all__ = ["local_cloudsigma", "local_cloudstack", "local_openstack"]
 
 
 def _transport(app: Any, asynchronous: bool) -> Any:
@@ -53,3 +54,24 @@ def local_cloudsigma(driver: type[Any], profile: Profile, asynchronous: bool) ->
         poll_interval=0.05,
         transport=_transport(app, asynchronous),
     )
+
+
+def local_openstack(driver: type[Any], profile: Profile, asynchronous: bool) -> Any:
+    """``driver`` on the built-in OpenStack simulator (Keystone v3, Nova, Glance, Neutron,
+    Cinder), as its admin in project ``demo``."""
+    from omnicloud.sim.openstack import OpenStackState, SimConfig, create_app
+
+    state = OpenStackState(data_dir() / "local-openstack.db")
+    app = create_app(state, config=SimConfig())
+    made = driver(
+        "admin",
+        state.password,
+        ex_force_auth_url="http://127.0.0.1/identity/v3",
+        ex_tenant_name="demo",
+        ex_domain_name="Default",
+        ex_force_service_region="RegionOne",
+        poll_interval=0.05,
+        transport=_transport(app, asynchronous),
+    )
+    made.ex_simulated = True  # its addresses exist nowhere: deploy_node will not try SSH
+    return made

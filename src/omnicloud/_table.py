@@ -91,7 +91,9 @@ _POWERDNS = "omnicloud.dns.drivers.powerdns"
 _LOCAL = "omnicloud.storage.drivers.local"
 _S3 = "omnicloud.storage.drivers.s3"
 _SWIFT = "omnicloud.storage.drivers.swift"
+_OPENSTACK = "omnicloud.compute.drivers.openstack"
 _AZURE_BLOBS = "omnicloud.storage.drivers.azure_blobs"
+_GCS = "omnicloud.storage.drivers.gcs"
 _SIMULATED = "omnicloud._simulated"
 
 # Driver options a CloudStack profile may carry (credentials or options); the cs-style names of
@@ -239,6 +241,45 @@ ENTRIES: tuple[DriverEntry, ...] = (
             Credential(("secret", "password"), "a password", "secret", required=False),
         ),
     ),
+    # OpenStack (Nova, Glance, Neutron, Cinder); clouds.yaml and OS_* profiles are this kind
+    DriverEntry(
+        "compute",
+        "openstack",
+        f"{_OPENSTACK}:OpenStackNodeDriver",
+        f"{_OPENSTACK}:AsyncOpenStackNodeDriver",
+        kinds=("openstack",),
+        credentials=(
+            Credential(("key", "username", "user"), "a user name", "key", required=False),
+            Credential(("secret", "password"), "a password", "secret", required=False),
+            Credential(("auth_url", "ex_force_auth_url"), "the auth URL", "ex_force_auth_url"),
+            Credential(
+                ("auth_version", "ex_force_auth_version"),
+                "an auth version",
+                "ex_force_auth_version",
+                required=False,
+            ),
+            Credential(
+                ("project", "tenant", "ex_tenant_name"),
+                "a project",
+                "ex_tenant_name",
+                required=False,
+            ),
+            Credential(("domain", "ex_domain_name"), "a domain", "ex_domain_name", required=False),
+            Credential(("region", "ex_force_service_region"), "a region", "region", required=False),
+            Credential(
+                ("token", "ex_force_auth_token"), "a token", "ex_force_auth_token", required=False
+            ),
+        ),
+        options=_frozen(
+            base_url="ex_force_base_url",
+            ex_force_base_url="ex_force_base_url",
+            interface="ex_force_service_interface",
+            microversion="ex_microversion",
+            timeout="timeout",
+            verify="verify",
+        ),
+        simulators=_frozen(**{"openstack-sim": f"{_SIMULATED}:local_openstack"}),
+    ),
     DriverEntry(
         "dns",
         "route53",
@@ -339,6 +380,13 @@ ENTRIES: tuple[DriverEntry, ...] = (
         "azure_blobs",
         f"{_AZURE_BLOBS}:AzureBlobsStorageDriver",
         f"{_AZURE_BLOBS}:AsyncAzureBlobsStorageDriver",
+    ),
+    # Google Cloud Storage (JSON API): no profile kind yet
+    DriverEntry(
+        "storage",
+        "google_storage",
+        f"{_GCS}:GoogleStorageDriver",
+        f"{_GCS}:AsyncGoogleStorageDriver",
     ),
     *(_s3(name, region=region) for name, region in S3_REGIONS.items()),
 )

@@ -146,10 +146,10 @@ def test_libcloud_s3_regions_match() -> None:
 @pytest.mark.parametrize(
     ("module", "constant", "family"),
     [
-        ("omnicloud.compute.providers", "OPENSTACK", "compute"),
+        ("omnicloud.compute.providers", "LINODE", "compute"),
         ("omnicloud.compute.providers", "GCE", "compute"),
         ("omnicloud.storage.providers", "BACKBLAZE_B2", "storage"),
-        ("omnicloud.storage.providers", "GOOGLE_STORAGE", "storage"),
+        ("omnicloud.storage.providers", "CLOUDFILES", "storage"),
         ("omnicloud.storage.providers", "ALIYUN_OSS", "storage"),
         ("omnicloud.loadbalancer.providers", "ALIYUN_SLB", "loadbalancer"),
     ],

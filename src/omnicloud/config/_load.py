@@ -1,8 +1,8 @@
 """Reading profiles: ``omnicloud.yaml`` (the cloudmesh layout), ``cloudstack.ini``, built-ins.
 
-Where profiles come from, lowest precedence first: the built-in ``local`` and ``local-sigma``;
-the regions of ``~/.cloudstack.ini`` and ``$CLOUDSTACK_CONFIG`` (CloudStack profiles named after
-their section); OpenStack's ``clouds.yaml`` and ``OS_*`` variables
+Where profiles come from, lowest precedence first: the built-in ``local``, ``local-sigma`` and
+``local-openstack``; the regions of ``~/.cloudstack.ini`` and ``$CLOUDSTACK_CONFIG`` (CloudStack
+profiles named after their section); OpenStack's ``clouds.yaml`` and ``OS_*`` variables
 (:mod:`omnicloud.config._clouds_yaml`); the user's ``omnicloud.yaml`` in the user config
 directory; then the file named by ``$OMNICLOUD_CONFIG`` (the CLI's ``--config``). A later
 source's profile replaces an earlier one of the same name; when the explicit file does that, a
@@ -58,6 +58,7 @@ logger = logging.getLogger("omnicloud.config")
 BUILTIN_PROFILES = {
     "local": Profile("local", "cloudstack-sim", {}, {}, "built-in"),
     "local-sigma": Profile("local-sigma", "cloudsigma-sim", {}, {}, "built-in"),
+    "local-openstack": Profile("local-openstack", "openstack-sim", {}, {}, "built-in"),
 }
 _ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 

@@ -36,6 +36,7 @@ from . import (
     _keypairs,
     _networks,
     _neutron,
+    _nova_images,
     _nova_misc,
     _ports,
     _routers,
@@ -102,6 +103,7 @@ class Api:
                         *_flavors.ROUTES,
                         *_keypairs.ROUTES,
                         *_nova_misc.ROUTES,
+                        *_nova_images.ROUTES,
                     ]
                 ),
                 "nova",

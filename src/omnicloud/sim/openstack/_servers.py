@@ -317,7 +317,8 @@ def create_server(req: Req) -> Reply:
     names, group_ids = _security_groups(req, body.get("security_groups"))
     nics = _networks(req, body.get("networks"))
     first: Doc | None = None
-    password = secrets.token_urlsafe(9)
+    given = body.get("adminPass")
+    password = given if isinstance(given, str) and given else secrets.token_urlsafe(9)
     for index in range(count):
         server_name = name if count == 1 else f"{name}-{index + 1}"
         server = _new_server(req, body, server_name, flavor, image)
