@@ -347,7 +347,7 @@ ENTRIES: tuple[DriverEntry, ...] = (
         "openstack_swift",
         f"{_SWIFT}:OpenStackSwiftStorageDriver",
         f"{_SWIFT}:AsyncOpenStackSwiftStorageDriver",
-        kinds=("openstack_swift", "swift"),
+        kinds=("openstack_swift", "swift", "openstack"),
         credentials=(
             Credential(("key", "username", "user"), "a user name (tempauth: account:user)"),
             Credential(("secret", "password"), "a password (tempauth: the key)"),

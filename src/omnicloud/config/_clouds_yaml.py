@@ -61,6 +61,8 @@ def _auth_version(auth_type: str, auth_url: str) -> str:
         return "3.x_appcred"
     if kind in ("token", "v3token"):
         return "3.x_token"
+    if kind == "v1password" or auth_url.rstrip("/").endswith("v1.0"):
+        return "1.0"  # Swift's own auth (tempauth, swauth)
     if kind == "v2password" or auth_url.rstrip("/").endswith("v2.0"):
         return "2.0_password"
     return "3.x_password"
