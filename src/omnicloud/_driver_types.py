@@ -12,6 +12,7 @@ from typing import Literal, TypeAlias
 
 from omnicloud._providers import (
     ComputeProvider,
+    ContainerProvider,
     DNSProvider,
     LoadBalancerProvider,
     Provider,
@@ -41,6 +42,10 @@ from omnicloud.compute.drivers.openstack import (
     AsyncOpenStackNodeDriver as AsyncOpenStackNodeDriver,
 )
 from omnicloud.compute.drivers.openstack import OpenStackNodeDriver as OpenStackNodeDriver
+from omnicloud.container.drivers.docker import (
+    AsyncDockerContainerDriver as AsyncDockerContainerDriver,
+)
+from omnicloud.container.drivers.docker import DockerContainerDriver as DockerContainerDriver
 from omnicloud.dns.drivers.powerdns import AsyncPowerDNSDriver as AsyncPowerDNSDriver
 from omnicloud.dns.drivers.powerdns import PowerDNSDriver as PowerDNSDriver
 from omnicloud.dns.drivers.route53 import AsyncRoute53DNSDriver as AsyncRoute53DNSDriver
@@ -83,6 +88,7 @@ Compute: TypeAlias = type[ComputeProvider] | Literal["compute"]
 Storage: TypeAlias = type[StorageProvider] | Literal["storage"]
 LoadBalancer: TypeAlias = type[LoadBalancerProvider] | Literal["loadbalancer"]
 DNS: TypeAlias = type[DNSProvider] | Literal["dns"]
+Container: TypeAlias = type[ContainerProvider] | Literal["container"]
 # A load balancer constant alone names the load balancer family.
 CloudStackLBOnly: TypeAlias = Literal[LoadBalancerProvider.CLOUDSTACK]
 CloudStack: TypeAlias = Literal[
@@ -119,6 +125,11 @@ OpenStack: TypeAlias = Literal[
     Provider.OPENSTACK,
     ComputeProvider.OPENSTACK,
     "openstack",
+]
+# Docker is a container name only: a lone constant or "docker" names the container family.
+Docker: TypeAlias = Literal[
+    ContainerProvider.DOCKER,
+    "docker",
 ]
 # Route53 is a DNS name only, so a lone constant or "route53" names the DNS family.
 Route53: TypeAlias = Literal[

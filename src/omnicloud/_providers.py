@@ -209,7 +209,7 @@ class DNSProvider(ProviderName):
 
 
 class ContainerProvider(ProviderName):
-    """Container provider names: Libcloud's constants (no container driver is built yet)."""
+    """Container provider names: Libcloud's constants (Docker has a driver)."""
 
     DOCKER = "docker"
     DUMMY = "dummy"

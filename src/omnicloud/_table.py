@@ -88,6 +88,7 @@ _EC2 = "omnicloud.compute.drivers.ec2"
 _LIBVIRT = "omnicloud.compute.drivers.libvirt"
 _ROUTE53 = "omnicloud.dns.drivers.route53"
 _POWERDNS = "omnicloud.dns.drivers.powerdns"
+_DOCKER = "omnicloud.container.drivers.docker"
 _LOCAL = "omnicloud.storage.drivers.local"
 _S3 = "omnicloud.storage.drivers.s3"
 _SWIFT = "omnicloud.storage.drivers.swift"
@@ -299,6 +300,39 @@ ENTRIES: tuple[DriverEntry, ...] = (
             Credential(("endpoint", "url"), "the API URL (http://host:8081)", "endpoint"),
             Credential(("server", "ex_server"), "a server id", "ex_server", required=False),
         ),
+    ),
+    DriverEntry(
+        "container",
+        "docker",
+        f"{_DOCKER}:DockerContainerDriver",
+        f"{_DOCKER}:AsyncDockerContainerDriver",
+        kinds=("docker",),
+        credentials=(
+            Credential(
+                ("endpoint", "url", "docker_host"),
+                "the daemon (unix:///var/run/docker.sock, tcp://host:2375, https://host:2376)",
+                "endpoint",
+                required=False,
+            ),
+            Credential(
+                ("cert_file", "tls_cert"),
+                "a TLS client certificate file",
+                "cert_file",
+                required=False,
+                path=True,
+            ),
+            Credential(
+                ("key_file", "tls_key"),
+                "its private key file",
+                "key_file",
+                required=False,
+                path=True,
+            ),
+            Credential(
+                ("ca_cert", "tls_ca"), "the CA file to trust", "ca_cert", required=False, path=True
+            ),
+        ),
+        options=_frozen(api_version="api_version", stop_timeout="stop_timeout"),
     ),
     DriverEntry(
         "loadbalancer",

@@ -155,11 +155,18 @@ def test_a_family_the_profile_lacks_names_those_it_has(
     assert f"kinds with {family} drivers: " in message
 
 
-def test_dns_kinds_and_container_has_no_kinds_yet(data_dir: Path) -> None:
+def test_dns_and_container_kinds(data_dir: Path) -> None:
     with pytest.raises(DriverNotAvailableError, match="kinds with dns drivers: aws, powerdns\\)"):
         omnicloud.connect("local", "dns")
-    with pytest.raises(DriverNotAvailableError, match="kinds with container drivers: none"):
+    with pytest.raises(DriverNotAvailableError, match="kinds with container drivers: docker\\)"):
         omnicloud.connect("local", "container")
+    profile = Profile("dk", "docker", {"endpoint": "unix:///run/omnicloud-test.sock"})
+    driver = connect(driver_type="container", profile=profile)
+    try:
+        assert type(driver).__name__ == "DockerContainerDriver"
+        assert driver.endpoint == "unix:///run/omnicloud-test.sock"
+    finally:
+        driver.close()
     with pytest.raises(UnknownProviderError, match="unknown driver type 'teleport'"):
         omnicloud.connect("local", "teleport")
 

@@ -25,6 +25,7 @@ ENUMS = {
     "storage": "StorageProvider",
     "loadbalancer": "LoadBalancerProvider",
     "dns": "DNSProvider",
+    "container": "ContainerProvider",
 }
 
 
@@ -76,7 +77,8 @@ def _snippet() -> str:
         *(f"import omnicloud.{family}.providers" for family in ENUMS),
         "from omnicloud import DriverType, Provider",
         "from omnicloud._providers import (",
-        "    ComputeProvider, DNSProvider, LoadBalancerProvider, StorageProvider",
+        "    ComputeProvider, ContainerProvider, DNSProvider, LoadBalancerProvider,",
+        "    StorageProvider,",
         ")",
         *sorted(imports),
     ]

@@ -21,6 +21,7 @@ __all__ = ["cli", "run"]
 SUBCOMMANDS = {
     "config": ("omnicloud.cli.config_cmd", "config", "Named clouds and the default cloud."),
     "cs": ("omnicloud.cli._root", "cs_passthrough", "Call any CloudStack API command, like cs."),
+    "containers": ("omnicloud.cli.containers_cmd", "containers", "Containers and images."),
     "demo": ("omnicloud.cli.demo_cmd", "demo", "Run the main job on the built-in simulator."),
     "dns": ("omnicloud.cli.dns_cmd", "dns", "DNS zones and records."),
     "images": ("omnicloud.cli.catalog_cmd", "images", "Machine images."),

@@ -1,0 +1,1 @@
+"""Container drivers: Docker (the Engine API)."""
