@@ -408,19 +408,43 @@ ENTRIES: tuple[DriverEntry, ...] = (
             segment_size="segment_size",
         ),
     ),
-    # Azure Blobs: no profile kind yet
     DriverEntry(
         "storage",
         "azure_blobs",
         f"{_AZURE_BLOBS}:AzureBlobsStorageDriver",
         f"{_AZURE_BLOBS}:AsyncAzureBlobsStorageDriver",
+        kinds=("azure",),
+        credentials=(
+            Credential(("account", "account_name", "key"), "the storage account", required=False),
+            Credential(("account_key", "secret"), "the account key", required=False),
+            Credential(("endpoint", "url"), "the blob endpoint URL", "endpoint", required=False),
+            Credential(("sas_token", "sas"), "a SAS token", "ex_sas_token", required=False),
+            Credential(
+                ("connection_string",),
+                "a connection string",
+                "ex_connection_string",
+                required=False,
+            ),
+        ),
     ),
-    # Google Cloud Storage (JSON API): no profile kind yet
     DriverEntry(
         "storage",
         "google_storage",
         f"{_GCS}:GoogleStorageDriver",
         f"{_GCS}:AsyncGoogleStorageDriver",
+        kinds=("gcp",),
+        credentials=(
+            Credential(
+                ("key_file", "service_account", "credentials_file"),
+                "a service-account JSON key file",
+                "service_account",
+                required=False,
+                path=True,
+            ),
+            Credential(("project", "project_id"), "a project", "project", required=False),
+            Credential(("token", "access_token"), "an access token", "ex_token", required=False),
+            Credential(("endpoint", "url"), "an endpoint URL", "endpoint", required=False),
+        ),
     ),
     *(_s3(name, region=region) for name, region in S3_REGIONS.items()),
 )
