@@ -139,6 +139,13 @@ def test_output_formats(run) -> None:  # type: ignore[no-untyped-def]
         },
         {
             "default": "",
+            "kind": "openstack-sim",
+            "name": "local-openstack",
+            "source": "built-in",
+            "status": "ok",
+        },
+        {
+            "default": "",
             "kind": "cloudsigma-sim",
             "name": "local-sigma",
             "source": "built-in",

@@ -39,7 +39,7 @@ from tests.storage.conftest import S3Server
 from tests.support.fault_proxy import Fault, FaultProxy
 
 HTML = b"<html><head><title>Error</title></head><body><h1>%d</h1>nginx</body></html>"
-TIMEOUT = 0.6  # the clients' read timeout under test; "slow" answers take longer
+TIMEOUT = 1.0  # the clients' read timeout under test; "slow" answers take longer
 BOUND = 15.0  # seconds a read or a poll may take to get through its faults
 
 
