@@ -215,3 +215,21 @@ def test_revoke_by_rule_id_on_cloudstack(
     local("security-groups", "revoke", "cs-web", "--rule", rule["id"])
     groups = json.loads(local("-o", "json", "security-groups", "list"))
     assert next(g for g in groups if g["name"] == "cs-web")["ingress_rules"] == []
+
+
+def test_elastic_ips_through_the_ips_command(run: Run) -> None:
+    import json
+
+    out, _ = run("nodes", "create", f"eip-{unique()}", "--image", AMI, "--size", "t2.micro")
+    node = rows(out)[1][1]
+    out, _ = run("ips", "allocate", "-o", "json")
+    made = json.loads(out)
+    assert made["address"] and made["node"] == ""
+    run("ips", "associate", made["address"], node)
+    listed = {r["address"]: r for r in json.loads(run("ips", "list", "-o", "json")[0])}
+    assert listed[made["address"]]["node"].startswith("i-")
+    run("ips", "disassociate", made["address"])
+    run("ips", "release", made["address"])
+    assert made["address"] not in {
+        r["address"] for r in json.loads(run("ips", "list", "-o", "json")[0])
+    }

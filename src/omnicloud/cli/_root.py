@@ -25,6 +25,7 @@ SUBCOMMANDS = {
     "demo": ("omnicloud.cli.demo_cmd", "demo", "Run the main job on the built-in simulator."),
     "dns": ("omnicloud.cli.dns_cmd", "dns", "DNS zones and records."),
     "images": ("omnicloud.cli.catalog_cmd", "images", "Machine images."),
+    "ips": ("omnicloud.cli.ips_cmd", "ips", "Public IP addresses (floating, elastic)."),
     "jobs": ("omnicloud.cli._jobs", "jobs", "Asynchronous jobs: wait for one by id."),
     "keys": ("omnicloud.cli.access_cmd", "keys", "SSH key pairs."),
     "lb": ("omnicloud.cli.lb_cmd", "lb", "Load balancers and their members."),

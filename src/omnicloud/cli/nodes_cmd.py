@@ -56,6 +56,11 @@ _ACTIONS: dict[str, tuple[str, str, str, str, str | None]] = {
 }
 
 
+def _reach(instance: Any) -> str:
+    """Where the driver's new nodes get the address the CLI waits for."""
+    return str(getattr(instance, "ex_reachable_by", "public_ips"))
+
+
 def _state(node: Any) -> str:
     return str(getattr(node.state, "value", node.state))
 
@@ -63,7 +68,7 @@ def _state(node: Any) -> str:
 def _settle(instance: Any, node: Any, final: str) -> None:
     """Wait until ``node`` reaches ``final`` where the driver returned before it did."""
     if final == "running" and hasattr(instance, "wait_until_running"):
-        instance.wait_until_running([node], wait_period=0.5)
+        instance.wait_until_running([node], wait_period=0.5, ssh_interface=_reach(instance))
     elif hasattr(instance, "ex_wait_for_node"):
         instance.ex_wait_for_node(node, final)
 
@@ -265,7 +270,9 @@ async def _create_many(
                 try:
                     node = await instance.create_node(name=name, **args)
                     if wait and _state(node) != "running":
-                        ((node, _ips),) = await instance.wait_until_running([node], wait_period=0.5)
+                        ((node, _ips),) = await instance.wait_until_running(
+                            [node], wait_period=0.5, ssh_interface=_reach(instance)
+                        )
                     created.append(node)
                 except OmnicloudError as exc:  # one failure must not hide the others' results
                     failures.append(_failure(ctx, name, exc))

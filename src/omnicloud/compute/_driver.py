@@ -60,6 +60,10 @@ class NodeDriverCore:
     #: True when the cloud is an in-process simulator: its node addresses exist nowhere, so
     #: ``deploy_node`` refuses to try SSH to them (unless given a connector of its own).
     ex_simulated: bool = False
+    #: The addresses a new node is usually reached by: ``"private_ips"`` where nodes sit on a
+    #: private network until given a floating address (OpenStack, libvirt's NAT). The CLI's
+    #: ``nodes create``/``start`` wait for an address there.
+    ex_reachable_by: str = "public_ips"
 
     # -- nodes --------------------------------------------------------------------------------
     @operation

@@ -82,6 +82,7 @@ class LibvirtNodeDriverCore(NodeDriverCore):
     website = "https://libvirt.org/"
     type: str | None = "libvirt"
     features: dict[str, list[str]] = {"create_node": []}
+    ex_reachable_by = "private_ips"
 
     def __init__(
         self,

@@ -65,6 +65,7 @@ class OpenStackBase(NodeDriverCore):
     website = "https://www.openstack.org/"
     type: str | None = "openstack"
     features: dict[str, list[str]] = {"create_node": ["generates_password", "password"]}
+    ex_reachable_by = "private_ips"  # a floating IP is allocated and associated separately
 
     def __init__(
         self,
