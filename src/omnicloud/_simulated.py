@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
     from omnicloud.config import Profile
 
-__all__ = ["local_cloudsigma", "local_cloudstack", "local_openstack"]
+__all__ = ["local_cloudsigma", "local_cloudstack", "local_openstack", "local_openstack_swift"]
 
 
 def _transport(app: Any, asynchronous: bool) -> Any:
@@ -75,3 +75,25 @@ def local_openstack(driver: type[Any], profile: Profile, asynchronous: bool) -> 
     )
     made.ex_simulated = True  # its addresses exist nowhere: deploy_node will not try SSH
     return made
+
+
+def local_openstack_swift(driver: type[Any], profile: Profile, asynchronous: bool) -> Any:
+    """``driver`` (Swift) on the built-in OpenStack simulator's object store, as its admin in
+    project ``demo``: the same state as :func:`local_openstack` (objects beside it, in
+    ``local-openstack.db.swift``)."""
+    from omnicloud.http import HttpConfig
+    from omnicloud.sim.openstack import OpenStackState, SimConfig, create_app
+
+    state = OpenStackState(data_dir() / "local-openstack.db")
+    app = create_app(state, config=SimConfig())
+    transport = _transport(app, asynchronous)
+    return driver(
+        "admin",
+        state.password,
+        ex_force_auth_url="http://127.0.0.1/identity/v3",
+        ex_force_auth_version="3.x_password",
+        ex_tenant_name="demo",
+        ex_domain_name="Default",
+        ex_force_service_region="RegionOne",
+        http=HttpConfig(transport=transport, async_transport=transport),
+    )

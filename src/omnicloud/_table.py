@@ -407,6 +407,7 @@ ENTRIES: tuple[DriverEntry, ...] = (
             interface="ex_force_service_interface",
             segment_size="segment_size",
         ),
+        simulators=_frozen(**{"openstack-sim": f"{_SIMULATED}:local_openstack_swift"}),
     ),
     DriverEntry(
         "storage",

@@ -1,7 +1,8 @@
 """The ASGI app: one origin, a path prefix per service.
 
 ``/identity`` (Keystone v3 and v2.0, also at ``/v3`` and ``/v2.0``), ``/compute/v2.1`` (Nova),
-``/image/v2`` (Glance), ``/networking/v2.0`` (Neutron), ``/volume/v3/{project_id}`` (Cinder).
+``/image/v2`` (Glance), ``/networking/v2.0`` (Neutron), ``/volume/v3/{project_id}`` (Cinder),
+``/swift/v1/AUTH_{project_id}`` (Swift, a raw ASGI app of its own: see :mod:`._swift`).
 Each request: faults, version documents (no token needed), token check (keystonemiddleware's
 401), microversion, then the handler inside one store transaction.
 """
@@ -55,6 +56,8 @@ from ._errors import ApiError, glance, keystone, neutron, nova, unauthorized
 from ._microversion import echo_headers, negotiate
 from ._request import Reply, Req
 from ._state import Cloud
+from ._swift import PREFIX as SWIFT_PREFIX
+from ._swift import SwiftApp
 from ._world import OpenStackState
 
 __all__ = ["create_app"]
@@ -324,9 +327,13 @@ def create_app(cloud: Cloud | None = None, *, config: SimConfig | None = None) -
     world = cloud if cloud is not None else OpenStackState()
     settings = config if config is not None else SimConfig()
     api = Api(world, settings)
+    swift = SwiftApp(world, settings, api.faults)
     return create_sim_app(
         endpoints={},
-        routes=[Route("/{path:path}", api.handle, methods=_METHODS)],
+        routes=[
+            Route(f"/{SWIFT_PREFIX}/{{path:path}}", swift),
+            Route("/{path:path}", api.handle, methods=_METHODS),
+        ],
         health=lambda: {"username": world.username, "project": world.project_name},
         state={"openstack": world, "config": settings},
     )

@@ -17,6 +17,7 @@ SERVICES: list[tuple[str, str, str]] = [
     ("network", "neutron", "networking"),
     ("block-storage", "cinder", "volume/v3/{project}"),
     ("volumev3", "cinderv3", "volume/v3/{project}"),
+    ("object-store", "swift", "swift/v1/AUTH_{project}"),
 ]
 _INTERFACES = ("public", "internal", "admin")
 

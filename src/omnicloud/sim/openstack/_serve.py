@@ -74,7 +74,7 @@ def _run(
 
 SPEC = SimulatorSpec(
     name="openstack",
-    description="Serve the OpenStack simulator (Keystone, Nova, Glance, Neutron, Cinder) at "
+    description="Serve the OpenStack simulator (Keystone, Nova, Glance, Neutron, Cinder, Swift) at "
     "http://HOST:PORT/identity/v3.",
     default_port=5000,
     run=_run,
