@@ -29,6 +29,9 @@ BENCHMARKS = [
     ("Storage", "bench.bench_storage"),
     ("Signing throughput", "bench.bench_signing"),
     ("AWS on moto", "bench.bench_aws"),
+    ("Docker and PowerDNS", "bench.bench_containers_dns"),
+    ("OpenStack", "bench.bench_openstack"),
+    ("Azure and GCS emulators", "bench.bench_emulators"),
 ]
 REPORT = ROOT / "docs" / "benchmarks.md"
 
