@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from omnicloud.http._streaming import StreamFlow
     from omnicloud.storage._ops import OpenedObject, RangeAccess
 
-__all__ = ["PROBE_SIZE", "RangeIgnoredError", "RangedReading", "worth_ranges"]
+__all__ = ["PROBE_SIZE", "RangeIgnoredError", "RangedReading", "read_span", "worth_ranges"]
 
 #: What a skipping read takes at a time.
 PROBE_SIZE = 1024 * 1024
@@ -187,3 +187,34 @@ class RangedReading:
                 self._ready.append(dropped[skip:])
             skip -= len(dropped)
         self.plain.received = received + sum(len(piece) for piece in self._ready)
+
+
+def read_span(
+    open_from: Callable[[int], StreamFlow[Any]], name: str, first: int, last: int
+) -> StreamFlow[bytes]:
+    """Bytes ``first`` to ``last`` (exclusive) of object ``name``, whole. ``open_from(start)``
+    opens a ranged GET from ``start`` to ``last`` (pinned to one version by the caller); a
+    connection lost mid-body asks for the bytes still missing, up to 3 times."""
+    from omnicloud.storage.errors import IntegrityError
+
+    pieces: list[bytes] = []
+    got, want, losses = 0, last - first, 0
+    while got < want:
+        stream = yield from open_from(first + got)
+        try:
+            while got < want:
+                piece = yield Read(stream, want - got)
+                if not piece:
+                    raise IntegrityError(
+                        f"{name}: bytes {first}-{last - 1} ended after {got} bytes"
+                    )
+                pieces.append(piece)
+                got += len(piece)
+        except TransportError:
+            losses += 1
+            if losses > 3:
+                raise
+        finally:
+            with contextlib.suppress(Exception):  # a broken connection may refuse to close
+                yield Close(stream)
+    return pieces[0] if len(pieces) == 1 else b"".join(pieces)

@@ -18,7 +18,6 @@ blob first (:class:`ContainerIsNotEmptyError`).
 
 from __future__ import annotations
 
-import contextlib
 import time
 from typing import Any
 from urllib.parse import unquote
@@ -40,7 +39,7 @@ from omnicloud.http._streaming import Close, Open, Read, StreamingAsyncHttp, Str
 from omnicloud.storage._hashing import Expected
 from omnicloud.storage._models import Container, Object
 from omnicloud.storage._ops import OpenedObject, RangeAccess, StorageOps, UploadRequest
-from omnicloud.storage._ranges import RangeIgnoredError
+from omnicloud.storage._ranges import RangeIgnoredError, read_span
 from omnicloud.storage.base import AsyncStorageDriver, StorageDriver
 from omnicloud.storage.drivers.azure_blobs_upload import BlockSettings, upload_flow
 from omnicloud.storage.errors import (
@@ -447,32 +446,16 @@ class AzureBlobsStorageOps(StorageOps):
         )
 
     def _read_span(self, obj: Object, first: int, last: int, etag: str) -> StreamFlow[bytes]:
-        """Bytes ``first`` to ``last`` (exclusive) of the version ``etag``, whole; a connection
-        lost mid-body asks for the bytes still missing, up to 3 times."""
-        pieces: list[bytes] = []
-        got, want, losses = 0, last - first, 0
-        while got < want:
-            headers = {"x-ms-range": _byte_range(first + got, last)}
+        """Bytes ``first`` to ``last`` (exclusive) of the version ``etag``, whole
+        (:func:`~omnicloud.storage._ranges.read_span`)."""
+
+        def open_from(start: int) -> StreamFlow[Any]:
+            headers = {"x-ms-range": _byte_range(start, last)}
             if etag:
                 headers["If-Match"] = etag
-            stream = yield from self._open_get(obj, headers, (206,))
-            try:
-                while got < want:
-                    piece = yield Read(stream, want - got)
-                    if not piece:
-                        raise IntegrityError(
-                            f"{obj.name}: bytes {first}-{last - 1} ended after {got} bytes"
-                        )
-                    pieces.append(piece)
-                    got += len(piece)
-            except TransportError:
-                losses += 1
-                if losses > 3:
-                    raise
-            finally:
-                with contextlib.suppress(Exception):
-                    yield Close(stream)
-        return pieces[0] if len(pieces) == 1 else b"".join(pieces)
+            return self._open_get(obj, headers, (206,))
+
+        return read_span(open_from, obj.name, first, last)
 
     def _open_get(
         self, obj: Object, headers: dict[str, str], expected: tuple[int, ...]

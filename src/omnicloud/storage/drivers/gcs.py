@@ -14,7 +14,6 @@ checked (see :mod:`.gcs_upload` and ``docs/gcs.md``).
 from __future__ import annotations
 
 import base64
-import contextlib
 import os
 import time
 from typing import Any
@@ -52,7 +51,7 @@ from omnicloud.http._retry import GATEWAY_STATUSES, log_retry, next_delay
 from omnicloud.http._streaming import Close, Open, Read, StreamingAsyncHttp, StreamingSyncHttp
 from omnicloud.storage._models import Container, Object
 from omnicloud.storage._ops import OpenedObject, RangeAccess, StorageOps, UploadRequest
-from omnicloud.storage._ranges import RangeIgnoredError
+from omnicloud.storage._ranges import RangeIgnoredError, read_span
 from omnicloud.storage.base import AsyncStorageDriver, StorageDriver
 from omnicloud.storage.drivers.gcs_upload import UploadSettings, upload_flow
 from omnicloud.storage.errors import IntegrityError, ObjectHashMismatchError
@@ -437,31 +436,13 @@ class GoogleStorageOps(StorageOps):
     def _read_span(
         self, obj: Object, first: int, last: int, generation: str | None
     ) -> StreamFlow[bytes]:
-        """Bytes ``first`` to ``last`` (exclusive) of ``generation``, whole; a connection lost
-        mid-body asks for the bytes still missing, up to 3 times."""
-        pieces: list[bytes] = []
-        got, want, losses = 0, last - first, 0
-        while got < want:
-            stream = yield from self._open_get(
-                obj, {"Range": _byte_range(first + got, last)}, (206,), generation
-            )
-            try:
-                while got < want:
-                    piece = yield Read(stream, want - got)
-                    if not piece:
-                        raise IntegrityError(
-                            f"{obj.name}: bytes {first}-{last - 1} ended after {got} bytes"
-                        )
-                    pieces.append(piece)
-                    got += len(piece)
-            except TransportError:
-                losses += 1
-                if losses > 3:
-                    raise
-            finally:
-                with contextlib.suppress(Exception):
-                    yield Close(stream)
-        return pieces[0] if len(pieces) == 1 else b"".join(pieces)
+        """Bytes ``first`` to ``last`` (exclusive) of ``generation``, whole
+        (:func:`~omnicloud.storage._ranges.read_span`)."""
+
+        def open_from(start: int) -> StreamFlow[Any]:
+            return self._open_get(obj, {"Range": _byte_range(start, last)}, (206,), generation)
+
+        return read_span(open_from, obj.name, first, last)
 
     def _open_get(
         self,

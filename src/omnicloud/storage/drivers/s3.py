@@ -32,7 +32,7 @@ from omnicloud.http._retry import (
 from omnicloud.http._streaming import Close, Open, Read, StreamingAsyncHttp, StreamingSyncHttp
 from omnicloud.storage._models import Container, Object
 from omnicloud.storage._ops import OpenedObject, RangeAccess, StorageOps, UploadRequest
-from omnicloud.storage._ranges import RangeIgnoredError
+from omnicloud.storage._ranges import RangeIgnoredError, read_span
 from omnicloud.storage.base import AsyncStorageDriver, StorageDriver
 from omnicloud.storage.drivers._s3_upload import (
     CHECKSUM_ALGORITHM,
@@ -418,32 +418,16 @@ class S3StorageOps(StorageOps):
         return stream.headers
 
     def _read_span(self, obj: Object, first: int, last: int, quoted_etag: str) -> StreamFlow[bytes]:
-        """Bytes ``first`` to ``last`` (exclusive) of the version tagged ``quoted_etag``, whole;
-        a connection lost mid-body asks for the bytes still missing, up to 3 times."""
-        pieces: list[bytes] = []
-        got, want, losses = 0, last - first, 0
-        while got < want:
-            headers = {"Range": _byte_range(first + got, last)}
+        """Bytes ``first`` to ``last`` (exclusive) of the version tagged ``quoted_etag``, whole
+        (:func:`~omnicloud.storage._ranges.read_span`)."""
+
+        def open_from(start: int) -> StreamFlow[Any]:
+            headers = {"Range": _byte_range(start, last)}
             if quoted_etag:
                 headers["If-Match"] = quoted_etag
-            stream = yield from self._open_get(obj, headers, (206,))
-            try:
-                while got < want:
-                    piece = yield Read(stream, want - got)
-                    if not piece:
-                        raise IntegrityError(
-                            f"{obj.name}: bytes {first}-{last - 1} ended after {got} bytes"
-                        )
-                    pieces.append(piece)
-                    got += len(piece)
-            except TransportError:
-                losses += 1
-                if losses > 3:
-                    raise
-            finally:
-                with contextlib.suppress(Exception):  # a broken connection may refuse to close
-                    yield Close(stream)
-        return pieces[0] if len(pieces) == 1 else b"".join(pieces)
+            return self._open_get(obj, headers, (206,))
+
+        return read_span(open_from, obj.name, first, last)
 
     def _open_get(
         self,
