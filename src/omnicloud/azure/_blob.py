@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
+from omnicloud._safe_xml import parse_xml
 from omnicloud.azure._account import AzureAccount
 from omnicloud.azure._signing import http_date, shared_key_authorization
 from omnicloud.errors import (
@@ -100,25 +101,6 @@ def md5_hex(value: str | None) -> str | None:
     except ValueError:
         return None
     return raw.hex() if len(raw) == 16 else None
-
-
-def parse_xml(content: bytes, *, status: int | None = None) -> Any:
-    """A document without a DTD through the standard library's parser, any other through
-    defusedxml (no entities, no external references); a broken one raises
-    :class:`MalformedResponseError`."""
-    try:
-        if b"<!" not in content:
-            from xml.etree.ElementTree import fromstring
-
-            return fromstring(content.lstrip(b"\xef\xbb\xbf"))
-        from defusedxml import ElementTree
-
-        return ElementTree.fromstring(content)
-    except Exception as exc:
-        excerpt = content[:200].decode("utf-8", errors="replace")
-        raise MalformedResponseError(
-            f"response is not valid XML ({type(exc).__name__})", status=status, excerpt=excerpt
-        ) from None
 
 
 def check_blob_name(name: str) -> str:

@@ -23,13 +23,13 @@ from typing import Any
 from urllib.parse import unquote
 
 from omnicloud._flow import Emit, Sleep
+from omnicloud._safe_xml import xml_when_ok
 from omnicloud._shell import stream_operation
 from omnicloud._wire import context, schema, wire
 from omnicloud.azure._blob import (
     BlobService,
     error_from_response,
     md5_hex,
-    parse_xml,
 )
 from omnicloud.errors import MalformedResponseError, TransportError, ValidationError
 from omnicloud.http._config import HttpConfig, RetryPolicy
@@ -173,12 +173,6 @@ _OBJECT = schema(
 )
 
 
-def _xml_when_ok(response: HttpResponse) -> tuple[HttpResponse, Any]:
-    if response.status != 200:
-        return response, None
-    return response, parse_xml(response.content, status=response.status)
-
-
 class AzureBlobsStorageOps(StorageOps):
     """Blob service operations as flows over a :class:`BlobService`."""
 
@@ -213,7 +207,7 @@ class AzureBlobsStorageOps(StorageOps):
             if marker:
                 query.append(("marker", marker))
             response, root = yield from self._send(
-                "GET", query=query, operation="azure List Containers", parse=_xml_when_ok
+                "GET", query=query, operation="azure List Containers", parse=xml_when_ok
             )
             if response.status != 200:
                 raise error_from_response(response, "azure List Containers", "container")
@@ -273,7 +267,7 @@ class AzureBlobsStorageOps(StorageOps):
         # Azure deletes a container with its blobs; the storage family refuses instead
         query = [("restype", "container"), ("comp", "list"), ("maxresults", "1")]
         response, root = yield from self._send(
-            "GET", container.name, query=query, operation="azure List Blobs", parse=_xml_when_ok
+            "GET", container.name, query=query, operation="azure List Blobs", parse=xml_when_ok
         )
         if response.status != 200:
             raise error_from_response(response, "azure List Blobs", "container")
@@ -316,7 +310,7 @@ class AzureBlobsStorageOps(StorageOps):
                 query.append(("marker", marker))
             response, root = yield from self._send(
                 "GET", container.name, query=query, operation="azure List Blobs",
-                parse=_xml_when_ok,
+                parse=xml_when_ok,
             )  # fmt: skip
             if response.status != 200:
                 raise error_from_response(response, "azure List Blobs", "container")

@@ -12,10 +12,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from omnicloud._flow import Emit, Sleep
+from omnicloud._safe_xml import xml_when_ok
 from omnicloud._shell import Items, listing, stream_operation
 from omnicloud.aws._regions import given_endpoint
 from omnicloud.aws._s3 import S3Endpoint, error_from_response
-from omnicloud.aws._xml import child, children, parse_xml, text_of
+from omnicloud.aws._xml import child, children, text_of
 from omnicloud.aws.credentials import AwsSession, resolve_session
 from omnicloud.errors import (
     MalformedResponseError,
@@ -74,13 +75,6 @@ def _total_size(content_range: str) -> int | None:
     return int(total) if total.isdigit() else None
 
 
-def _xml_when_ok(response: HttpResponse) -> tuple[HttpResponse, Any]:
-    """The answer and, for a 200, its parsed XML (a malformed one raises, so reads are retried)."""
-    if response.status != 200:
-        return response, None
-    return response, parse_xml(response.content, status=response.status)
-
-
 class S3StorageOps(StorageOps):
     """S3 operations as flows over an :class:`S3Endpoint`."""
 
@@ -115,7 +109,7 @@ class S3StorageOps(StorageOps):
         while True:
             query = [("continuation-token", token)] if token else None
             response, root = yield from self._send(
-                "GET", query=query, operation="s3 ListBuckets", parse=_xml_when_ok
+                "GET", query=query, operation="s3 ListBuckets", parse=xml_when_ok
             )
             if response.status != 200:
                 raise error_from_response(response, "s3 ListBuckets")
@@ -211,7 +205,7 @@ class S3StorageOps(StorageOps):
                 query.append(("continuation-token", token))
             response, root = yield from self._send(
                 "GET", container.name, query=query, operation="s3 ListObjectsV2",
-                parse=_xml_when_ok,
+                parse=xml_when_ok,
             )  # fmt: skip
             if response.status != 200:
                 raise error_from_response(response, "s3 ListObjectsV2", missing="container")
@@ -523,7 +517,7 @@ class S3StorageOps(StorageOps):
                 query += [("key-marker", marker[0]), ("upload-id-marker", marker[1])]
             response, root = yield from self._send(
                 "GET", container.name, query=query, operation="s3 ListMultipartUploads",
-                parse=_xml_when_ok,
+                parse=xml_when_ok,
             )  # fmt: skip
             if response.status != 200:
                 raise error_from_response(response, "s3 ListMultipartUploads", "container")
@@ -542,7 +536,7 @@ class S3StorageOps(StorageOps):
         (an empty answer is ``us-east-1``, the legacy ``EU`` is ``eu-west-1``)."""
         response, root = yield from self._send(
             "GET", bucket, query=[("location", "")], operation="s3 GetBucketLocation",
-            parse=_xml_when_ok,
+            parse=xml_when_ok,
         )  # fmt: skip
         if response.status != 200:
             raise error_from_response(response, "s3 GetBucketLocation", missing="container")
