@@ -1,6 +1,6 @@
 """Credentials: a service account's signed JWT exchanged at its token_uri (a stand-in that
 checks the signature with the public key), token caching and renewal, an access token given as
-is, Libcloud's key/secret forms, HMAC keys refused, and no secret in reprs or messages."""
+is, Libcloud's key/secret forms (HMAC keys: test_hmac.py), and no secret in reprs or messages."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ import pytest
 from omnicloud.errors import (
     ConfigurationError,
     InvalidCredentialsError,
-    NotSupportedError,
     PermissionDeniedError,
 )
 from omnicloud.storage.drivers.gcs import AsyncGoogleStorageDriver, GoogleStorageDriver
@@ -175,9 +174,7 @@ def test_an_access_token_is_sent_as_is_and_kept_out_of_messages(
     assert stub.requests[0].headers["Authorization"] == f"Bearer {token}"
 
 
-def test_hmac_keys_and_missing_credentials_are_refused_clearly() -> None:
-    with pytest.raises(NotSupportedError, match="XML API"):
-        GoogleStorageDriver("GOOG0123456789ABCXYZ", "key_secret", project="p")
+def test_missing_credentials_are_refused_clearly() -> None:
     with pytest.raises(ConfigurationError, match="credentials"):
         GoogleStorageDriver(project="p")
 

@@ -3,8 +3,8 @@
 Credentials: a service account's JSON key (``service_account=`` a path, JSON text or dict, or
 Libcloud's ``key=<client_email>, secret=<key file, JSON or PEM>``, or the file named by
 ``GOOGLE_APPLICATION_CREDENTIALS``), an access token (``ex_token=``), or none against an
-emulator (``endpoint=``). HMAC interoperability keys (``GOOG...``) belong to the XML API, which
-this driver does not speak: they are refused with a message saying so.
+emulator (``endpoint=``). With an HMAC interoperability key (Libcloud's ``key="GOOG...",
+secret=...``) the driver speaks the XML API instead, signed like S3 (:mod:`.gcs_hmac`).
 
 ``Object.hash`` is the MD5 of the content in hex (Cloud Storage's ``md5Hash`` decoded); composite
 objects have none (``hash`` is None) and are checked by CRC32C instead. Uploads and downloads are
@@ -53,6 +53,7 @@ from omnicloud.storage._models import Container, Object
 from omnicloud.storage._ops import OpenedObject, RangeAccess, StorageOps, UploadRequest
 from omnicloud.storage._ranges import RangeIgnoredError, read_span
 from omnicloud.storage.base import AsyncStorageDriver, StorageDriver
+from omnicloud.storage.drivers.gcs_hmac import GcsXmlOps, is_hmac_key, make_hmac_ops
 from omnicloud.storage.drivers.gcs_upload import UploadSettings, upload_flow
 from omnicloud.storage.errors import IntegrityError, ObjectHashMismatchError
 
@@ -517,10 +518,6 @@ def _items(doc: dict[str, Any]) -> list[dict[str, Any]]:
     return items
 
 
-def _is_hmac_key(key: str | None) -> bool:
-    return bool(key) and str(key).startswith("GOOG") and "@" not in str(key)
-
-
 def _make_ops(
     key: str | None,
     secret: Any,
@@ -539,18 +536,17 @@ def _make_ops(
     concurrency: int,
     refresh_margin: float,
     http: HttpConfig | None,
-) -> tuple[GoogleStorageOps, HttpConfig, Redactor]:
-    config = http or HttpConfig()
-    redactor = Redactor()
-    if _is_hmac_key(key) and service_account is None:
-        raise NotSupportedError(
-            "HMAC interoperability keys (GOOG...) sign requests to Cloud Storage's XML API, "
-            "which this driver does not speak: use a service account key "
-            "(key=<client_email>, secret=<key file>), service_account= or ex_token="
-        )
+) -> tuple[StorageOps, HttpConfig, Redactor]:
     if endpoint is None and host:
         scheme = "https" if secure else "http"
         endpoint = f"{scheme}://{host}" + (f":{port}" if port else "")
+    if is_hmac_key(key) and service_account is None and ex_token is None:
+        return make_hmac_ops(
+            str(key), secret, endpoint=endpoint, part_size=chunk_size, concurrency=concurrency,
+            http=http,
+        )  # fmt: skip
+    config = http or HttpConfig()
+    redactor = Redactor()
     emulator = endpoint is not None and endpoint.rstrip("/") != DEFAULT_ENDPOINT
     if service_account is None and secret is not None:
         service_account = _libcloud_key(key, secret)
@@ -612,13 +608,23 @@ class GoogleStorageExtras:
 
     @property
     def _gcs(self) -> GoogleStorageOps:
-        ops: GoogleStorageOps = self._ops  # type: ignore[assignment]
-        return ops
+        if not isinstance(self._ops, GoogleStorageOps):
+            raise NotSupportedError(
+                "this driver signs with an HMAC key (GOOG...) on the XML API: it has no OAuth "
+                "token source and lists buckets of the key's own project"
+            )
+        return self._ops
+
+    @property
+    def ex_hmac(self) -> bool:
+        """Whether requests go to the XML API signed with an HMAC key (``key="GOOG..."``)."""
+        return isinstance(self._ops, GcsXmlOps)
 
     @property
     def project(self) -> str | None:
-        """The project buckets are listed in and created in."""
-        return self._gcs.client.project
+        """The project buckets are listed in and created in (None with an HMAC key: the
+        key's own project)."""
+        return None if isinstance(self._ops, GcsXmlOps) else self._gcs.client.project
 
     @property
     def ex_auth(self) -> TokenSource:
@@ -630,6 +636,8 @@ class GoogleStorageExtras:
         self, container_name: str, ex_location: str | None = None
     ) -> StreamFlow[Container]:
         """Create a bucket in ``ex_location`` (``"EU"``, ``"us-central1"``...)."""
+        if isinstance(self._ops, GcsXmlOps):
+            return (yield from self._ops.create_container(container_name, ex_location))
         return (yield from self._gcs.create_container(container_name, ex_location))
 
 
