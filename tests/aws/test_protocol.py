@@ -313,3 +313,10 @@ def test_to_value_follows_its_rules_on_any_tree(tree: Any) -> None:
     # repeats, empty sets and namespaces
     root = _build("root", tree)
     assert to_value(root) == _reference_value(root)
+
+
+@given(st.lists(st.tuples(st.text(max_size=12), st.text(max_size=24)), max_size=8))
+def test_form_encoding_is_urlencode_whatever_the_text(pairs: list[tuple[str, str]]) -> None:
+    from urllib.parse import urlencode
+
+    assert q.form_encode(pairs) == urlencode(pairs).encode()

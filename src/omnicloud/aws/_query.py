@@ -17,10 +17,11 @@ marked idempotent and the same token goes out on every attempt.
 from __future__ import annotations
 
 import hashlib
+import re
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import quote_plus, urlsplit
 
 from omnicloud._flow import Emit
 from omnicloud.aws._errors import error_from
@@ -126,6 +127,19 @@ def encode_params(params: Params | None, *, ec2: bool = True) -> list[tuple[str,
     return out
 
 
+_PLAIN = re.compile(r"[A-Za-z0-9_.~-]*").fullmatch
+
+
+def form_encode(pairs: Sequence[tuple[str, str]]) -> bytes:
+    """``application/x-www-form-urlencoded`` bytes of ``pairs``, as ``urlencode`` writes them
+    (``quote_plus``), with the common case of nothing to escape kept as it is."""
+    return "&".join(f"{_escaped(name)}={_escaped(value)}" for name, value in pairs).encode()
+
+
+def _escaped(text: str) -> str:
+    return text if _PLAIN(text) else quote_plus(text)
+
+
 def new_client_token() -> str:
     """A fresh idempotency token (AWS allows up to 64 ASCII characters)."""
     return str(uuid.uuid4())
@@ -147,7 +161,7 @@ def build_request(
     """One signed POST of ``action`` with wire ``pairs``."""
     from omnicloud.aws._regions import signing_region
 
-    body = urlencode([("Action", action), ("Version", service.version), *pairs]).encode()
+    body = form_encode([("Action", action), ("Version", service.version), *pairs])
     headers = {"Content-Type": _CONTENT_TYPE}
     headers.update(
         sign_headers(
