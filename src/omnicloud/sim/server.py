@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 import time
@@ -15,7 +16,33 @@ from .core.resets import protocol_class
 __all__ = ["RunningServer", "bind", "display_url", "run", "serve_in_thread"]
 
 
-def _config(app: Any, host: str, port: int, log_level: str) -> uvicorn.Config:
+_PathLike = str | os.PathLike[str]
+
+
+class _Server(uvicorn.Server):
+    """uvicorn's server, except that on shutdown idle TLS connections are aborted: closing one
+    politely waits for the client's close_notify, which an idle keep-alive client never sends
+    (uvicorn would wait for it ~30 s)."""
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        if self.config.is_ssl:
+            for connection in list(self.server_state.connections):
+                cycle = getattr(connection, "cycle", None)
+                transport = getattr(connection, "transport", None)
+                if transport is not None and (cycle is None or cycle.response_complete):
+                    self.server_state.connections.discard(connection)  # no polite close too
+                    transport.abort()
+        await super().shutdown(sockets)
+
+
+def _config(
+    app: Any,
+    host: str,
+    port: int,
+    log_level: str,
+    ssl_certfile: _PathLike | None = None,
+    ssl_keyfile: _PathLike | None = None,
+) -> uvicorn.Config:
     return uvicorn.Config(
         app,
         host=host,
@@ -25,24 +52,38 @@ def _config(app: Any, host: str, port: int, log_level: str) -> uvicorn.Config:
         log_level=log_level,
         access_log=False,
         timeout_keep_alive=30,
+        ssl_certfile=None if ssl_certfile is None else os.fspath(ssl_certfile),
+        ssl_keyfile=None if ssl_keyfile is None else os.fspath(ssl_keyfile),
     )
+
+
+def _check_tls(ssl_certfile: _PathLike | None, ssl_keyfile: _PathLike | None) -> None:
+    if (ssl_certfile is None) != (ssl_keyfile is None):
+        raise ValueError("TLS needs both ssl_certfile and ssl_keyfile")
 
 
 class RunningServer:
     """A uvicorn server running in a daemon thread; a context manager that stops it on exit."""
 
     def __init__(
-        self, server: uvicorn.Server, thread: threading.Thread, host: str, port: int
+        self,
+        server: uvicorn.Server,
+        thread: threading.Thread,
+        host: str,
+        port: int,
+        *,
+        scheme: str = "http",
     ) -> None:
         self._server = server
         self._thread = thread
         self.host = host
         self.port = port
+        self.scheme = scheme
 
     @property
     def url(self) -> str:
-        """The base URL, e.g. ``http://127.0.0.1:43123``."""
-        return f"http://{self.host}:{self.port}"
+        """The base URL, e.g. ``http://127.0.0.1:43123`` (``https://`` when serving TLS)."""
+        return f"{self.scheme}://{self.host}:{self.port}"
 
     def stop(self, timeout: float = 10.0) -> None:
         """Ask the server to exit and wait for its thread."""
@@ -94,10 +135,11 @@ def _hostport(host: str, port: int) -> str:
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
-def display_url(host: str, port: int) -> str:
-    """``http://host:port`` for a banner: a wildcard address shown as 127.0.0.1."""
+def display_url(host: str, port: int, *, scheme: str = "http") -> str:
+    """``http://host:port`` (or ``scheme://``) for a banner: a wildcard address shown as
+    127.0.0.1."""
     shown = "127.0.0.1" if host in ("", "0.0.0.0", "::") else host
-    return f"http://{_hostport(shown, port)}"
+    return f"{scheme}://{_hostport(shown, port)}"
 
 
 def serve_in_thread(
@@ -107,11 +149,17 @@ def serve_in_thread(
     *,
     log_level: str = "warning",
     timeout: float = 10.0,
+    ssl_certfile: _PathLike | None = None,
+    ssl_keyfile: _PathLike | None = None,
 ) -> RunningServer:
-    """Start ``app`` on ``host:port`` (0 = a free port) and return once it accepts connections."""
+    """Start ``app`` on ``host:port`` (0 = a free port) and return once it accepts connections.
+
+    With ``ssl_certfile`` and ``ssl_keyfile`` (PEM files) it serves HTTPS and ``url`` says so.
+    """
+    _check_tls(ssl_certfile, ssl_keyfile)
     sock = _listen(host, port)
     actual = int(sock.getsockname()[1])
-    server = uvicorn.Server(_config(app, host, actual, log_level))
+    server = _Server(_config(app, host, actual, log_level, ssl_certfile, ssl_keyfile))
     errors: list[BaseException] = []
 
     def target() -> None:
@@ -132,7 +180,8 @@ def serve_in_thread(
             server.should_exit = True
             raise TimeoutError("the simulator server did not start in time")
         time.sleep(0.005)
-    return RunningServer(server, thread, host, actual)
+    scheme = "http" if ssl_certfile is None else "https"
+    return RunningServer(server, thread, host, actual, scheme=scheme)
 
 
 def run(
@@ -142,13 +191,17 @@ def run(
     *,
     log_level: str = "info",
     sock: socket.socket | None = None,
+    ssl_certfile: _PathLike | None = None,
+    ssl_keyfile: _PathLike | None = None,
 ) -> None:
     """Serve ``app`` in the foreground until interrupted, on ``sock`` if given (see :func:`bind`),
-    else on a socket bound to ``host:port`` here."""
+    else on a socket bound to ``host:port`` here; HTTPS with ``ssl_certfile``/``ssl_keyfile``."""
+    _check_tls(ssl_certfile, ssl_keyfile)
     listening = sock if sock is not None else bind(host, port)
     actual = int(listening.getsockname()[1])
+    config = _config(app, host, actual, log_level, ssl_certfile, ssl_keyfile)
     try:
-        uvicorn.Server(_config(app, host, actual, log_level)).run(sockets=[listening])
+        _Server(config).run(sockets=[listening])
     finally:
         if sock is None:
             listening.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable
 from typing import Any, Protocol, TypeVar
 
@@ -33,13 +34,16 @@ def serve_app(
     *,
     echo: Callable[[str], object] = print_line,
     log_level: str = "info",
+    ssl_certfile: str | os.PathLike[str] | None = None,
+    ssl_keyfile: str | os.PathLike[str] | None = None,
 ) -> None:
     """Open the state, listen on ``host:port`` (0 = a free port), print the banner, then serve
     until interrupted; the state is closed on the way out.
 
     An unusable state file or a port that cannot be listened on raises
     :class:`~omnicloud.errors.ConfigurationError` before anything is printed. ``banner(state,
-    url)`` gives the lines to print, ``url`` being ``http://host:port`` as bound.
+    url)`` gives the lines to print, ``url`` being ``http://host:port`` as bound
+    (``https://`` when ``ssl_certfile`` and ``ssl_keyfile`` make it serve TLS).
     """
     from .. import server  # uvicorn loads only when something is served
 
@@ -52,9 +56,18 @@ def serve_app(
     try:
         app = make_app(state)
         actual = int(sock.getsockname()[1])
-        for line in banner(state, server.display_url(host, actual)):
+        scheme = "http" if ssl_certfile is None else "https"
+        for line in banner(state, server.display_url(host, actual, scheme=scheme)):
             echo(line)
-        server.run(app, host, actual, log_level=log_level, sock=sock)
+        server.run(
+            app,
+            host,
+            actual,
+            log_level=log_level,
+            sock=sock,
+            ssl_certfile=ssl_certfile,
+            ssl_keyfile=ssl_keyfile,
+        )
     finally:
         sock.close()
         state.close()
