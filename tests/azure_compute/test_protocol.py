@@ -194,6 +194,37 @@ def test_lro_follows_azure_async_operation(fake: FakeAzure, driver: AzureNodeDri
     assert fake.paths("GET").count("/operations/op-1") == 2
 
 
+@pytest.mark.parametrize(("hint", "waited"), [("0", 0.01), (None, 0.01), ("3", 3.0)])
+def test_lro_waits_retry_after_or_its_own_interval(
+    fake: FakeAzure,
+    driver: AzureNodeDriver,
+    monkeypatch: pytest.MonkeyPatch,
+    hint: str | None,
+    waited: float,
+) -> None:
+    # "Retry-After: 0" is no reason to poll without pause (a busy loop against the service)
+    disk = f"/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Compute/disks/d3"
+    final = {"id": disk, "name": "d3", "location": "eastus", "properties": {"diskSizeGB": 4}}
+    headers = {} if hint is None else {"Retry_After": hint}
+    fake.on(
+        "PUT",
+        disk,
+        reply(201, {"id": disk}, Azure_AsyncOperation=f"{ARM}/operations/op-3?api-version=x"),
+    )
+    fake.on(
+        "GET",
+        "/operations/op-3",
+        reply(200, {"status": "InProgress"}, **headers),
+        reply(200, {"status": "Succeeded"}),
+    )
+    fake.on("GET", disk, reply(200, final))
+    slept: list[float] = []
+    monkeypatch.setattr("omnicloud.http._transport.time.sleep", slept.append)
+    driver.create_volume(4, "d3")
+    assert slept[-1] == pytest.approx(waited, abs=0.005)
+    assert all(seconds > 0 for seconds in slept)
+
+
 def test_failed_lro_raises_with_azure_code(fake: FakeAzure, driver: AzureNodeDriver) -> None:
     disk = f"/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Compute/disks/d2"
     fake.on(

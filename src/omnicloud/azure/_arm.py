@@ -208,7 +208,8 @@ class ArmClient:
 
     def _delay(self, response: HttpResponse) -> float:
         hinted = retry_after_header(response)
-        return self.poll_interval if hinted is None else hinted
+        # no hint, or "0" (azure-core too waits its own interval then): the client's interval
+        return hinted if hinted else self.poll_interval
 
     def _clamp(self, delay: float, deadline: float, operation: str, job: str) -> float:
         remaining = deadline - time.monotonic()
