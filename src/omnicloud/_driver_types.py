@@ -18,6 +18,14 @@ from omnicloud._providers import (
     Provider,
     StorageProvider,
 )
+from omnicloud.compute.drivers.azure_arm import AsyncAzureNodeDriver as AsyncAzureNodeDriver
+from omnicloud.compute.drivers.azure_arm import AzureNodeDriver as AzureNodeDriver
+from omnicloud.compute.drivers.azure_classic import (
+    AsyncAzureClassicNodeDriver as AsyncAzureClassicNodeDriver,
+)
+from omnicloud.compute.drivers.azure_classic import (
+    AzureClassicNodeDriver as AzureClassicNodeDriver,
+)
 from omnicloud.compute.drivers.cloudsigma import (
     AsyncCloudSigmaNodeDriver as AsyncCloudSigmaNodeDriver,
 )
@@ -34,6 +42,8 @@ from omnicloud.compute.drivers.cloudstack import ExoscaleNodeDriver as ExoscaleN
 from omnicloud.compute.drivers.cloudstack import IkoulaNodeDriver as IkoulaNodeDriver
 from omnicloud.compute.drivers.ec2 import AsyncEC2NodeDriver as AsyncEC2NodeDriver
 from omnicloud.compute.drivers.ec2 import EC2NodeDriver as EC2NodeDriver
+from omnicloud.compute.drivers.gce import AsyncGCENodeDriver as AsyncGCENodeDriver
+from omnicloud.compute.drivers.gce import GCENodeDriver as GCENodeDriver
 from omnicloud.compute.drivers.libvirt import (
     AsyncLibvirtNodeDriver as AsyncLibvirtNodeDriver,
 )
@@ -125,6 +135,22 @@ OpenStack: TypeAlias = Literal[
     Provider.OPENSTACK,
     ComputeProvider.OPENSTACK,
     "openstack",
+]
+GCE: TypeAlias = Literal[
+    Provider.GCE,
+    ComputeProvider.GCE,
+    "gce",
+]
+AzureARM: TypeAlias = Literal[
+    Provider.AZURE_ARM,
+    ComputeProvider.AZURE_ARM,
+    "azure_arm",
+]
+# Azure's classic (ASM) API, retired: the class only says so
+AzureClassic: TypeAlias = Literal[
+    Provider.AZURE,
+    ComputeProvider.AZURE,
+    "azure",
 ]
 # Docker is a container name only: a lone constant or "docker" names the container family.
 Docker: TypeAlias = Literal[

@@ -16,7 +16,14 @@ if TYPE_CHECKING:
 
     from omnicloud.config import Profile
 
-__all__ = ["local_cloudsigma", "local_cloudstack", "local_openstack", "local_openstack_swift"]
+__all__ = [
+    "local_azure",
+    "local_cloudsigma",
+    "local_cloudstack",
+    "local_gce",
+    "local_openstack",
+    "local_openstack_swift",
+]
 
 
 def _transport(app: Any, asynchronous: bool) -> Any:
@@ -97,3 +104,45 @@ def local_openstack_swift(driver: type[Any], profile: Profile, asynchronous: boo
         ex_force_service_region="RegionOne",
         http=HttpConfig(transport=transport, async_transport=transport),
     )
+
+
+def local_gce(driver: type[Any], profile: Profile, asynchronous: bool) -> Any:
+    """``driver`` on the built-in Compute Engine simulator, with its service account's key
+    (tokens from the simulator's ``/token``), in its project and default zone."""
+    from omnicloud.sim.gce import GceState, SimConfig, create_app
+
+    state = GceState(data_dir() / "local-gce.db")
+    app = create_app(state, config=SimConfig())
+    made = driver(
+        state.client_email,
+        state.service_account_info("http://local.gce/token"),
+        datacenter=state.zone,
+        endpoint="http://local.gce",
+        poll_interval=0.05,
+        transport=_transport(app, asynchronous),
+    )
+    made.ex_simulated = True  # its addresses exist nowhere: deploy_node will not try SSH
+    return made
+
+
+def local_azure(driver: type[Any], profile: Profile, asynchronous: bool) -> Any:
+    """``driver`` on the built-in Azure simulator (identity and Resource Manager), as its
+    service principal, in its resource group and location."""
+    from omnicloud.sim.azure import AzureState, SimConfig, create_app
+
+    state = AzureState(data_dir() / "local-azure.db")
+    app = create_app(state, config=SimConfig(operation_latency=0.05, retry_after=0))
+    made = driver(
+        state.tenant_id,
+        state.subscription_id,
+        state.client_id,
+        state.client_secret,
+        region=state.location,
+        ex_resource_group=state.resource_group,
+        endpoint="http://local.azure",
+        ex_authority="http://local.azure",
+        poll_interval=0.05,
+        transport=_transport(app, asynchronous),
+    )
+    made.ex_simulated = True  # its addresses exist nowhere: deploy_node will not try SSH
+    return made

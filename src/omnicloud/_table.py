@@ -95,6 +95,9 @@ _SWIFT = "omnicloud.storage.drivers.swift"
 _OPENSTACK = "omnicloud.compute.drivers.openstack"
 _AZURE_BLOBS = "omnicloud.storage.drivers.azure_blobs"
 _GCS = "omnicloud.storage.drivers.gcs"
+_GCE = "omnicloud.compute.drivers.gce"
+_AZURE_ARM = "omnicloud.compute.drivers.azure_arm"
+_AZURE_CLASSIC = "omnicloud.compute.drivers.azure_classic"
 _SIMULATED = "omnicloud._simulated"
 
 # Driver options a CloudStack profile may carry (credentials or options); the cs-style names of
@@ -280,6 +283,101 @@ ENTRIES: tuple[DriverEntry, ...] = (
             verify="verify",
         ),
         simulators=_frozen(**{"openstack-sim": f"{_SIMULATED}:local_openstack"}),
+    ),
+    # Google Compute Engine: a service-account key (Libcloud: user_id = its email, key = the file)
+    DriverEntry(
+        "compute",
+        "gce",
+        f"{_GCE}:GCENodeDriver",
+        f"{_GCE}:AsyncGCENodeDriver",
+        kinds=("gcp",),
+        credentials=(
+            Credential(
+                ("user_id", "client_email", "service_account_email"),
+                "the service account's e-mail",
+                "user_id",
+                required=False,
+            ),
+            Credential(
+                ("key_file", "service_account", "credentials_file"),
+                "a service-account JSON key file",
+                "key",
+                required=False,
+                path=True,
+            ),
+            Credential(("project", "project_id"), "a project", "project", required=False),
+            Credential(("zone", "datacenter", "region"), "a zone", "datacenter", required=False),
+            Credential(("token", "access_token"), "an access token", "ex_token", required=False),
+            Credential(("endpoint", "url"), "an endpoint URL", "endpoint", required=False),
+        ),
+        simulators=_frozen(**{"gce-sim": f"{_SIMULATED}:local_gce"}),
+    ),
+    # Azure Resource Manager: a service principal (Libcloud: tenant, subscription, key, secret)
+    DriverEntry(
+        "compute",
+        "azure_arm",
+        f"{_AZURE_ARM}:AzureNodeDriver",
+        f"{_AZURE_ARM}:AsyncAzureNodeDriver",
+        kinds=("azure",),
+        credentials=(
+            Credential(
+                ("tenant", "tenant_id", "azure_tenant_id"),
+                "a tenant id",
+                "tenant_id",
+                required=False,
+            ),
+            Credential(
+                ("subscription", "subscription_id", "azure_subscription_id"),
+                "a subscription id",
+                "subscription_id",
+            ),
+            Credential(
+                ("client_id", "application_id", "azure_client_id"),
+                "a client id",
+                "key",
+                required=False,
+            ),
+            Credential(
+                ("client_secret", "azure_client_secret"),
+                "a client secret",
+                "secret",
+                required=False,
+            ),
+            Credential(
+                ("management_cert_path", "azure_management_cert_path"),
+                "a classic management certificate (refused: that API is retired)",
+                "ex_management_certificate",
+                required=False,
+            ),
+            Credential(
+                ("resource_group", "ex_resource_group"),
+                "a resource group",
+                "ex_resource_group",
+                required=False,
+            ),
+            Credential(("location", "region"), "a location", "region", required=False),
+            Credential(
+                ("management_endpoint", "arm_endpoint"),
+                "the Resource Manager URL",
+                "endpoint",
+                required=False,
+            ),
+            Credential(
+                ("authority", "login_endpoint"),
+                "the login authority",
+                "ex_authority",
+                required=False,
+            ),
+        ),
+        options=_frozen(verify="verify", ca_file="verify", timeout="timeout"),
+        simulators=_frozen(**{"azure-sim": f"{_SIMULATED}:local_azure"}),
+    ),
+    # Azure's classic (ASM) API is retired: constructing the driver says so and names AZURE_ARM
+    DriverEntry(
+        "compute",
+        "azure",
+        f"{_AZURE_CLASSIC}:AzureClassicNodeDriver",
+        f"{_AZURE_CLASSIC}:AsyncAzureClassicNodeDriver",
     ),
     DriverEntry(
         "dns",

@@ -75,6 +75,9 @@ def _complete(args: list[str], incomplete: str) -> list[str]:
     return [item.value for item in completer.get_completions(args, incomplete)]
 
 
+BUILT_IN = ["local", "local-azure", "local-gce", "local-openstack", "local-sigma"]
+
+
 def test_cloud_option_completes_profile_names(env: Path) -> None:
     config = env / "omnicloud.yaml"
     config.write_text(
@@ -82,20 +85,16 @@ def test_cloud_option_completes_profile_names(env: Path) -> None:
         "      credentials: {key: k, secret: s, endpoint: 'https://x/client/api'}\n"
     )
     config.chmod(0o600)
-    assert _complete(["--cloud"], "") == ["local", "local-openstack", "local-sigma", "prod"]
+    assert _complete(["--cloud"], "") == [*BUILT_IN, "prod"]
     assert _complete(["--cloud"], "pr") == ["prod"]
-    assert _complete(["nodes", "list", "--cloud"], "local") == [
-        "local",
-        "local-openstack",
-        "local-sigma",
-    ]
+    assert _complete(["nodes", "list", "--cloud"], "local") == BUILT_IN
 
 
 def test_cloud_completion_with_a_broken_config_keeps_the_built_in_clouds(env: Path) -> None:
     config = env / "omnicloud.yaml"
     config.write_text("cloudmesh: [not, a, mapping")
     config.chmod(0o600)
-    assert _complete(["--cloud"], "") == ["local", "local-openstack", "local-sigma"]
+    assert _complete(["--cloud"], "") == BUILT_IN
 
 
 def test_completion_through_the_environment(env: Path) -> None:
@@ -116,11 +115,7 @@ def test_completion_through_the_environment(env: Path) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines() == [
-        "plain,local",
-        "plain,local-openstack",
-        "plain,local-sigma",
-    ]
+    assert result.stdout.splitlines() == [f"plain,{name}" for name in BUILT_IN]
 
 
 def test_cli_start_up_does_not_read_profiles() -> None:

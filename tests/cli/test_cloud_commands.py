@@ -139,6 +139,20 @@ def test_output_formats(run) -> None:  # type: ignore[no-untyped-def]
         },
         {
             "default": "",
+            "kind": "azure-sim",
+            "name": "local-azure",
+            "source": "built-in",
+            "status": "ok",
+        },
+        {
+            "default": "",
+            "kind": "gce-sim",
+            "name": "local-gce",
+            "source": "built-in",
+            "status": "ok",
+        },
+        {
+            "default": "",
             "kind": "openstack-sim",
             "name": "local-openstack",
             "source": "built-in",

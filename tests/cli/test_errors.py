@@ -44,15 +44,18 @@ def seed_003(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_kinds_without_drivers_are_one_clear_line_exit_2(run: Run, seed_003: Path) -> None:
+    # the seed's azure cloud holds a classic management certificate: Microsoft retired that API
     out, err = run("--cloud", "azure", "nodes", "list", code=2)
     assert out == ""
     line = one_line(err)
-    assert "cloud 'azure' is of kind 'azure', for which omnicloud has no compute driver yet" in line
+    assert "classic (ASM) API" in line and "service principal" in line and "tenant_id" in line
     line = one_line(run("--cloud", "azure", "sizes", "list", code=2)[1])
-    assert "kind 'azure'" in line and "no compute driver" in line
-    # an azure profile has storage now: the seed's profile lacks the storage account's name
+    assert "classic (ASM) API" in line
+    line = one_line(run("--cloud", "aws", "containers", "list", code=2)[1])
+    assert "kind 'aws'" in line and "no container driver" in line
+    # config check tries the families in order: compute says what is wrong first
     line = one_line(run("config", "check", "azure", code=2)[1])
-    assert "Azure account name" in line and "missing" in line
+    assert "classic (ASM) API" in line
     listed, err = run("config", "list")  # the file itself is fine
     assert err == "" and {"aws", "azure"} <= {row.split()[-3] for row in listed.splitlines()[1:]}
     shown = run("config", "show", "aws")[0]

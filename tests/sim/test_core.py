@@ -246,7 +246,7 @@ def test_basic_auth() -> None:
 
 
 def test_the_registry_lists_without_importing_and_loads_specs() -> None:
-    assert SIMULATORS.names() == ["cloudsigma", "cloudstack", "openstack"]
+    assert SIMULATORS.names() == ["azure", "cloudsigma", "cloudstack", "gce", "openstack"]
     spec = SIMULATORS.load("cloudstack")
     assert isinstance(spec, SimulatorSpec)
     assert spec.default_port == 8080

@@ -143,7 +143,8 @@ def test_bad_files_are_clear_errors(
 def test_unknown_profile_lists_known() -> None:
     with pytest.raises(
         ConfigurationError,
-        match=r"no cloud profile named 'nope' \(known: local, local-openstack, local-sigma\)",
+        match=r"no cloud profile named 'nope' "
+        r"\(known: local, local-azure, local-gce, local-openstack, local-sigma\)",
     ):
         load_profiles().get("nope")
 

@@ -71,7 +71,7 @@ def test_profile_kinds_come_from_the_table() -> None:
     assert families("cloudstack") == ["compute", "loadbalancer"]
     assert families("cloudstack-sim") == ["compute", "storage", "loadbalancer"]
     assert families("aws") == ["compute", "storage", "loadbalancer", "dns"]
-    assert families("azure") == ["storage"] and families("gcp") == ["storage"]
+    assert families("azure") == ["compute", "storage"] == families("gcp")
     assert families("openstack") == ["compute", "storage"]
     assert families("libvirt") == ["compute"] and families("docker") == ["container"]
     assert families("nimbus") == []
@@ -137,7 +137,7 @@ def test_the_local_cloud_has_a_load_balancer(data_dir: Path) -> None:
         ("aws", "aws", "container", "has drivers for: compute, storage, loadbalancer, dns"),
         ("lab", "cloudstack", "storage", "has drivers for: compute, loadbalancer"),
         ("s3", "s3", "loadbalancer", "has drivers for: storage"),
-        ("az", "azure", "compute", "has drivers for: storage"),
+        ("az", "azure", "dns", "has drivers for: compute, storage"),
         ("lab", "cloudstack", "dns", "has drivers for: compute, loadbalancer"),
         ("lab", "cloudstack", "container", "has drivers for: compute, loadbalancer"),
         ("lab", "cloudstack", "backup", "has drivers for: compute, loadbalancer"),

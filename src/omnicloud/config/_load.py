@@ -59,6 +59,8 @@ BUILTIN_PROFILES = {
     "local": Profile("local", "cloudstack-sim", {}, {}, "built-in"),
     "local-sigma": Profile("local-sigma", "cloudsigma-sim", {}, {}, "built-in"),
     "local-openstack": Profile("local-openstack", "openstack-sim", {}, {}, "built-in"),
+    "local-gce": Profile("local-gce", "gce-sim", {}, {}, "built-in"),
+    "local-azure": Profile("local-azure", "azure-sim", {}, {}, "built-in"),
 }
 _ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from omnicloud._flow import Flow
 
 __all__ = [
+    "COMPUTE_SCOPES",
     "DEFAULT_SCOPES",
     "TOKEN_URI",
     "AccessToken",
@@ -40,6 +41,7 @@ __all__ = [
 
 TOKEN_URI = "https://oauth2.googleapis.com/token"
 DEFAULT_SCOPES = ("https://www.googleapis.com/auth/devstorage.full_control",)
+COMPUTE_SCOPES = ("https://www.googleapis.com/auth/compute",)
 JWT_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 LIFETIME = 3600  # seconds a signed assertion asks for (Google's maximum)
 
@@ -163,7 +165,8 @@ def load_service_account(source: str | os.PathLike[str] | Mapping[str, Any]) -> 
 
 class ServiceAccount(TokenSource):
     """Access tokens for a service account (its JSON key: ``client_email``, ``private_key``,
-    ``private_key_id``, ``token_uri``, ``project_id``)."""
+    ``private_key_id``, ``token_uri``, ``project_id``); ``provider`` names the driver in the
+    errors a refused key raises (``google_storage``, ``gce``)."""
 
     def __init__(
         self,
@@ -174,6 +177,7 @@ class ServiceAccount(TokenSource):
         scopes: tuple[str, ...] = DEFAULT_SCOPES,
         refresh_margin: float = 300.0,
         private_key: str | None = None,
+        provider: str = "google_storage",
     ) -> None:
         pem = private_key or info.get("private_key")
         email = info.get("client_email")
@@ -191,6 +195,7 @@ class ServiceAccount(TokenSource):
         self.refresh_margin = refresh_margin
         self._redactor = redactor
         self._retry = retry
+        self._provider = provider
         self._cached: tuple[str, float] | None = None  # token, monotonic expiry
 
     def __repr__(self) -> str:
@@ -234,7 +239,7 @@ class ServiceAccount(TokenSource):
                 said = response.excerpt()
             message = self._redactor.text(f"google oauth2 token: HTTP {response.status} {said}")
             raise InvalidCredentialsError(
-                message.strip(), status=response.status, provider="google_storage"
+                message.strip(), status=response.status, provider=self._provider
             )
         doc = response.json()
         token = doc.get("access_token") if isinstance(doc, dict) else None

@@ -12,6 +12,10 @@ __all__ = ["SIMULATORS"]
 
 SIMULATORS = Registry(
     {
+        "azure": (
+            "omnicloud.sim.azure._serve:SPEC",
+            "Serve the Azure Resource Manager simulator (HTTPS).",
+        ),
         "cloudsigma": (
             "omnicloud.sim.cloudsigma._serve:SPEC",
             "Serve the CloudSigma API 2.0 simulator.",
@@ -20,6 +24,7 @@ SIMULATORS = Registry(
             "omnicloud.sim.cloudstack._serve:SPEC",
             "Serve the CloudStack simulator at http://HOST:PORT/client/api.",
         ),
+        "gce": ("omnicloud.sim.gce._serve:SPEC", "Serve the Google Compute Engine simulator."),
         "openstack": (
             "omnicloud.sim.openstack._serve:SPEC",
             "Serve the OpenStack simulator (Keystone, Nova, Glance, Neutron, Cinder).",
