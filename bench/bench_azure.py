@@ -39,7 +39,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from bench._harness import PYTHON, compare, log, markdown, save, versions
+from bench._harness import PYTHON, compare, log, markdown, pick, save, versions
 from bench._servers import free_port, wait_port
 
 SIZE = "Standard_B1ls"
@@ -332,10 +332,10 @@ def client_create(
 # -- the run ----------------------------------------------------------------------------------
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--vms", type=int, default=2000)
-    parser.add_argument("--creations", type=int, default=100)
-    parser.add_argument("--threads", type=int, default=32)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--vms", type=int, default=pick(2000, 60))
+    parser.add_argument("--creations", type=int, default=pick(100, 10))
+    parser.add_argument("--threads", type=int, default=pick(32, 10))
+    parser.add_argument("--repeat", type=int, default=pick(3, 1))
     parser.add_argument("--latency", type=float, default=0.2)
     parser.add_argument("--libcloud", action="store_true", help="also try Libcloud (port 443)")
     parser.add_argument("client", nargs="*")

@@ -32,6 +32,8 @@ BENCHMARKS = [
     ("Docker and PowerDNS", "bench.bench_containers_dns"),
     ("OpenStack", "bench.bench_openstack"),
     ("Azure and GCS emulators", "bench.bench_emulators"),
+    ("Google Compute Engine", "bench.bench_gce"),
+    ("Azure Resource Manager", "bench.bench_azure"),
 ]
 REPORT = ROOT / "docs" / "benchmarks.md"
 
