@@ -850,7 +850,7 @@ def main() -> None:
         f"`{' '.join(COMMAND)}` with network `none` and no TTY, on a daemon emptied just "
         "before (the parent removes every container, untimed). omnicloud: "
         f"`AsyncDockerContainerDriver`, `asyncio.gather` of {args.deploys} `deploy_container` "
-        "calls (create, start, inspect; httpx's unix-socket pool of up to 100 connections); "
+        "calls (create, start, inspect; aiohttp's unix-socket connector, up to 100 connections); "
         "docker SDK: one `DockerClient` (`max_pool_size="
         f"{args.threads}`) on a `ThreadPoolExecutor` of {args.threads} threads, "
         "`containers.run(detach=True)` each (create, inspect, start). Each client sends one "

@@ -105,3 +105,66 @@ def test_real_transitions(d: DockerContainerDriver, made: list[Container]) -> No
     killed = d.ex_kill_container(running)
     assert killed.state is S.STOPPED
     assert killed.extra["State"]["ExitCode"] == 137
+
+
+def _frozen(value: Any) -> Any:
+    """``value`` with every dict a read-only mapping (not a dict): the converters' slow way."""
+    from types import MappingProxyType
+
+    if isinstance(value, dict):
+        return MappingProxyType({k: _frozen(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return [_frozen(v) for v in value]
+    return value
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [
+        {
+            "Id": "c2",
+            "Names": ["/api"],
+            "Image": "reg.example:5000/team/api:2",
+            "ImageID": "sha256:bb",
+            "State": "Paused",
+            "Created": 1700000000.5,
+            "NetworkSettings": {
+                "IPAddress": "172.17.0.3",
+                "GlobalIPv6Address": "fd00::3",
+                "Networks": {
+                    "bridge": {"IPAddress": "172.17.0.3", "GlobalIPv6Address": ""},
+                    "other": {"IPAddress": "10.9.0.4", "GlobalIPv6Address": "fd00::3"},
+                    "odd": None,
+                },
+            },
+        },
+        {
+            "Id": "c2",
+            "Name": "/api",
+            "Image": "sha256:bb",
+            "Config": {"Image": "reg.example:5000/team/api:2"},
+            "State": {"Status": "paused", "Running": True, "Paused": True},
+            "Created": "0001-01-01T00:00:00Z",
+            "NetworkSettings": {"Networks": None},
+        },
+    ],
+    ids=["list entry", "inspection"],
+)
+def test_dicts_and_other_mappings_map_alike(doc: dict[str, Any]) -> None:
+    fast, slow = CONTAINER(doc, driver="d"), CONTAINER(_frozen(doc), driver="d")
+    for c in (fast, slow):
+        assert (c.id, c.name, c.state, c.driver) == ("c2", "api", S.PAUSED, "d")
+        assert (c.image.id, c.image.name, c.image.version, c.image.path) == (
+            "sha256:bb",
+            "reg.example:5000/team/api",
+            "2",
+            "reg.example:5000/team/api:2",
+        )
+    assert fast.ip_addresses == slow.ip_addresses
+    if "Names" in doc:
+        assert fast.ip_addresses == ["172.17.0.3", "fd00::3", "10.9.0.4"]
+        assert fast.created_at is not None and fast.created_at.microsecond == 500000
+    else:
+        assert fast.ip_addresses == [] and fast.created_at is None
+    assert fast.extra is doc  # a parsed document is the container's own: kept, not copied
+    assert type(slow.extra) is dict and slow.extra == dict(_frozen(doc))

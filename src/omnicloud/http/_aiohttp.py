@@ -37,7 +37,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-__all__ = ["AiohttpTransport", "async_transport"]
+__all__ = ["AiohttpTransport", "async_transport", "usable"]
 
 
 def async_transport(config: HttpConfig) -> Any:
@@ -52,9 +52,15 @@ def async_transport(config: HttpConfig) -> Any:
         asyncio.get_running_loop()
     except RuntimeError:  # not asyncio (trio), or no loop at all
         return None
-    if not _HAS_MIDDLEWARES:
+    if not usable():
         return None  # an aiohttp that would resend requests on its own (see _no_resend)
     return AiohttpTransport(config)
+
+
+def usable() -> bool:
+    """Whether the installed aiohttp has what :class:`AiohttpTransport` relies on (client
+    middlewares, so that it never resends a request on its own: aiohttp 3.12)."""
+    return _HAS_MIDDLEWARES
 
 
 def _version(text: str) -> tuple[int, ...]:
@@ -154,13 +160,15 @@ async def _pieces(body: Any) -> AsyncIterator[bytes]:
 
 
 class AiohttpTransport(AsyncTransport):
-    """Sends HTTP/1.1 over an aiohttp session (TLS per ``config``).
+    """Sends HTTP/1.1 over an aiohttp session (TLS per ``config``), or over the unix socket
+    ``unix_socket`` (a Docker daemon's: the request's host then names no machine).
 
     The session is opened on first use, on the event loop of that request.
     """
 
-    def __init__(self, config: HttpConfig) -> None:
+    def __init__(self, config: HttpConfig, *, unix_socket: str | None = None) -> None:
         self._config = config
+        self._unix_socket = unix_socket
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         # every socket this transport opened, for connection_count(): gone once closed and freed
@@ -175,13 +183,19 @@ class AiohttpTransport(AsyncTransport):
 
     def _open(self) -> aiohttp.ClientSession:
         config = self._config
-        # https requests pass the configured SSL context themselves (see open)
-        connector = aiohttp.TCPConnector(
-            limit=max(1, config.max_connections),
-            limit_per_host=0,
-            keepalive_timeout=30,
-            socket_factory=self._socket,
-        )
+        connector: aiohttp.BaseConnector
+        if self._unix_socket is not None:  # every request goes to the socket, whatever its host
+            connector = aiohttp.UnixConnector(
+                path=self._unix_socket, limit=max(1, config.max_connections), keepalive_timeout=30
+            )
+        else:
+            # https requests pass the configured SSL context themselves (see open)
+            connector = aiohttp.TCPConnector(
+                limit=max(1, config.max_connections),
+                limit_per_host=0,
+                keepalive_timeout=30,
+                socket_factory=self._socket,
+            )
         return aiohttp.ClientSession(
             connector=connector,
             cookie_jar=aiohttp.DummyCookieJar(),

@@ -11,16 +11,22 @@ as HTTP Basic credentials (for a proxy in front of the daemon).
 The API version is negotiated on the first call (``api_version=`` pins one). Logs and pull
 progress are lazy iterators (:meth:`~DockerContainerDriverCore.ex_iterate_logs`,
 :meth:`~DockerContainerDriverCore.ex_pull_image`).
+
+Pulls and pushes carry registry credentials (``X-Registry-Auth``): a call's
+``ex_registry_auth``, else the driver's for that registry, else what the docker client has in
+its ``config.json`` (:mod:`~omnicloud.container.drivers.docker_auth`).
 """
 
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import AsyncIterable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any, cast
 
 from omnicloud._flow import Emit
+from omnicloud._gc import long_lived
 from omnicloud._shell import (
     AsyncShell,
     Items,
@@ -41,7 +47,9 @@ from omnicloud.errors import NotSupportedError, ValidationError
 from omnicloud.http import HttpConfig, Redactor
 from omnicloud.http._streaming import StreamingAsyncHttp, StreamingSyncHttp
 
+from .docker_auth import RegistryAuth, from_config, registry_of, registry_table, server_of
 from .docker_client import (
+    DockerAuthError,
     DockerError,
     DockerSettings,
     DockerStreamError,
@@ -71,7 +79,9 @@ __all__ = [
     "AsyncDockerContainerDriver",
     "DockerContainerDriver",
     "DockerContainerDriverCore",
+    "DockerRegistryAuthError",
     "LogChunk",
+    "RegistryAuth",
 ]
 
 _READ = 65536
@@ -97,6 +107,24 @@ def _bool(value: bool) -> str:
     return "1" if value else "0"
 
 
+#: What a registry's refusal looks like in the daemon's message (a pull's error answer, or an
+#: error object in a push's progress stream).
+_REFUSED = re.compile(
+    r"(?i)no basic auth credentials|unauthorized|authentication required"
+    r"|incorrect username or password|^denied:"
+)
+
+
+class DockerRegistryAuthError(DockerAuthError):
+    """The registry refused a pull or push: credentials missing, wrong, or without the right
+    to that repository (Docker's message in ``error``)."""
+
+
+#: Credentials a pull or push may be given: a RegistryAuth, a docker SDK ``auth_config``
+#: mapping, or ``(username, password[, server])``.
+AuthArg = RegistryAuth | Mapping[str, Any] | Sequence[str] | None
+
+
 class DockerContainerDriverCore(ContainerDriverCore):
     """Docker operations as flows (no I/O); pick the sync or async class to run them.
 
@@ -105,6 +133,10 @@ class DockerContainerDriverCore(ContainerDriverCore):
     ``localhost`` and ``port`` to 4243 when the environment names no daemon); ``endpoint=``
     instead; ``api_version`` pins the API version (default: negotiated); ``stop_timeout`` the
     seconds a stop or restart waits before killing; ``http`` timeouts and retries.
+    ``ex_registry_auth`` are registry credentials (a :class:`RegistryAuth`, a docker SDK
+    ``auth_config`` mapping, or a list of them), each for the registry its ``serveraddress``
+    names (Docker Hub when none); ``ex_docker_config=False`` stops reading the docker client's
+    ``config.json`` (and running its credential helpers) for pulls and pushes.
     """
 
     name = "Docker"
@@ -126,6 +158,8 @@ class DockerContainerDriverCore(ContainerDriverCore):
         api_version: str | None = None,
         stop_timeout: int = 10,
         ex_environ: Mapping[str, str] | None = None,
+        ex_registry_auth: AuthArg | Sequence[AuthArg] = None,
+        ex_docker_config: bool = True,
         http: HttpConfig | None = None,
     ) -> None:
         try:
@@ -162,12 +196,18 @@ class DockerContainerDriverCore(ContainerDriverCore):
             secrets = [secret, token]
         if api_version is not None:
             api_version = version_text(api_version)  # the shape is checked now
+        self._registry_auths = registry_table(ex_registry_auth)
+        for auth in self._registry_auths.values():
+            secrets += [*auth.secrets, auth.header()]
+        self._environ = ex_environ
+        self._docker_config = bool(ex_docker_config)
         self.location: Location = location
         self.stop_timeout = stop_timeout
         self._settings = DockerSettings(
             location, pinned=api_version, authorization=authorization, retry=config.retry
         )
-        self._open(config, Redactor(secrets))
+        self._redactor = Redactor(secrets)
+        self._open(config, self._redactor)
 
     def _open(self, config: HttpConfig, redactor: Redactor) -> None:  # pragma: no cover
         raise TypeError("use a sync or async driver class, not the core")
@@ -281,14 +321,43 @@ class DockerContainerDriverCore(ContainerDriverCore):
         )  # fmt: skip
         return IMAGE(doc, driver=self)
 
+    def _registry_header(self, reference: str, given: AuthArg, *, push: bool) -> Flow[str]:
+        """The ``X-Registry-Auth`` value for ``reference``'s registry ("" when nobody has
+        credentials for it; a push sends an empty object then, as the daemon wants one)."""
+        registry = registry_of(reference)
+        auth = RegistryAuth.of(given) if given is not None else self._registry_auths.get(registry)
+        if auth is None and self._docker_config:
+            from omnicloud._flow import Call
+
+            auth = yield Call(from_config, (registry, self._environ))
+        if auth is None:
+            return "e30=" if push else ""  # base64url of {}
+        if not auth.serveraddress:
+            auth = replace(auth, serveraddress=server_of(registry))
+        header = auth.header()
+        self._redactor.add(*auth.secrets, header)
+        return header
+
+    @staticmethod
+    def _refused(error: DockerError, what: str) -> DockerRegistryAuthError:
+        """``error`` (the registry refused) as a :class:`DockerRegistryAuthError`."""
+        return DockerRegistryAuthError(
+            f"docker {what}: the registry refused: {error.error} (give ex_registry_auth=, or "
+            "log in with docker login)",
+            status=error.status,
+            error=error.error,
+        )
+
     @listing
-    def ex_pull_image(self, path: str) -> Items[dict[str, Any]]:
+    def ex_pull_image(self, path: str, ex_registry_auth: AuthArg = None) -> Items[dict[str, Any]]:
         """Pull image ``path`` (``repository[:tag]``), lazily: each progress object as Docker
         sends it (``status``, ``id``, ``progressDetail``); an error in the stream raises
-        :class:`~omnicloud.container.drivers.docker_client.DockerStreamError`."""
-        return Items(self._pull(path))
+        :class:`~omnicloud.container.drivers.docker_client.DockerStreamError`, a registry's
+        refusal :class:`DockerRegistryAuthError`. ``ex_registry_auth`` are the registry
+        credentials (default: the driver's, else the docker client's ``config.json``)."""
+        return Items(self._pull(path, ex_registry_auth))
 
-    def _pull(self, path: str) -> StreamFlow[None]:
+    def _pull(self, path: str, auth: AuthArg) -> StreamFlow[None]:
         if not path:
             raise ValidationError("an image reference is required")
         name, tag = split_reference(path)
@@ -296,17 +365,79 @@ class DockerContainerDriverCore(ContainerDriverCore):
         if tag and "@" not in path:
             params.append(("tag", tag))
         what = f"pull {path}"
-        stream = yield from self._open_stream("POST", "/images/create", what, params=params)
-        yield from self._progress(stream, what)
+        header = yield from self._registry_header(name, auth, push=False)
+        try:
+            stream = yield from self._open_stream(
+                "POST", "/images/create", what, params=params,
+                headers={"X-Registry-Auth": header} if header else None,
+            )  # fmt: skip
+            yield from self._progress(stream, what)
+        except DockerError as exc:
+            if not _REFUSED.search(exc.error) or isinstance(exc, DockerRegistryAuthError):
+                raise
+            raise self._refused(exc, what) from None
 
     @stream_operation
-    def install_image(self, path: str) -> StreamFlow[ContainerImage]:
-        """Pull image ``path`` (``busybox``, ``busybox:1.36``) and return it."""
-        yield from emitted(self._pull(path))
+    def install_image(
+        self, path: str, ex_registry_auth: AuthArg = None
+    ) -> StreamFlow[ContainerImage]:
+        """Pull image ``path`` (``busybox``, ``busybox:1.36``) and return it
+        (``ex_registry_auth`` as for :meth:`ex_pull_image`)."""
+        yield from emitted(self._pull(path, ex_registry_auth))
         name, tag = split_reference(path)
         reference = path if "@" in path or tag else f"{name}:latest"
         image: ContainerImage = yield from type(self).ex_get_image(self, reference)
         return image
+
+    @listing
+    def ex_push_image(
+        self, image: ContainerImage | str, tag: str | None = None, ex_registry_auth: AuthArg = None
+    ) -> Items[dict[str, Any]]:
+        """Push ``image`` (a model or a reference such as ``registry:5000/team/app:1.2``) to
+        its registry, lazily: each progress object as Docker sends it; the last one has
+        ``aux`` with the pushed ``Digest``. Without a tag in the reference or ``tag``, every
+        tag of the repository is pushed. A registry's refusal raises
+        :class:`DockerRegistryAuthError`."""
+        return Items(self._push(image, tag, ex_registry_auth))
+
+    def _push(
+        self, image: ContainerImage | str, tag: str | None, auth: AuthArg
+    ) -> StreamFlow[None]:
+        reference = image.path if isinstance(image, ContainerImage) else image
+        if not reference:
+            raise ValidationError("an image reference is required")
+        name, version = split_reference(reference)
+        if "@" in reference:
+            raise ValidationError("push a tag, not a digest reference")
+        tag = tag or version
+        what = f"push {name}:{tag}" if tag else f"push {name}"
+        header = yield from self._registry_header(name, auth, push=True)
+        try:
+            stream = yield from self._open_stream(
+                "POST", f"/images/{segment(name)}/push", what,
+                params=[("tag", tag)] if tag else [], headers={"X-Registry-Auth": header},
+            )  # fmt: skip
+            yield from self._progress(stream, what)
+        except DockerError as exc:
+            if not _REFUSED.search(exc.error) or isinstance(exc, DockerRegistryAuthError):
+                raise
+            raise self._refused(exc, what) from None
+
+    @operation
+    def ex_tag_image(
+        self, image: ContainerImage | str, repository: str, tag: str = "latest"
+    ) -> Flow[ContainerImage]:
+        """Give ``image`` (a model, id or reference) the name ``repository:tag`` (as
+        ``docker tag``, e.g. to push it to another registry); the image as it is then."""
+        ref = image.id if isinstance(image, ContainerImage) else image
+        if not ref or not repository:
+            raise ValidationError("an image and a repository are required")
+        yield from self._call(
+            "POST", f"/images/{segment(ref)}/tag", f"tag image {ref}",
+            params=[("repo", repository), ("tag", tag)], idempotent=True,
+        )  # fmt: skip
+        tagged: ContainerImage = yield from type(self).ex_get_image(self, f"{repository}:{tag}")
+        return tagged
 
     @stream_operation
     def ex_import_image(
@@ -359,7 +490,8 @@ class DockerContainerDriverCore(ContainerDriverCore):
             "GET", "/containers/json", "list containers", params=[("all", _bool(all))],
             idempotent=True,
         )  # fmt: skip
-        found = [CONTAINER(doc, driver=self) for doc in docs or ()]
+        with long_lived():  # nothing unless the application opted in (omnicloud.tuning)
+            found = list(map(CONTAINER.bind(driver=self), docs or ()))
         if image is not None:
             found = [c for c in found if c.image.id == image.id or c.image.path == image.path]
         return found

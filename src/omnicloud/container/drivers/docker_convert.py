@@ -9,6 +9,7 @@ object, ``Created`` an RFC 3339 time); one schema maps both. An image reference
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -37,6 +38,9 @@ STATES: Mapping[str, ContainerState] = {
     "dead": ContainerState.ERROR,
 }
 
+#: The same, for the word exactly as Docker writes it (no lower-casing for the usual case).
+_STATE_WORDS: Mapping[str, ContainerState] = dict(STATES)
+
 # The first words of a list entry's ``Status`` phrase (older daemons give no ``State`` word).
 _PHRASES = (
     ("up", ContainerState.RUNNING),
@@ -62,10 +66,18 @@ class LogChunk:
         return self.data.decode("utf-8", errors="replace")
 
 
+def _is_map(value: Any) -> bool:
+    """Whether ``value`` is a mapping (a parsed JSON object is a dict: checked first, as the
+    ABC check costs ten times more)."""
+    return type(value) is dict or isinstance(value, Mapping)
+
+
 def container_state(doc: Mapping[str, Any]) -> ContainerState:
     """The state of a container document (list entry or inspection); never fails."""
     state = doc.get("State")
-    if isinstance(state, Mapping):
+    if type(state) is str and state:  # a list entry's word
+        return _STATE_WORDS.get(state) or STATES.get(state.lower(), ContainerState.UNKNOWN)
+    if state is not None and _is_map(state):
         status = state.get("Status")
         if isinstance(status, str) and status:
             return STATES.get(status.lower(), ContainerState.UNKNOWN)
@@ -118,7 +130,7 @@ def _reference(doc: Mapping[str, Any]) -> tuple[str, str, str | None]:
 
 
 def _created(value: Any) -> datetime | None:
-    if isinstance(value, int | float):
+    if type(value) is int or isinstance(value, int | float):
         return datetime.fromtimestamp(value, UTC)
     if isinstance(value, str) and value and not value.startswith("0001-"):
         text = value.replace("Z", "+00:00")
@@ -138,6 +150,12 @@ def _extra(doc: Mapping[str, Any]) -> dict[str, Any]:
     return dict(doc)
 
 
+def _container_extra(doc: Mapping[str, Any]) -> dict[str, Any]:
+    """A container's ``extra``: the document itself when it is a dict (a container document is
+    parsed for that one container and kept by no one else), else a copy."""
+    return doc if type(doc) is dict else dict(doc)
+
+
 def _container_name(doc: Mapping[str, Any]) -> str:
     names = doc.get("Names")
     name = names[0] if isinstance(names, list) and names else doc.get("Name")
@@ -146,28 +164,38 @@ def _container_name(doc: Mapping[str, Any]) -> str:
 
 def _container_image(doc: Mapping[str, Any], driver: Any) -> ContainerImage:
     config = doc.get("Config")
-    if isinstance(config, Mapping):  # an inspection: Image is the image's id
+    if config is not None and _is_map(config):  # an inspection: Image is the image's id
         reference = str(config.get("Image") or doc.get("Image") or "")
         ident = str(doc.get("Image") or "")
     else:
         reference = str(doc.get("Image") or "")
         ident = str(doc.get("ImageID") or reference)
-    name, version = split_reference(reference)
-    return ContainerImage(ident, name, reference, version, driver=driver, extra={})
+    name, version = _split_cached(reference)
+    return ContainerImage(ident, name, reference, version, driver, {})
+
+
+@functools.lru_cache(maxsize=256)
+def _split_cached(reference: str) -> tuple[str, str | None]:
+    """:func:`split_reference`, remembered: a listing names a few images many times."""
+    return split_reference(reference)
+
+
+_IP_KEYS = ("IPAddress", "GlobalIPv6Address")
 
 
 def _ip_addresses(doc: Mapping[str, Any]) -> list[str]:
     found: list[str] = []
     settings = doc.get("NetworkSettings")
-    if not isinstance(settings, Mapping):
+    if settings is None or not _is_map(settings):
         return found
-    places = [settings, *((settings.get("Networks") or {}).values())]
+    networks = settings.get("Networks")
+    places = (settings, *networks.values()) if networks else (settings,)
     for place in places:
-        if not isinstance(place, Mapping):
+        if type(place) is not dict and not isinstance(place, Mapping):
             continue
-        for key in ("IPAddress", "GlobalIPv6Address"):
+        for key in _IP_KEYS:
             value = place.get(key)
-            if isinstance(value, str) and value and value not in found:
+            if value and isinstance(value, str) and value not in found:
                 found.append(value)
     return found
 
@@ -181,7 +209,7 @@ CONTAINER = schema(
     state=wire("*", container_state),
     ip_addresses=wire("*", _ip_addresses),
     driver=context(),
-    extra=wire("*", _extra, repr=False),
+    extra=wire("*", _container_extra, repr=False),
     created_at=wire("Created", _created),
 )
 

@@ -28,6 +28,7 @@ __all__ = [
     "records_of",
     "relative",
     "split_id",
+    "zone_records",
 ]
 
 #: PowerDNS zone kinds and the Libcloud zone type each is.
@@ -183,33 +184,70 @@ def _parsed(kind: str, content: str) -> tuple[str, dict[str, Any]]:
     return content, {}
 
 
-def records_of(rrset: Mapping[str, Any], zone: Zone, driver: Any) -> list[Record]:
-    """The records of one RRset document, one per record; each knows the whole set in
-    ``extra["values"]``."""
-    kind = str(rrset.get("type", ""))
-    fqdn = str(rrset.get("name", ""))
-    ttl_value = rrset.get("ttl")
-    ttl = int(ttl_value) if ttl_value is not None else None
-    items = [r for r in rrset.get("records") or () if isinstance(r, Mapping)]
-    values = [str(r.get("content", "")) for r in items]
-    ident = record_id(kind, fqdn)
-    name = relative(fqdn, zone)
-    typed = record_kind(kind)
-    several = len(items) > 1
-    out = []
-    for item, content in zip(items, values, strict=True):
-        data, parsed = _parsed(kind, content)
-        extra = {
-            "ttl": ttl,
-            "fqdn": fqdn,
-            "content": content,
-            "disabled": bool(item.get("disabled", False)),
-            "values": values,
-            **parsed,
-            "_multi_value": several,
-        }
-        out.append(Record(ident, name, typed, data, zone, driver, ttl, extra))
+#: The types whose contents carry numbers :func:`_parsed` splits off.
+_SPLIT_TYPES = frozenset({"MX", "SRV"})
+
+
+def zone_records(rrsets: Any, zone: Zone, driver: Any) -> list[Record]:
+    """The records of RRset documents (a zone document's ``rrsets``), one per record; each
+    knows its whole set in ``extra["values"]``.
+
+    A zone's listing runs this for a thousand RRsets and more, so it is one flat loop: the
+    zone's name is lowered once, and an RRset of one plain record (most are) takes the short
+    way; the others go through :func:`_parsed` and the general loop.
+    """
+    out: list[Record] = []
+    append = out.append
+    domain = zone.domain.rstrip(".").lower()
+    suffix = "." + domain
+    cut = -len(suffix)
+    kinds, split_types = _KINDS, _SPLIT_TYPES
+    for rrset in rrsets or ():
+        items = rrset.get("records")
+        if not items:
+            continue
+        kind = rrset.get("type", "")
+        if type(kind) is not str:
+            kind = str(kind)
+        fqdn = rrset.get("name", "")
+        if type(fqdn) is not str:
+            fqdn = str(fqdn)
+        ttl = rrset.get("ttl")
+        if ttl is not None and type(ttl) is not int:
+            ttl = int(ttl)
+        name = fqdn[:-1] if fqdn.endswith(".") else fqdn
+        lowered = name.lower()
+        if lowered.endswith(suffix):
+            name = name[:cut]
+        elif lowered == domain:
+            name = ""
+        ident = f"{kind}:{fqdn}"
+        typed = kinds.get(kind, kind)
+        if len(items) == 1 and kind not in split_types and type(items[0]) is dict:
+            item = items[0]
+            content = item.get("content", "")
+            if type(content) is not str:
+                content = str(content)
+            extra = {"ttl": ttl, "fqdn": fqdn, "content": content,
+                     "disabled": bool(item.get("disabled", False)), "values": [content],
+                     "_multi_value": False}  # fmt: skip
+            append(Record(ident, name, typed, content, zone, driver, ttl, extra))
+            continue
+        records = [r for r in items if isinstance(r, Mapping)]
+        values = [str(r.get("content", "")) for r in records]
+        several = len(records) > 1
+        for record_doc, content in zip(records, values, strict=True):
+            data, parsed = _parsed(kind, content) if kind in split_types else (content, {})
+            extra = {"ttl": ttl, "fqdn": fqdn, "content": content,
+                     "disabled": bool(record_doc.get("disabled", False)), "values": values,
+                     **parsed, "_multi_value": several}  # fmt: skip
+            append(Record(ident, name, typed, data, zone, driver, ttl, extra))
     return out
+
+
+def records_of(rrset: Mapping[str, Any], zone: Zone, driver: Any) -> list[Record]:
+    """The records of one RRset document (see :func:`zone_records`)."""
+    return zone_records((rrset,), zone, driver)
 
 
 def find_rrset(
