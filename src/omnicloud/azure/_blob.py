@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sized
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import quote
 
 from omnicloud._safe_xml import parse_xml
@@ -81,6 +81,10 @@ _CODE_ERRORS: dict[str, type[ProviderError]] = {
     "InvalidMd5": ObjectHashMismatchError,
     "InvalidRange": InvalidRangeError,
 }
+
+
+class SizedBody(Iterable[bytes], Sized, Protocol):
+    """A request body sent as it is iterated, whose length is known in advance."""
 
 
 def content_md5(data: bytes | Pieces) -> tuple[str, str]:
@@ -228,7 +232,7 @@ class BlobService:
         *,
         query: list[tuple[str, str]] | None = None,
         headers: dict[str, str] | None = None,
-        content: bytes | Pieces | None = None,
+        content: bytes | Pieces | SizedBody | None = None,
         operation: str = "",
         idempotent: bool | None = None,
         stream: bool = False,
@@ -244,7 +248,7 @@ class BlobService:
         sent["x-ms-date"] = http_date(when)
         if isinstance(content, Pieces):
             sent["Content-Length"] = str(content.length)
-        elif isinstance(content, bytes):
+        elif isinstance(content, bytes | Sized):
             sent["Content-Length"] = str(len(content))
         elif method in ("PUT", "POST"):
             sent["Content-Length"] = "0"
@@ -274,7 +278,7 @@ class BlobService:
         *,
         query: list[tuple[str, str]] | None = None,
         headers: dict[str, str] | None = None,
-        content: bytes | Pieces | None = None,
+        content: bytes | Pieces | SizedBody | None = None,
         operation: str = "",
         idempotent: bool | None = None,
         parse: Callable[[HttpResponse], tuple[HttpResponse, Any]] | None = None,

@@ -2,7 +2,8 @@
 
 ``hashlib`` and ``zlib.crc32`` release the GIL on large buffers, so on a machine with two cores
 the check costs little wall time. Small objects are hashed inline (a thread would cost more than
-it saves). The queue is bounded, so memory stays bounded too.
+it saves). The queue is bounded by bytes (a ranged download hands over whole spans, not
+network pieces), so memory stays bounded too.
 
 :class:`StreamDigest` computes what S3 states about an object: the MD5 or CRC32 of the whole
 content, or, for a multipart object, the digest of each part joined and digested again, plus
@@ -14,16 +15,51 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import queue
 import threading
 import zlib
+from collections import deque
 from dataclasses import dataclass
 
 __all__ = ["Expected", "MD5Hasher", "StreamDigest", "digest_for", "md5_hasher"]
 
 BACKGROUND_FROM = 8 * 1024 * 1024  # objects at least this large are hashed in a worker thread
-_QUEUE_CHUNKS = 32  # pieces waiting to be hashed (network pieces: about 2 MiB in all)
+_QUEUE_BYTES = 4 * 1024 * 1024  # bytes waiting to be hashed (more only as one larger piece)
 ALGORITHMS = ("md5", "crc32")
+
+
+class _ByteQueue:
+    """A FIFO of pieces holding at most ``limit`` bytes (or one larger piece alone); ``None``
+    ends it. ``put`` waits for room."""
+
+    def __init__(self, limit: int = _QUEUE_BYTES) -> None:
+        self._limit = limit
+        self._held = 0
+        self._items: deque[bytes | None] = deque()
+        self._cond = threading.Condition()
+
+    def put(self, piece: bytes | None) -> None:
+        size = len(piece) if piece is not None else 0
+        with self._cond:
+            while self._items and self._held + size > self._limit:
+                self._cond.wait()
+            self._items.append(piece)
+            self._held += size
+            self._cond.notify_all()
+
+    def get(self) -> bytes | None:
+        with self._cond:
+            while not self._items:
+                self._cond.wait()
+            piece = self._items.popleft()
+            if piece is not None:
+                self._held -= len(piece)
+            self._cond.notify_all()
+            return piece
+
+    @property
+    def held(self) -> int:
+        """Bytes waiting now."""
+        return self._held
 
 
 class MD5Hasher:
@@ -47,7 +83,7 @@ class _BackgroundMD5(MD5Hasher):
 
     def __init__(self) -> None:
         super().__init__()
-        self._pieces: queue.Queue[bytes | None] = queue.Queue(maxsize=_QUEUE_CHUNKS)
+        self._pieces = _ByteQueue()
         self._worker = threading.Thread(target=self._run, name="omnicloud-md5", daemon=True)
         self._worker.start()
         self._done = False
@@ -163,7 +199,7 @@ class _BackgroundDigest(StreamDigest):
 
     def __init__(self, algorithm: str, part_size: int | None = None) -> None:
         super().__init__(algorithm, part_size)
-        self._pieces: queue.Queue[bytes | None] = queue.Queue(maxsize=_QUEUE_CHUNKS)
+        self._pieces = _ByteQueue()
         self._worker = threading.Thread(target=self._run, name="omnicloud-digest", daemon=True)
         self._worker.start()
         self._done = False

@@ -66,10 +66,10 @@ class OpenedObject:
 class RangeAccess:
     """How the rest of an object opened by its first ``span`` bytes is read (see
     :mod:`omnicloud.storage._ranges`): ``fetch(first, last)`` reads bytes ``first`` to ``last``
-    (exclusive) of the same version whole, ``window`` of them at a time; ``restart()`` opens that
-    version again with a plain GET, from its first byte."""
+    (exclusive) of the same version whole (as pieces), ``window`` of them at a time;
+    ``restart()`` opens that version again with a plain GET, from its first byte."""
 
-    fetch: Callable[[int, int], StreamFlow[bytes]]
+    fetch: Callable[[int, int], StreamFlow[list[bytes]]]
     restart: Callable[[], StreamFlow[OpenedObject]]
     window: int
     span: int

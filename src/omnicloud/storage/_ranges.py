@@ -10,9 +10,11 @@ connections never wait for the slowest of a batch nor for the consumer), and han
 order. When every request costs much (a server that reads the
 whole object for each request, as moto does), the rest comes as one stream instead.
 
-At most ``window`` spans are held at once, besides the one being handed out. A server that stops
-honouring ``Range`` (answering 200 with the whole object) is met by reading the rest as one
-stream.
+At most ``window`` spans are held at once (the rest of the one being handed out included). Each
+span is read as pieces of at most :data:`PIECE_SIZE` and handed out piece by piece (never joined:
+a joined span would be a second copy, and one large allocation), so a consumer that writes and
+drops each piece frees the span as it goes. A server that stops honouring ``Range`` (answering
+200 with the whole object) is met by reading the rest as one stream.
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ __all__ = ["PROBE_SIZE", "RangeIgnoredError", "RangedReading", "read_span", "wor
 
 #: What a skipping read takes at a time.
 PROBE_SIZE = 1024 * 1024
+#: What one read of a ranged GET takes at a time (the pieces a span is held and handed out as).
+PIECE_SIZE = 1024 * 1024
 #: A rate no single connection is assumed to beat, so a burst already buffered by the kernel
 #: does not pass for the connection's speed.
 RATE_CAP = 1024 * 1024 * 1024
@@ -78,6 +82,7 @@ class RangedReading:
         self._mode = "probe"
         self._fetched = 0  # bytes requested by ranges so far (from the start of the object)
         self._ready: deque[bytes] = deque()
+        self._pieces: deque[bytes] = deque()  # the rest of the span being handed out
         self._in_flight: deque[tuple[int, Any]] = deque()  # (first byte, started fetch), in order
 
     @property
@@ -86,7 +91,8 @@ class RangedReading:
         return self.plain.reader
 
     def next_chunk(self, size: int) -> StreamFlow[bytes]:
-        """The next bytes of the object, ``b""`` at its end."""
+        """The next bytes of the object (a piece of at most :data:`PIECE_SIZE` from ranges),
+        ``b""`` at its end."""
         if self._mode == "probe":
             return (yield from self._probe())
         if self._mode == "stream":
@@ -132,7 +138,9 @@ class RangedReading:
         return piece
 
     def _next_span(self, size: int) -> StreamFlow[bytes]:
-        """The next span in order (``b""`` after the last), keeping ``window`` GETs in flight."""
+        """The next piece in order (``b""`` after the last), keeping ``window`` GETs in flight."""
+        if self._pieces:
+            return self._pieces.popleft()
         access = self.access
         total = cast("int", self.plain.opened.size)
         while len(self._in_flight) < access.window and self._fetched < total:
@@ -143,7 +151,7 @@ class RangedReading:
             return b""
         first, started = self._in_flight.popleft()
         try:
-            return cast("bytes", (yield Finish(started)))
+            self._pieces.extend(cast("list[bytes]", (yield Finish(started))))
         except RangeIgnoredError:
             yield from self._drop_in_flight()
             yield from self._fall_back(first)  # every byte before ``first`` was handed out
@@ -151,6 +159,7 @@ class RangedReading:
         except Exception:
             yield from self._drop_in_flight()
             raise
+        return self._pieces.popleft() if self._pieces else b""
 
     def _drop_in_flight(self) -> StreamFlow[None]:
         if self._in_flight:
@@ -191,10 +200,11 @@ class RangedReading:
 
 def read_span(
     open_from: Callable[[int], StreamFlow[Any]], name: str, first: int, last: int
-) -> StreamFlow[bytes]:
-    """Bytes ``first`` to ``last`` (exclusive) of object ``name``, whole. ``open_from(start)``
-    opens a ranged GET from ``start`` to ``last`` (pinned to one version by the caller); a
-    connection lost mid-body asks for the bytes still missing, up to 3 times."""
+) -> StreamFlow[list[bytes]]:
+    """Bytes ``first`` to ``last`` (exclusive) of object ``name``, whole, as pieces of at most
+    :data:`PIECE_SIZE`. ``open_from(start)`` opens a ranged GET from ``start`` to ``last``
+    (pinned to one version by the caller); a connection lost mid-body asks for the bytes still
+    missing, up to 3 times."""
     from omnicloud.storage.errors import IntegrityError
 
     pieces: list[bytes] = []
@@ -203,7 +213,7 @@ def read_span(
         stream = yield from open_from(first + got)
         try:
             while got < want:
-                piece = yield Read(stream, want - got)
+                piece = yield Read(stream, min(want - got, PIECE_SIZE))
                 if not piece:
                     raise IntegrityError(
                         f"{name}: bytes {first}-{last - 1} ended after {got} bytes"
@@ -217,4 +227,4 @@ def read_span(
         finally:
             with contextlib.suppress(Exception):  # a broken connection may refuse to close
                 yield Close(stream)
-    return pieces[0] if len(pieces) == 1 else b"".join(pieces)
+    return pieces

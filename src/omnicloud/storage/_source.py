@@ -2,19 +2,153 @@
 
 A :class:`ChunkSource` hands out *filled* pieces (exactly ``size`` bytes except at the end) in
 order, to one reader or to several concurrent part uploaders, and counts the bytes it gave out.
+
+A source that is a regular file read from a known position also offers its :meth:`~ChunkSource.
+region`: uploaders then send windows of it as :class:`FileSpan` bodies, read by position in small
+pieces while they go out (and again for a resend), so no part is ever held in memory. Other
+sources (iterators, pipes, in-memory buffers) can only be read once: their uploaders hold one
+part at a time.
 """
 
 from __future__ import annotations
 
+import hashlib
+import io
+import os
+import stat
 import threading
-from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from omnicloud.errors import ValidationError
 
-__all__ = ["ChunkSource", "PartReader", "PiecesReader"]
+__all__ = ["ChunkSource", "FileRegion", "FileSpan", "PartReader", "PiecesReader"]
 
 FILE_READ_SIZE = 1024 * 1024
+#: What a :class:`FileSpan` reads (and holds) at a time while its bytes go out.
+SPAN_PIECE = 256 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class FileRegion:
+    """The rest of a regular file: descriptor ``fd``, from byte ``start``, ``size`` bytes."""
+
+    fd: int
+    start: int
+    size: int
+
+    def span(self, offset: int, length: int, **options: Any) -> FileSpan:
+        """A request body of ``length`` bytes from ``offset`` (relative to :attr:`start`)."""
+        return FileSpan(self.fd, self.start + offset, length, **options)
+
+    def md5(
+        self, stopped: Callable[[], bool] | None = None, offset: int = 0, length: int | None = None
+    ) -> Any:
+        """The MD5 (a ``hashlib`` object) of ``length`` bytes from ``offset`` (default: the whole
+        region), read in pieces (blocking: run it as a ``Call``); ``stopped()`` true ends it
+        early (the digest is then of no use)."""
+        hasher = hashlib.md5(usedforsecurity=False)
+        size = self.size - offset if length is None else length
+        span = self.span(offset, size, md5=False, observe=lambda _at, piece: hasher.update(piece))
+        for _piece in span:
+            if stopped is not None and stopped():
+                break
+        return hasher
+
+
+class FileSpan:
+    """A request body: ``length`` bytes of a file from byte ``start``, read by position
+    (``os.pread``, so parallel spans of one file never share a file position) in pieces of
+    :data:`SPAN_PIECE` as they are sent. Re-iterable, so a retry resends it from the file.
+
+    :attr:`md5` is the MD5 of the bytes of the latest pass (with ``md5=True``); ``observe(offset,
+    piece)`` sees each piece read (offsets relative to the file's start).
+    """
+
+    __slots__ = ("_md5", "_observe", "fd", "length", "md5", "start")
+
+    def __init__(
+        self,
+        fd: int,
+        start: int,
+        length: int,
+        *,
+        md5: bool = True,
+        observe: Callable[[int, bytes], None] | None = None,
+    ) -> None:
+        self.fd = fd
+        self.start = start
+        self.length = length
+        self._md5 = md5
+        self._observe = observe
+        self.md5: Any = None
+
+    def __len__(self) -> int:
+        return self.length
+
+    def __repr__(self) -> str:
+        return f"<FileSpan {self.start}+{self.length}>"
+
+    def md5_hex(self) -> str:
+        """The MD5 (hex) of the bytes read in the latest complete pass."""
+        if self.md5 is None:
+            raise ValidationError("the span was not read")
+        return str(self.md5.hexdigest())
+
+    def _begin(self) -> None:
+        self.md5 = hashlib.md5(usedforsecurity=False) if self._md5 else None
+
+    def _piece(self, position: int) -> bytes:
+        size = min(SPAN_PIECE, self.start + self.length - position)
+        piece = os.pread(self.fd, size, position)
+        if not piece:
+            from omnicloud.storage.errors import IntegrityError
+
+            raise IntegrityError(
+                f"the file ended at byte {position}, {self.start + self.length - position} "
+                "bytes before the end it had when the upload began"
+            )
+        if self.md5 is not None:
+            self.md5.update(piece)
+        if self._observe is not None:
+            self._observe(position, piece)
+        return piece
+
+    def __iter__(self) -> Iterator[bytes]:
+        self._begin()
+        position, end = self.start, self.start + self.length
+        while position < end:
+            piece = self._piece(position)
+            position += len(piece)
+            yield piece
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        import anyio.to_thread
+
+        self._begin()
+        position, end = self.start, self.start + self.length
+        while position < end:
+            piece = await anyio.to_thread.run_sync(self._piece, position)
+            position += len(piece)
+            yield piece
+
+
+def _file_region(handle: Any) -> FileRegion | None:
+    """The region of ``handle`` still to read, when it is a binary regular file."""
+    if isinstance(handle, io.TextIOBase):
+        return None
+    try:
+        fd = handle.fileno()
+        if not handle.seekable():
+            return None
+        start = handle.tell()
+        info = os.fstat(fd)
+    except (AttributeError, OSError, ValueError):
+        return None
+    if not isinstance(fd, int) or not stat.S_ISREG(info.st_mode) or start < 0:
+        return None
+    return FileRegion(fd, start, max(info.st_size - start, 0))
 
 
 class ChunkSource:
@@ -46,6 +180,26 @@ class ChunkSource:
         self._lock = threading.Lock()
         self._alock: Any = None
         self.bytes_read = 0
+        self._region: FileRegion | None = None
+        self._region_known = False
+
+    def region(self) -> FileRegion | None:
+        """The file region still to read, when the source is a binary regular file read from
+        its current position (nothing read through :meth:`pieces` yet); else None."""
+        if not self._region_known:
+            self._region_known = True
+            if self._file is not None and self.bytes_read == 0 and not self._rest:
+                self._region = _file_region(self._file)
+        return self._region if self.bytes_read == 0 else None
+
+    def consumed(self, size: int) -> None:
+        """Record that ``size`` bytes of :meth:`region` were sent: the file is left after them."""
+        region = self._region
+        if region is None:
+            raise ValidationError("the source has no file region")
+        self.bytes_read += size
+        self._done = True
+        self._file.seek(region.start + size)
 
     def read(self, size: int) -> bytes:
         """Up to ``size`` bytes, fewer only at the end; ``b""`` once exhausted."""

@@ -62,8 +62,10 @@ __all__ = [
 ]
 
 META_PREFIX = "x-ms-meta-"
-#: The most one ranged GET of a parallel download asks for (``concurrency`` are held at once).
-RANGE_SIZE = 4 * 1024 * 1024
+#: The most one ranged GET of a parallel download asks for (``concurrency`` are held at once):
+#: small, as Azurite serves a range no faster than a plain GET (1 GiB in 2 MiB ranges held 23 MiB
+#: at 47 MiB/s; in 4 MiB ranges 34 MiB at 49 MiB/s).
+RANGE_SIZE = 2 * 1024 * 1024
 PROVIDER = "azure_blobs"
 
 
@@ -423,7 +425,7 @@ class AzureBlobsStorageOps(StorageOps):
             again = yield from self._open_get(obj, rest, (206,))
             return OpenedObject(reader=again, size=None, md5=None)
 
-        def fetch(first: int, last: int) -> StreamFlow[bytes]:
+        def fetch(first: int, last: int) -> StreamFlow[list[bytes]]:
             return self._read_span(obj, first, last, etag)
 
         def restart() -> StreamFlow[OpenedObject]:
@@ -439,7 +441,7 @@ class AzureBlobsStorageOps(StorageOps):
             reader=stream, size=total, md5=None, resume=resume, ranges=access, expected=expected
         )
 
-    def _read_span(self, obj: Object, first: int, last: int, etag: str) -> StreamFlow[bytes]:
+    def _read_span(self, obj: Object, first: int, last: int, etag: str) -> StreamFlow[list[bytes]]:
         """Bytes ``first`` to ``last`` (exclusive) of the version ``etag``, whole
         (:func:`~omnicloud.storage._ranges.read_span`)."""
 

@@ -7,7 +7,15 @@ with its own ``Content-MD5``; the blob appears only when ``Put Block List`` comm
 order, with the MD5 of the whole content as ``x-ms-blob-content-md5`` (so downloads of it are
 checked too). A failure before that, including the caller's source raising, commits nothing:
 staged blocks stay uncommitted, invisible, and the service discards them (within a week, or
-when the blob is next written). Memory stays bounded by ``concurrency`` blocks.
+when the blob is next written).
+
+A regular file is never read whole: a small one, or each block of a large one, is a window of
+the file hashed first (read in small pieces), then streamed from the file with its
+``Content-MD5``, which the service checks (Azurite, unlike the service, answers no Content-MD5
+for a block sent without one, so the MD5 is stated rather than compared afterwards). The whole
+content's MD5 for the commit is computed by one more sequential pass over the file, beside the
+parallel blocks (they do not go out in the content's order). Other sources (iterators) are read
+one block at a time, so memory stays bounded by ``concurrency`` blocks for them.
 
 Block ids are the same length for every block of every upload (the service requires that for a
 blob) and carry a random token per upload, so two uploads of one name never mix their blocks.
@@ -21,12 +29,12 @@ import uuid
 from dataclasses import dataclass
 from typing import Any, cast
 
-from omnicloud._flow import Gather
+from omnicloud._flow import Call, Gather
 from omnicloud.azure._blob import BlobService, content_md5, error_from_response, md5_hex
 from omnicloud.errors import ValidationError
 from omnicloud.http._config import RetryPolicy
 from omnicloud.http._streaming import Pieces, Read
-from omnicloud.storage._source import ChunkSource, PartReader, PiecesReader
+from omnicloud.storage._source import ChunkSource, FileRegion, FileSpan, PartReader, PiecesReader
 from omnicloud.storage.errors import ObjectHashMismatchError
 
 TYPE_CHECKING = False
@@ -101,6 +109,20 @@ def upload_flow(
 ) -> StreamFlow[BlockUploadResult]:
     """Store everything ``source`` gives as ``container/blob``. ``headers`` are the Put Blob
     ones (``Content-Type``, ``x-ms-meta-*``, ``x-ms-lease-id``...)."""
+    region = source.region()
+    if region is not None:
+        if region.size < settings.block_size:
+            hasher = yield Call(region.md5)
+            body = region.span(0, region.size, md5=False)
+            result = yield from _put_blob(
+                service, retry, body, container, blob, headers, hasher.digest()
+            )
+        else:
+            result = yield from _put_file_blocks(
+                service, retry, settings, region, container, blob, headers
+            )
+        source.consumed(region.size)
+        return result
     first: list[bytes] = yield Read(PiecesReader(source), settings.block_size)
     if sum(len(piece) for piece in first) < settings.block_size:
         return (yield from _put_blob(service, retry, Pieces(first), container, blob, headers))
@@ -116,12 +138,16 @@ def _etag(headers: Any) -> str:
 def _put_blob(
     service: BlobService,
     retry: RetryPolicy,
-    data: Pieces,
+    data: Pieces | FileSpan,
     container: str,
     blob: str,
     headers: dict[str, str],
+    digest: bytes | None = None,
 ) -> StreamFlow[BlockUploadResult]:
-    hex_md5, b64_md5 = content_md5(data)
+    if digest is None:
+        hex_md5, b64_md5 = content_md5(cast("Pieces", data))
+    else:
+        hex_md5, b64_md5 = digest.hex(), base64.b64encode(digest).decode("ascii")
     sent = {**headers, "x-ms-blob-type": "BlockBlob", "Content-MD5": b64_md5}
     response = yield from service.send(
         retry, "PUT", container, blob, headers=sent, content=data, operation="azure Put Blob"
@@ -160,9 +186,113 @@ def _put_blocks(
         parts.stop()
         raise  # nothing was committed: the staged blocks stay uncommitted
     staged = sorted(item for batch in results for item in batch)
+    return (yield from _commit(service, retry, staged, parts.md5.digest(), parts.size, container,
+                               blob, headers))  # fmt: skip
+
+
+def _put_file_blocks(
+    service: BlobService,
+    retry: RetryPolicy,
+    settings: BlockSettings,
+    region: FileRegion,
+    container: str,
+    blob: str,
+    headers: dict[str, str],
+) -> StreamFlow[BlockUploadResult]:
+    """Stage a file's blocks streamed from the file, ``concurrency`` at a time, while one more
+    flow hashes the whole file in order; then commit them."""
+    count = -(-region.size // settings.block_size)
+    if count > MAX_BLOCKS:
+        raise ValidationError(f"upload needs more than {MAX_BLOCKS} blocks; raise block_size")
+    token = uuid.uuid4().hex[:16]
+    numbers = _Numbers(count)
+    workers: list[Any] = [
+        _span_worker(service, retry, settings, region, numbers, container, blob, token)
+        for _ in range(min(settings.concurrency, count))
+    ]
+    workers.append(_whole_md5(region, numbers))
+    try:
+        results: list[Any] = yield Gather(workers, len(workers))
+    except BaseException:
+        numbers.stop()
+        raise  # nothing was committed: the staged blocks stay uncommitted
+    whole = results.pop()
+    staged = sorted(item for batch in results for item in batch)
+    return (yield from _commit(service, retry, staged, whole, region.size, container, blob,
+                               headers))  # fmt: skip
+
+
+class _Numbers:
+    """Block numbers 1 to ``count`` for concurrent workers, until :meth:`stop`."""
+
+    def __init__(self, count: int) -> None:
+        import threading
+
+        self._count = count
+        self._next = 0
+        self._lock = threading.Lock()
+        self.stopped = False
+
+    def take(self) -> int | None:
+        with self._lock:
+            if self.stopped or self._next >= self._count:
+                return None
+            self._next += 1
+            return self._next
+
+    def stop(self) -> None:
+        self.stopped = True
+
+    def is_stopped(self) -> bool:
+        return self.stopped
+
+
+def _whole_md5(region: FileRegion, numbers: _Numbers) -> Flow[bytes]:
+    hasher = yield Call(region.md5, (numbers.is_stopped,))
+    return cast("bytes", hasher.digest())
+
+
+def _span_worker(
+    service: BlobService,
+    retry: RetryPolicy,
+    settings: BlockSettings,
+    region: FileRegion,
+    numbers: _Numbers,
+    container: str,
+    blob: str,
+    token: str,
+) -> StreamFlow[list[tuple[int, str]]]:
+    done: list[tuple[int, str]] = []
+    try:
+        while (number := numbers.take()) is not None:
+            offset = (number - 1) * settings.block_size
+            length = min(settings.block_size, region.size - offset)
+            hasher = yield Call(region.md5, (numbers.is_stopped, offset, length))
+            body = region.span(offset, length, md5=False)
+            ident = block_id(token, number)
+            yield from _put_block(
+                service, retry, body, container, blob, ident, number, hasher.digest()
+            )
+            done.append((number, ident))
+        return done
+    except BaseException:
+        numbers.stop()
+        raise
+
+
+def _commit(
+    service: BlobService,
+    retry: RetryPolicy,
+    staged: list[tuple[int, str]],
+    whole: bytes,
+    size: int,
+    container: str,
+    blob: str,
+    headers: dict[str, str],
+) -> StreamFlow[BlockUploadResult]:
+    """Put Block List of ``staged`` (numbered 1...), stating the content's MD5 ``whole``."""
     if [number for number, _ in staged] != list(range(1, len(staged) + 1)):
         raise ObjectHashMismatchError(f"azure Put Block {blob}: blocks are missing")
-    whole = parts.md5.digest()
     body = "".join(f"<Latest>{ident}</Latest>" for _, ident in staged)
     document = f'<?xml version="1.0" encoding="utf-8"?><BlockList>{body}</BlockList>'.encode()
     sent = _commit_headers(headers)
@@ -175,7 +305,7 @@ def _put_blocks(
     )  # fmt: skip
     if response.status != 201:
         raise error_from_response(response, "azure Put Block List", missing="container")
-    return BlockUploadResult(whole.hex(), parts.size, _etag(response.headers), len(staged))
+    return BlockUploadResult(whole.hex(), size, _etag(response.headers), len(staged))
 
 
 def _commit_headers(headers: dict[str, str]) -> dict[str, str]:
@@ -220,13 +350,19 @@ def _block_worker(
 def _put_block(
     service: BlobService,
     retry: RetryPolicy,
-    data: Pieces,
+    data: Pieces | FileSpan,
     container: str,
     blob: str,
     ident: str,
     number: int,
+    digest: bytes | None = None,
 ) -> StreamFlow[None]:
-    hex_md5, b64_md5 = content_md5(data)
+    """Stage one block with its ``Content-MD5`` (``digest``, or that of the pieces in memory),
+    which the service checks; an answer naming another MD5 fails it too."""
+    if digest is None:
+        hex_md5, b64_md5 = content_md5(cast("Pieces", data))
+    else:
+        hex_md5, b64_md5 = digest.hex(), base64.b64encode(digest).decode("ascii")
     response = yield from service.send(
         retry, "PUT", container, blob, query=[("comp", "block"), ("blockid", ident)],
         headers={"Content-MD5": b64_md5}, content=data, operation=f"azure Put Block {number}",

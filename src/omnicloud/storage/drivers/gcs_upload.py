@@ -5,13 +5,17 @@ Small data (less than ``threshold`` bytes) goes in one ``uploadType=multipart`` 
 metadata part states the MD5 (and the CRC32C when a fast implementation is installed): Cloud
 Storage refuses a body that does not match (HTTP 400), and the answer's hashes are compared too.
 
-Larger data opens a resumable session (``uploadType=resumable``) and goes in chunks of
-``chunk_size`` bytes (a multiple of 256 KiB), one at a time: one chunk and one byte are held in
-memory, whatever the object's size. The last chunk states the total size and carries
-``X-Goog-Hash`` with the hashes of everything sent. A chunk whose connection was lost, or that
-met a 5xx or 429, is not guessed at: the session is asked what it committed (an empty ``PUT``
-with ``Content-Range: bytes */TOTAL``, or ``*/*`` while the size is unknown) and the upload goes
-on from that offset within the chunk still held. Nothing is visible until the last chunk is
+Larger data opens a resumable session (``uploadType=resumable``) and goes in chunks, one at a
+time. A regular file is never held: each chunk of ``file_chunk_size`` bytes is a window of the
+file read in small pieces while it is sent (and read again from the file for a resend), hashed in
+order on the way (the last chunk's bytes are hashed just before it goes, as its request states
+the hashes). Other sources (iterators) go in chunks of ``chunk_size`` bytes (a multiple of
+256 KiB): one chunk and one byte are held in memory, whatever the object's size. The last
+chunk states the total size and carries ``X-Goog-Hash`` with the hashes of everything sent. A
+chunk whose connection was lost, or that met a 5xx or 429, is not guessed at: the session is
+asked what it committed (an empty ``PUT`` with ``Content-Range: bytes */TOTAL``, or ``*/*``
+while the size is unknown) and the upload goes on from that offset within the chunk still held
+(or read again from the file). Nothing is visible until the last chunk is
 committed; when an upload is abandoned (the source raised, the retry budget is spent) the session
 is cancelled with ``DELETE`` and no object is left. If the stored object's hashes still differ
 from those of the bytes sent, that generation is deleted again and
@@ -23,20 +27,22 @@ from __future__ import annotations
 import base64
 import hashlib
 import logging
+import os
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from omnicloud._flow import Send, Sleep
+from omnicloud._flow import Call, Send, Sleep
 from omnicloud.errors import MalformedResponseError, TransportError, ValidationError
 from omnicloud.gcp import _crc32c
 from omnicloud.gcp._storage import GcsClient, bucket_name, error_from_response, object_name
 from omnicloud.http._models import HttpRequest, HttpResponse
 from omnicloud.http._retry import GATEWAY_STATUSES, log_retry, next_delay
 from omnicloud.http._streaming import Pieces, Read
-from omnicloud.storage._source import ChunkSource, PiecesReader
+from omnicloud.storage._source import SPAN_PIECE, ChunkSource, FileRegion, FileSpan, PiecesReader
 from omnicloud.storage.errors import IntegrityError, ObjectHashMismatchError
 
 TYPE_CHECKING = False
@@ -52,6 +58,10 @@ log = logging.getLogger("omnicloud.storage")
 CHUNK_GRANULARITY = 256 * 1024
 #: Status queries and resends after lost connections, per chunk, before giving up.
 MAX_RESUMES = 8
+#: Chunks of a file streamed to a resumable session: they cost no memory, and fewer requests are
+#: faster (fake-gcs-server rewrites the whole upload so far on every chunk: 256 MiB took 1.9 s in
+#: one chunk, 2.6 s in 100 MiB chunks, 3.2 s with an 8 MiB last chunk split off).
+FILE_CHUNK_SIZE = 256 * 1024 * 1024
 
 
 @dataclass(slots=True)
@@ -62,12 +72,15 @@ class UploadSettings:
     chunk_size: int = 8 * 1024 * 1024
     threshold: int = 8 * 1024 * 1024
     crc32c: bool = _crc32c.FAST
+    file_chunk_size: int = FILE_CHUNK_SIZE
 
     def __post_init__(self) -> None:
-        if self.chunk_size < CHUNK_GRANULARITY or self.chunk_size % CHUNK_GRANULARITY:
-            raise ValidationError(
-                f"chunk_size must be a positive multiple of {CHUNK_GRANULARITY} bytes (256 KiB)"
-            )
+        for field in ("chunk_size", "file_chunk_size"):
+            value = getattr(self, field)
+            if value < CHUNK_GRANULARITY or value % CHUNK_GRANULARITY:
+                raise ValidationError(
+                    f"{field} must be a positive multiple of {CHUNK_GRANULARITY} bytes (256 KiB)"
+                )
         if self.threshold < 1:
             raise ValidationError("threshold must be at least 1 byte")
 
@@ -86,6 +99,24 @@ class _Hashes:
             if self.crc is not None:
                 self.crc.update(piece)
             self.size += len(piece)
+
+    def feed(self, position: int, piece: bytes) -> None:
+        """Take in the bytes of ``piece`` (at ``position`` of the content) not yet hashed: a
+        resend passes over bytes hashed already, which count once."""
+        if position > self.size:
+            raise IntegrityError(f"bytes {self.size}-{position - 1} were never read to be hashed")
+        fresh = position + len(piece) - self.size
+        if fresh > 0:
+            self.update([piece[len(piece) - fresh :] if fresh < len(piece) else piece])
+
+    def through(self, region: FileRegion, end: int) -> None:
+        """Hash the region's bytes up to ``end`` (blocking: run it as a ``Call``)."""
+        while self.size < end:
+            at = self.size
+            piece = os.pread(region.fd, min(SPAN_PIECE, end - at), region.start + at)
+            if not piece:
+                raise IntegrityError(f"the file ended at byte {at}, before byte {end}")
+            self.feed(at, piece)
 
     def md5_b64(self) -> str:
         return base64.b64encode(self.md5.digest()).decode("ascii")
@@ -143,6 +174,11 @@ def upload_flow(
     bucket_name(bucket)
     object_name(name)  # a name Cloud Storage cannot hold fails before anything is read
     metadata = _metadata(name, content_type, meta, extra)
+    region = source.region()
+    if region is not None and region.size >= settings.threshold:
+        doc = yield from _resumable_file(client, settings, region, bucket, metadata)
+        source.consumed(region.size)
+        return doc
     first: list[bytes] = yield Read(PiecesReader(source), settings.threshold)
     if sum(len(piece) for piece in first) < settings.threshold:
         return (yield from _multipart(client, settings, first, bucket, metadata))
@@ -230,7 +266,7 @@ class _Session:
         upload_id = dict(parse_qsl(urlsplit(uri).query)).get("upload_id")
         client.redactor.add(upload_id)  # the session URI is its own credential
 
-    def _send(self, data: Pieces, headers: dict[str, str]) -> Flow[HttpResponse]:
+    def _send(self, data: Pieces | FileSpan, headers: dict[str, str]) -> Flow[HttpResponse]:
         request = HttpRequest(
             "PUT", self.uri, headers=headers, content=data, operation=self.operation,
             idempotent=False,
@@ -349,8 +385,58 @@ def _resumable(
             held -= size
             hashes.update(chunk)
             total = offset + size if last else None
-            yield from _send_chunk(session, client, chunk, offset, total, hashes if last else None)
+
+            def body(start: int, chunk: list[bytes] = chunk, at: int = offset) -> Pieces:
+                return Pieces(_skip(chunk, start - at))
+
+            yield from _send_chunk(
+                session, client, body, offset, offset + size, total, hashes if last else None
+            )
             offset += size
+            if last:
+                break
+        done = session.done
+        if done is None:
+            raise MalformedResponseError(f"{session.operation}: the session never completed")
+        doc = _doc(done, session.operation)
+    except Exception:
+        if session.done is None:
+            yield from session.cancel()
+        raise
+    yield from _verify(client, hashes, doc, bucket, session.operation)
+    return doc
+
+
+def _resumable_file(
+    client: GcsClient,
+    settings: UploadSettings,
+    region: FileRegion,
+    bucket: str,
+    metadata: dict[str, Any],
+) -> StreamFlow[dict[str, Any]]:
+    """A resumable upload of a file region, each chunk streamed from the file."""
+    session = yield from _start(client, bucket, metadata)
+    hashes = _Hashes(settings.crc32c)
+    step = settings.file_chunk_size
+
+    def body_to(end: int) -> Callable[[int], FileSpan]:
+        def body(start: int) -> FileSpan:
+            return region.span(start, end - start, md5=False, observe=hashes.feed)
+
+        return body
+
+    try:
+        offset = 0
+        while True:
+            end = min(offset + step, region.size)
+            last = end == region.size
+            if last:  # its request states the hashes of everything
+                yield Call(hashes.through, (region, region.size))
+            yield from _send_chunk(
+                session, client, body_to(end), offset, end,
+                region.size if last else None, hashes if last else None,
+            )  # fmt: skip
+            offset = end
             if last:
                 break
         done = session.done
@@ -368,14 +454,15 @@ def _resumable(
 def _send_chunk(
     session: _Session,
     client: GcsClient,
-    chunk: list[bytes],
+    body: Callable[[int], Pieces | FileSpan],
     offset: int,
+    end: int,
     total: int | None,
     hashes: _Hashes | None,
 ) -> Flow[None]:
-    """Send ``chunk`` (bytes ``offset``... of the object) until the session committed all of
-    it; after a lost connection, 5xx or 429, ask the session where it stands and send the rest."""
-    end = offset + sum(len(piece) for piece in chunk)
+    """Send bytes ``offset`` to ``end`` of the object (``body(start)``: those from ``start``)
+    until the session committed all of them; after a lost connection, 5xx or 429, ask the
+    session where it stands and send the rest."""
     started = time.monotonic()
     attempt = 0
     resumes = 0
@@ -384,10 +471,9 @@ def _send_chunk(
             return
         attempt += 1
         before = session.committed
-        left = _skip(chunk, before - offset)
         try:
-            if left:
-                response = yield from _put_with_hash(session, left, before, total, hashes)
+            if before < end:
+                response = yield from _put_with_hash(session, body(before), before, total, hashes)
             else:  # everything landed; the last chunk still needs the session's final answer
                 response = yield from session.status(total, hashes)
         except TransportError as exc:
@@ -426,9 +512,12 @@ def _send_chunk(
 
 
 def _put_with_hash(
-    session: _Session, pieces: list[bytes], start: int, total: int | None, hashes: _Hashes | None
+    session: _Session,
+    data: Pieces | FileSpan,
+    start: int,
+    total: int | None,
+    hashes: _Hashes | None,
 ) -> Flow[HttpResponse]:
-    data = Pieces(pieces)
     size = "*" if total is None else str(total)
     headers = {
         "Content-Length": str(data.length),

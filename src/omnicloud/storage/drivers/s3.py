@@ -365,7 +365,7 @@ class S3StorageOps(StorageOps):
             again = yield from self._open_get(obj, rest, (206,))
             return OpenedObject(reader=again, size=None, md5=None)
 
-        def fetch(first: int, last: int) -> StreamFlow[bytes]:
+        def fetch(first: int, last: int) -> StreamFlow[list[bytes]]:
             return self._read_span(obj, first, last, quoted_etag)
 
         def restart() -> StreamFlow[OpenedObject]:
@@ -411,7 +411,9 @@ class S3StorageOps(StorageOps):
             yield Close(stream)  # the part's bytes are not wanted
         return stream.headers
 
-    def _read_span(self, obj: Object, first: int, last: int, quoted_etag: str) -> StreamFlow[bytes]:
+    def _read_span(
+        self, obj: Object, first: int, last: int, quoted_etag: str
+    ) -> StreamFlow[list[bytes]]:
         """Bytes ``first`` to ``last`` (exclusive) of the version tagged ``quoted_etag``, whole
         (:func:`~omnicloud.storage._ranges.read_span`)."""
 

@@ -7,8 +7,16 @@ Larger data goes in segments of ``segment_size`` bytes to the segment container
 driver, and in threads in the sync one), each with its own ``ETag`` checked by Swift and
 compared with its answer; then the manifest is PUT with ``?multipart-manifest=put``, listing each
 segment's path, MD5 and size, which Swift checks again. The object appears only with the
-manifest; a failure deletes the segments already stored. Memory stays bounded by
-``concurrency`` segments.
+manifest; a failure deletes the segments already stored.
+
+A regular file is never read whole. Each segment is a window of the file read in small pieces
+as it is sent and hashed on the way, so no ``ETag`` can be stated in advance; the ETag Swift
+answers is compared with that MD5 instead, and a segment that differs fails the upload (its
+segments are deleted, no manifest is written). A small file is hashed first (read in small
+pieces), then sent streamed with its ``ETag``, so Swift refuses a body that differs and an
+object already under that name stays; an answer naming another MD5 deletes the object again.
+Other sources (iterators) are read one segment at a time, so memory stays bounded by
+``concurrency`` segments for them.
 """
 
 from __future__ import annotations
@@ -16,17 +24,18 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, cast
 
-from omnicloud._flow import Gather
+from omnicloud._flow import Call, Gather
 from omnicloud.errors import ValidationError
 from omnicloud.http import HttpRequest, HttpResponse
 from omnicloud.http._streaming import Pieces, Read
 from omnicloud.openstack._session import OpenStackSession
-from omnicloud.storage._source import ChunkSource, PartReader, PiecesReader
+from omnicloud.storage._source import ChunkSource, FileRegion, FileSpan, PartReader, PiecesReader
 from omnicloud.storage.drivers.swift_protocol import container_path, object_path, storage_error
 from omnicloud.storage.errors import ObjectHashMismatchError
 
@@ -92,13 +101,13 @@ Sender = Callable[[HttpRequest], "Flow[HttpResponse]"]
 def _put(
     session: OpenStackSession,
     path: str,
-    content: bytes | Pieces,
+    content: bytes | Pieces | FileSpan,
     headers: dict[str, str],
     operation: str,
     query: str = "",
 ) -> Flow[HttpResponse]:
     sent = dict(headers)
-    if isinstance(content, Pieces):
+    if isinstance(content, Pieces | FileSpan):
         sent["Content-Length"] = str(content.length)
 
     def build(base: str) -> HttpRequest:
@@ -120,6 +129,10 @@ def upload_flow(
 ) -> StreamFlow[SwiftUploadResult]:
     """Store everything ``source`` gives as ``container/name`` (``headers``: type, metadata)."""
     path = object_path(container, name)  # a name Swift cannot hold fails before anything is read
+    region = source.region()
+    if region is not None:
+        return (yield from _upload_region(session, settings, source, region, container, name,
+                                          headers))  # fmt: skip
     first: list[bytes] = yield Read(PiecesReader(source), settings.segment_size)
     if sum(len(piece) for piece in first) < settings.segment_size:
         data = Pieces(first)
@@ -136,7 +149,7 @@ def upload_flow(
         return SwiftUploadResult(etag=md5, size=data.length, segments=0)
     if not settings.large_objects:
         return (yield from _chunked(session, settings, source, first, path, name, headers))
-    return (yield from _large(session, settings, source, first, container, name, headers))
+    return (yield from _parts_upload(session, settings, source, first, container, name, headers))
 
 
 class _StreamedBody:
@@ -216,7 +229,104 @@ def _chunked(
 _Segment = tuple[int, str, str, int]
 
 
-def _large(
+def _upload_region(
+    session: OpenStackSession,
+    settings: SegmentSettings,
+    source: ChunkSource,
+    region: FileRegion,
+    container: str,
+    name: str,
+    headers: dict[str, str],
+) -> StreamFlow[SwiftUploadResult]:
+    """Upload a file's region, streamed from the file: one PUT, or an SLO of file windows."""
+    if region.size < settings.segment_size or not settings.large_objects:
+        path = object_path(container, name)
+        md5 = (yield Call(region.md5)).hexdigest()  # read once to hash, again to send
+        body = region.span(0, region.size, md5=False)
+        operation = f"swift PUT {name}"
+        response = yield from _put(session, path, body, {**headers, "ETag": md5}, operation)
+        if response.status not in (200, 201):
+            raise storage_error(response, operation, "container", session.redactor)
+        etag = _etag(response)
+        if etag and etag != md5:  # Swift checked the body against the ETag sent
+            yield from _delete_segment(session, "", "", path=path)
+            raise ObjectHashMismatchError(
+                f"{operation}: Swift's ETag {etag or '(none)'} differs from the MD5 sent {md5}; "
+                "the object was deleted"
+            )
+        source.consumed(region.size)
+        return SwiftUploadResult(etag=md5, size=region.size, segments=0)
+    count = -(-region.size // settings.segment_size)
+    if count > MAX_SEGMENTS:
+        raise ValidationError(f"upload needs more than {MAX_SEGMENTS} segments; raise segment_size")
+    numbers = _Numbers(count)
+
+    def workers(prefix: str, segments: str, stored: list[_Segment], tried: list[str]) -> list[Any]:
+        return [
+            _span_worker(session, settings, region, numbers, segments, prefix, stored, tried)
+            for _ in range(min(settings.concurrency, count))
+        ]
+
+    result = yield from _large(session, settings, container, name, headers, workers, numbers.stop)
+    source.consumed(region.size)
+    return result
+
+
+class _Numbers:
+    """Segment numbers 1 to ``count`` for concurrent workers, until :meth:`stop`."""
+
+    def __init__(self, count: int) -> None:
+        self._count = count
+        self._next = 0
+        self._lock = threading.Lock()
+
+    def take(self) -> int | None:
+        with self._lock:
+            if self._next >= self._count:
+                return None
+            self._next += 1
+            return self._next
+
+    def stop(self) -> None:
+        with self._lock:
+            self._next = self._count
+
+
+def _span_worker(
+    session: OpenStackSession,
+    settings: SegmentSettings,
+    region: FileRegion,
+    numbers: _Numbers,
+    container: str,
+    prefix: str,
+    stored: list[_Segment],
+    tried: list[str],
+) -> Flow[None]:
+    """PUT file windows as segments, each hashed while sent and checked against Swift's ETag."""
+    try:
+        while (number := numbers.take()) is not None:
+            offset = (number - 1) * settings.segment_size
+            body = region.span(offset, min(settings.segment_size, region.size - offset))
+            seg_name = f"{prefix}{number:08d}"
+            operation = f"swift PUT segment {number}"
+            tried.append(seg_name)
+            response = yield from _put(
+                session, object_path(container, seg_name), body, {}, operation
+            )
+            if response.status not in (200, 201):
+                raise storage_error(response, operation, "container", session.redactor)
+            md5, etag = body.md5_hex(), _etag(response)
+            if etag != md5:
+                raise ObjectHashMismatchError(
+                    f"{operation}: Swift's ETag {etag or '(none)'} differs from the MD5 sent {md5}"
+                )
+            stored.append((number, seg_name, md5, body.length))
+    except Exception:
+        numbers.stop()
+        raise
+
+
+def _parts_upload(
     session: OpenStackSession,
     settings: SegmentSettings,
     source: ChunkSource,
@@ -225,17 +335,39 @@ def _large(
     name: str,
     headers: dict[str, str],
 ) -> StreamFlow[SwiftUploadResult]:
-    segments = settings.container_for(container)
-    yield from _ensure_container(session, segments)
-    prefix = f"{name}/slo/{time.time():.6f}/{settings.segment_size}/"
+    """An SLO of segments read from ``source`` one at a time per worker."""
     parts = PartReader(source, first)
-    stored: list[_Segment] = []  # appended as each segment lands
-    tried: list[str] = []  # every segment name sent, landed or not (for the clean-up)
-    try:
-        workers = [
+
+    def workers(prefix: str, segments: str, stored: list[_Segment], tried: list[str]) -> list[Any]:
+        return [
             _segment_worker(session, settings, parts, segments, prefix, stored, tried)
             for _ in range(settings.concurrency)
         ]
+
+    return (yield from _large(session, settings, container, name, headers, workers, parts.stop))
+
+
+_Workers = Callable[[str, str, list["_Segment"], list[str]], list[Any]]
+
+
+def _large(
+    session: OpenStackSession,
+    settings: SegmentSettings,
+    container: str,
+    name: str,
+    headers: dict[str, str],
+    make_workers: _Workers,
+    stop: Callable[[], None],
+) -> StreamFlow[SwiftUploadResult]:
+    """Store segments (sent by ``make_workers(prefix, segment container, stored, tried)``),
+    then the manifest; on failure ``stop`` the workers and delete every segment sent."""
+    segments = settings.container_for(container)
+    yield from _ensure_container(session, segments)
+    prefix = f"{name}/slo/{time.time():.6f}/{settings.segment_size}/"
+    stored: list[_Segment] = []  # appended as each segment lands
+    tried: list[str] = []  # every segment name sent, landed or not (for the clean-up)
+    try:
+        workers = make_workers(prefix, segments, stored, tried)
         yield Gather(cast("list[Flow[Any]]", workers), settings.concurrency)
         done = sorted(stored)
         manifest = [
@@ -257,9 +389,10 @@ def _large(
             raise ObjectHashMismatchError(
                 f"{operation}: Swift's ETag {etag} differs from the expected {expected}"
             )
-        return SwiftUploadResult(etag=expected, size=source.bytes_read, segments=len(done))
+        size = sum(segment[3] for segment in done)
+        return SwiftUploadResult(etag=expected, size=size, segments=len(done))
     except Exception:
-        parts.stop()
+        stop()
         yield from _discard(session, segments, prefix, list(tried))
         raise
 
