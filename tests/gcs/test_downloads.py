@@ -1,4 +1,5 @@
-"""Downloads: damaged bytes are caught (MD5, or CRC32C for objects without an MD5), ranges,
+"""Downloads: damaged bytes are caught (CRC32C when its C implementation is there, else MD5;
+CRC32C for objects without an MD5), ranges,
 parallel ranged GETs pinned to one generation."""
 
 from __future__ import annotations
@@ -21,9 +22,19 @@ from ._fake import serve
 from .conftest import CHUNK
 
 
+@pytest.mark.parametrize(("fast_crc32c", "check"), [(False, "MD5"), (True, "CRC32C")])
 def test_a_corrupted_download_is_caught(
-    fake_gcs_server: GcsServer, mode: str, portal: Portal, tmp_path: Path
+    fake_gcs_server: GcsServer,
+    mode: str,
+    portal: Portal,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    fast_crc32c: bool,
+    check: str,
 ) -> None:
+    # with the C CRC32C at hand, whole downloads are checked by CRC32C (as Google's client
+    # does, several times faster than MD5); else by MD5
+    monkeypatch.setattr("omnicloud.gcp._crc32c.FAST", fast_crc32c)
     proxy = FaultProxy(fake_gcs_server.port)
     d = open_in_mode(
         mode, portal, GoogleStorageDriver, AsyncGoogleStorageDriver,
@@ -34,7 +45,7 @@ def test_a_corrupted_download_is_caught(
         data = b"".join(chunks(200_000, 50_000))
         obj = d.upload_object_via_stream(iter([data]), container, "fragile")
         proxy.plan(Fault("flip_body", match=b"alt=media"))
-        with pytest.raises(ObjectHashMismatchError, match="MD5"):
+        with pytest.raises(ObjectHashMismatchError, match=check):
             b"".join(d.download_object_as_stream(obj))
         assert proxy.injected == 1
         proxy.plan(Fault("flip_body", match=b"alt=media"))
@@ -108,6 +119,39 @@ def test_a_large_download_reads_ranges_of_one_generation(
         # the first span, then the rest (ranges or one stream), each of the first's generation
         assert proxy.count(b"alt=media") >= 2
         assert proxy.count(b"generation=" + str(obj.extra["generation"]).encode()) >= 1
+        d.delete_object(obj)
+        d.delete_container(container)
+    finally:
+        close_in_mode(d, portal)
+        proxy.stop()
+
+
+@pytest.mark.parametrize(("fast_crc32c", "check"), [(False, "MD5"), (True, "CRC32C")])
+def test_a_corrupted_range_of_a_parallel_download_is_caught(
+    fake_gcs_server: GcsServer,
+    mode: str,
+    portal: Portal,
+    monkeypatch: pytest.MonkeyPatch,
+    fast_crc32c: bool,
+    check: str,
+) -> None:
+    monkeypatch.setattr("omnicloud.gcp._crc32c.FAST", fast_crc32c)
+    proxy = FaultProxy(fake_gcs_server.port)
+    d = open_in_mode(
+        mode, portal, GoogleStorageDriver, AsyncGoogleStorageDriver,
+        endpoint=proxy.url, project=fake_gcs_server.project, chunk_size=CHUNK,
+        threshold=CHUNK, concurrency=3,
+    )  # fmt: skip
+    try:
+        container = d.create_container(unique("gcs"))
+        data = b"".join(chunks(8 * CHUNK + 99, 64 * 1024))
+        obj = d.upload_object_via_stream(iter([data]), container, "wide-fragile")
+        proxy.plan(Fault("flip_body", match=b"alt=media"))  # the first span's answer
+        with pytest.raises(ObjectHashMismatchError, match=check):
+            b"".join(d.download_object_as_stream(obj))
+        assert proxy.injected == 1
+        proxy.plan()
+        assert b"".join(d.download_object_as_stream(obj)) == data
         d.delete_object(obj)
         d.delete_container(container)
     finally:

@@ -24,7 +24,7 @@ __all__ = ["Expected", "MD5Hasher", "StreamDigest", "digest_for", "md5_hasher"]
 
 BACKGROUND_FROM = 8 * 1024 * 1024  # objects at least this large are hashed in a worker thread
 _QUEUE_BYTES = 4 * 1024 * 1024  # bytes waiting to be hashed (more only as one larger piece)
-ALGORITHMS = ("md5", "crc32")
+ALGORITHMS = ("md5", "crc32", "crc32c")
 
 
 class _ByteQueue:
@@ -117,10 +117,11 @@ def md5_hasher(size: int | None) -> MD5Hasher:
 class Expected:
     """What a provider states the content hashes to, and how to compute it.
 
-    ``algorithm`` is ``"md5"`` (``value`` in hex) or ``"crc32"`` (base64 of the big-endian
-    value, as in ``x-amz-checksum-crc32``). With ``part_size``, the content is digested in parts
-    of that many bytes (the last one shorter) and ``value`` ends with ``-<parts>``. ``source``
-    names where ``value`` came from, for messages.
+    ``algorithm`` is ``"md5"`` (``value`` in hex), ``"crc32"`` (base64 of the big-endian
+    value, as in ``x-amz-checksum-crc32``) or ``"crc32c"`` (the same notation, as in Cloud
+    Storage's ``x-goog-hash``; whole objects only). With ``part_size``, the content is digested
+    in parts of that many bytes (the last one shorter) and ``value`` ends with ``-<parts>``.
+    ``source`` names where ``value`` came from, for messages.
     """
 
     algorithm: str
@@ -161,8 +162,12 @@ class StreamDigest:
         self._open = True
         if self.algorithm == "md5":
             self._md5.update(piece)
-        else:
+        elif self.algorithm == "crc32":
             self._crc = zlib.crc32(piece, self._crc)
+        else:
+            from omnicloud.gcp._crc32c import crc32c
+
+            self._crc = crc32c(piece, self._crc)
 
     def _close_part(self) -> None:
         self._parts.append(self._raw())
