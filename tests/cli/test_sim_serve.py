@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import socket
 import subprocess
 import sys
@@ -13,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from omnicloud.cli import main
+from tests.support.sim_serve import sim_serving
 
 
 def free_port() -> int:
@@ -21,37 +21,22 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def wait_for_port(port: int) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+
+
 @contextmanager
 def serving(*args: str) -> Iterator[dict[str, str]]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "omnicloud", "sim", "serve", "cloudstack", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        banner: dict[str, str] = {}
-        deadline = time.monotonic() + 30
-        assert process.stdout is not None
-        while len(banner) < 3 and time.monotonic() < deadline:
-            line = process.stdout.readline()
-            if match := re.match(r"CloudStack simulator: (\S+)", line):
-                banner["endpoint"] = match.group(1)
-            elif match := re.match(r"API key:\s+(\S+)", line):
-                banner["key"] = match.group(1)
-            elif match := re.match(r"Secret key:\s+(\S+)", line):
-                banner["secret"] = match.group(1)
-        assert len(banner) == 3, "no banner"
-        port = int(banner["endpoint"].split(":")[2].split("/")[0])
-        while time.monotonic() < deadline:
-            with socket.socket() as sock:
-                if sock.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            time.sleep(0.05)
-        yield banner
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    keys = ("CloudStack simulator", "API key", "Secret key")
+    with sim_serving("cloudstack", *args, keys=keys) as banner:
+        endpoint, key, secret = (banner[name] for name in keys)
+        wait_for_port(int(endpoint.split(":")[2].split("/")[0]))
+        yield {"endpoint": endpoint, "key": key, "secret": secret}
 
 
 def test_serve_and_call_with_printed_keys(tmp_path: Path) -> None:
@@ -86,34 +71,11 @@ def test_serve_cloudsigma_and_call_it_with_the_printed_password(tmp_path: Path) 
 
     port = free_port()
     state = tmp_path / "sigma.db"
-    command = [sys.executable, "-m", "omnicloud", "sim", "serve", "cloudsigma"]
-    process = subprocess.Popen(
-        [*command, "--port", str(port), "--state", str(state)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        banner: dict[str, str] = {}
-        deadline = time.monotonic() + 30
-        while len(banner) < 3 and time.monotonic() < deadline:
-            line = process.stdout.readline()
-            if match := re.match(r"CloudSigma simulator: (\S+)", line):
-                banner["endpoint"] = match.group(1)
-            elif match := re.match(r"(username|password): (\S+)", line):
-                banner[match.group(1)] = match.group(2)
-        assert len(banner) == 3, "no banner"
-        while time.monotonic() < deadline:
-            with socket.socket() as sock:
-                if sock.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            time.sleep(0.05)
+    keys = ("CloudSigma simulator", "username", "password")
+    with sim_serving("cloudsigma", "--port", str(port), "--state", str(state), keys=keys) as banner:
+        wait_for_port(port)
         with CloudSigma(
-            banner["username"], banner["password"], endpoint=banner["endpoint"]
+            banner["username"], banner["password"], endpoint=banner["CloudSigma simulator"]
         ) as client:
             assert float(client.get("balance")["balance"]) > 0
             assert len(client.list("libdrives")) >= 5
-    finally:
-        process.terminate()
-        process.wait(timeout=10)

@@ -147,7 +147,7 @@ def test_libcloud_s3_regions_match() -> None:
     ("module", "constant", "family"),
     [
         ("omnicloud.compute.providers", "LINODE", "compute"),
-        ("omnicloud.compute.providers", "GCE", "compute"),
+        ("omnicloud.compute.providers", "VULTR", "compute"),
         ("omnicloud.storage.providers", "BACKBLAZE_B2", "storage"),
         ("omnicloud.storage.providers", "CLOUDFILES", "storage"),
         ("omnicloud.storage.providers", "ALIYUN_OSS", "storage"),

@@ -29,7 +29,8 @@ def test_get_driver_forms() -> None:
     assert omnicloud.aio.get_driver(Provider.IKOULA) is cs.AsyncIkoulaNodeDriver
     assert Provider.EXOSCALE == "exoscale" and str(Provider.IKOULA) == "ikoula"
     with pytest.raises(
-        UnknownProviderError, match="known: cloudsigma, cloudstack, ec2, exoscale, ikoula"
+        UnknownProviderError,
+        match="known: azure, azure_arm, cloudsigma, cloudstack, ec2, exoscale, gce, ikoula",
     ):
         omnicloud.get_driver("nimbus")
     with pytest.raises(UnknownProviderError, match="unknown driver type"):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from omnicloud.errors import ValidationError
 
@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     import ssl
     from typing import Any
 
-__all__ = ["HttpConfig", "RetryPolicy", "environment_proxies"]
+__all__ = ["HttpConfig", "RetryPolicy", "driver_config", "environment_proxies"]
 
 
 @dataclass(slots=True)
@@ -109,6 +109,27 @@ class HttpConfig:
             _stamped(self.client_cert),
             _stamped(self.client_key),
         )
+
+
+def driver_config(
+    http: HttpConfig | None,
+    *,
+    timeout: float | None = None,
+    verify: bool | str | None = None,
+    transport: Any = None,
+) -> HttpConfig:
+    """The settings of a driver given ``http=``, ``timeout=``, ``verify=`` and ``transport=``:
+    a copy of ``http`` (or of the defaults; the caller's config is not changed) with ``timeout``
+    as the total and the read timeout, ``verify``, and ``transport`` for both modes, each when
+    given."""
+    changes: dict[str, Any] = {}
+    if timeout is not None:
+        changes.update(timeout=float(timeout), read_timeout=float(timeout))
+    if verify is not None:
+        changes["verify"] = verify
+    if transport is not None:
+        changes.update(transport=transport, async_transport=transport)
+    return replace(http or HttpConfig(), **changes)
 
 
 def environment_proxies() -> bool:

@@ -8,9 +8,7 @@ import signal
 import ssl
 import subprocess
 import sys
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import httpx
@@ -19,6 +17,7 @@ import pytest
 from omnicloud.errors import ConfigurationError
 from omnicloud.sim.azure import AzureState, create_app, ensure_certificate
 from omnicloud.sim.server import display_url, serve_in_thread
+from tests.support.sim_serve import sim_serving
 
 KEYS = (
     "Azure endpoint",
@@ -34,30 +33,8 @@ KEYS = (
 )
 
 
-@contextmanager
-def serving(*args: str, stop: int = signal.SIGTERM) -> Iterator[dict[str, str]]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "omnicloud", "sim", "serve", "azure", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        banner: dict[str, str] = {}
-        deadline = time.monotonic() + 60
-        assert process.stdout is not None
-        while len(banner) < len(KEYS) and time.monotonic() < deadline:
-            line = process.stdout.readline()
-            if not line:
-                break
-            key, sep, value = line.rstrip("\n").partition(": ")
-            if sep and key in KEYS:
-                banner[key] = value
-        assert len(banner) == len(KEYS), f"no banner: {banner}"
-        yield banner
-    finally:
-        process.send_signal(stop)
-        process.wait(timeout=15)
+def serving(*args: str, stop: int = signal.SIGTERM) -> AbstractContextManager[dict[str, str]]:
+    return sim_serving("azure", *args, keys=KEYS, stop=stop)
 
 
 def test_sim_serve_azure_prints_working_credentials(tmp_path: Path) -> None:

@@ -8,47 +8,20 @@ import re
 import signal
 import subprocess
 import sys
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import httpx
 from google.cloud import compute_v1
 from google.oauth2 import service_account
 
+from tests.support.sim_serve import sim_serving
+
 _KEYS = ("GCE endpoint", "Project", "Zone", "Key file", "State")
 
 
-@contextmanager
-def serving(*args: str, stop: int = signal.SIGTERM) -> Iterator[dict[str, str]]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "omnicloud", "sim", "serve", "gce", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        banner: dict[str, str] = {}
-        deadline = time.monotonic() + 30
-        assert process.stdout is not None
-        while len(banner) < len(_KEYS) and time.monotonic() < deadline:
-            line = process.stdout.readline()
-            if not line:
-                break
-            key, sep, value = line.rstrip("\n").partition(": ")
-            if sep and key in _KEYS:
-                banner[key] = value
-        assert set(banner) == set(_KEYS), f"no banner: {banner}"
-        yield banner
-    finally:
-        process.send_signal(stop)
-        try:
-            process.wait(timeout=60)  # generous: the machine may be busy
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-            raise
+def serving(*args: str, stop: int = signal.SIGTERM) -> AbstractContextManager[dict[str, str]]:
+    return sim_serving("gce", *args, keys=_KEYS, stop=stop)
 
 
 def test_serve_prints_a_banner_with_a_working_key_file(tmp_path: Path) -> None:

@@ -8,13 +8,13 @@ import os
 import re
 import subprocess
 import sys
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
 import openstack
+
+from tests.support.sim_serve import sim_serving
 
 from .conftest import OsSim
 
@@ -111,30 +111,10 @@ def test_openstack_cli_rejects_a_bad_password(os_sim: OsSim) -> None:
     assert "401" in done.stderr or "requires authentication" in done.stderr
 
 
-@contextmanager
-def serving(*args: str) -> Iterator[dict[str, str]]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "omnicloud", "sim", "serve", "openstack", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
+def serving(*args: str) -> AbstractContextManager[dict[str, str]]:
+    return sim_serving(
+        "openstack", *args, keys=("Auth URL", "User name", "Password", "Project", "Domain")
     )
-    try:
-        banner: dict[str, str] = {}
-        deadline = time.monotonic() + 30
-        assert process.stdout is not None
-        while len(banner) < 5 and time.monotonic() < deadline:
-            line = process.stdout.readline()
-            if not line:
-                break
-            match = re.match(r"(Auth URL|User name|Password|Project|Domain):\s+(\S+)", line)
-            if match:
-                banner[match.group(1)] = match.group(2)
-        assert len(banner) == 5, f"no banner: {banner}"
-        yield banner
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def test_sim_serve_openstack_prints_working_credentials(tmp_path: Path) -> None:

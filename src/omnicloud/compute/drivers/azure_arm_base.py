@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import replace
 from typing import Any
 
 from omnicloud.azure._arm import DEFAULT_ARM_ENDPOINT, ArmClient
@@ -21,6 +20,7 @@ from omnicloud.azure._identity import (
 from omnicloud.compute._driver import NodeDriverCore
 from omnicloud.errors import ConfigurationError, ValidationError
 from omnicloud.http import HttpConfig, Redactor
+from omnicloud.http._config import driver_config
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -106,14 +106,7 @@ class AzureBase(NodeDriverCore):
             )
         if poll_interval <= 0 or wait_timeout <= 0:
             raise ValidationError("poll_interval and wait_timeout must be positive")
-        changes: dict[str, Any] = {}
-        if timeout is not None:
-            changes.update(timeout=float(timeout), read_timeout=float(timeout))
-        if verify is not None:
-            changes["verify"] = verify
-        if transport is not None:
-            changes.update(transport=transport, async_transport=transport)
-        config = replace(http or HttpConfig(), **changes)  # the caller's config is not changed
+        config = driver_config(http, timeout=timeout, verify=verify, transport=transport)
         redactor = Redactor()
         authority = (ex_authority or DEFAULT_AUTHORITY).rstrip("/")
         credential: Any

@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import replace
 from typing import Any, TypeVar
 from urllib.parse import quote
 
@@ -26,6 +25,7 @@ from omnicloud.gcp.auth import (
     load_service_account,
 )
 from omnicloud.http import HttpConfig, Redactor
+from omnicloud.http._config import driver_config
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -139,14 +139,7 @@ class GCEBase(NodeDriverCore):
                 f"auth_type={auth_type!r} is not supported: use a service account key (SA) "
                 "or ex_token="
             )
-        changes: dict[str, Any] = {}
-        if timeout is not None:
-            changes.update(timeout=float(timeout), read_timeout=float(timeout))
-        if verify is not None:
-            changes["verify"] = verify
-        if transport is not None:
-            changes.update(transport=transport, async_transport=transport)
-        config = replace(http or HttpConfig(), **changes)  # the caller's config is not changed
+        config = driver_config(http, timeout=timeout, verify=verify, transport=transport)
         redactor = Redactor()
         auth: TokenSource
         if key is None and ex_token is None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import replace
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -17,6 +16,7 @@ from omnicloud._poll import PollSettings, PollStatus, poll
 from omnicloud.compute._driver import NodeDriverCore
 from omnicloud.errors import ValidationError
 from omnicloud.http import HttpConfig, HttpRequest, HttpResponse, Redactor
+from omnicloud.http._config import driver_config
 from omnicloud.openstack._catalog import EndpointNotFoundError
 from omnicloud.openstack._options import session_from_options
 from omnicloud.openstack._session import OpenStackSession
@@ -92,14 +92,7 @@ class OpenStackBase(NodeDriverCore):
     ) -> None:
         if page_size < 1:
             raise ValidationError("page_size must be at least 1")
-        changes: dict[str, Any] = {}
-        if timeout is not None:
-            changes.update(timeout=float(timeout), read_timeout=float(timeout))
-        if verify is not None:
-            changes["verify"] = verify
-        if transport is not None:
-            changes.update(transport=transport, async_transport=transport)
-        config = replace(http or HttpConfig(), **changes)  # the caller's config is not changed
+        config = driver_config(http, timeout=timeout, verify=verify, transport=transport)
         redactor = Redactor()
         if session is None:
             unknown = sorted(set(options) - _OPTION_NAMES)

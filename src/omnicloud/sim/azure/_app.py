@@ -16,13 +16,12 @@ from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import parse_qsl
 
-import anyio
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ..core.app import ClientGone, create_sim_app, drop_connection, read_body
+from ..core.app import SimApi, create_sim_app
 from ..core.faults import Faults
 from ..core.jsonio import dumps_bytes, loads
 from ..core.routing import NoRoute, PathRouter
@@ -85,7 +84,7 @@ ARM = Router(
 IDENTITY = Router(_identity.ROUTES)
 
 
-class Api:
+class Api(SimApi):
     """Faults, identity, authentication and dispatch."""
 
     def __init__(self, state: AzureState, config: SimConfig) -> None:
@@ -93,24 +92,13 @@ class Api:
         self.config = config
         self.faults = Faults(config)
 
-    async def handle(self, request: Request) -> Response:
-        """The answer, after ``slow_seconds`` when slowness is on (the call is applied first)."""
-        delay = self.faults.delay()
-        response = await self._answer(request)
-        if delay > 0:
-            await anyio.sleep(delay)
-        return response
-
     async def _answer(self, request: Request) -> Response:
-        try:
-            raw = await read_body(dict(request.scope.get("headers", [])), request.receive)
-        except ClientGone:
-            return Response(b"", status_code=400)
-        if raw is None:
-            return _render(ArmError(413, "RequestEntityTooLarge", "The request is too large."))
-        if self.faults.should_reset():
-            await drop_connection(request.scope, request.receive)
-            return Response(b"", status_code=400)  # not sent: the connection is gone
+        raw = await self._receive(
+            request,
+            lambda: _render(ArmError(413, "RequestEntityTooLarge", "The request is too large.")),
+        )
+        if isinstance(raw, Response):
+            return raw
         headers = {k.lower(): v for k, v in request.headers.items()}
         extra = {"x-ms-request-id": str(uuid.uuid4())}
         if "x-ms-client-request-id" in headers:

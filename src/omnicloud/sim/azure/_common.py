@@ -26,6 +26,7 @@ __all__ = [
     "ref_id",
     "tag_patcher",
     "tags_of",
+    "take_tags",
 ]
 
 
@@ -63,6 +64,13 @@ def tags_of(body: Doc) -> dict[str, str] | None:
     ):
         raise bad_request("InvalidTagNameCharacters", "The tags must be string names and values.")
     return tags
+
+
+def take_tags(doc: Doc, body: Doc) -> None:
+    """Give ``doc`` the body's ``tags`` (validated) when the body has them."""
+    tags = tags_of(body)
+    if tags is not None:
+        doc["tags"] = tags
 
 
 def props(body: Doc) -> Doc:

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Callable
 
 from ._catalog import Image, Size
-from ._common import begin_delete, begin_put, location_of, props, tags_of
+from ._common import begin_delete, begin_put, location_of, props, take_tags
 from ._errors import ArmError, conflict, invalid_parameter
-from ._request import Reply, Req, check_not_busy, need, paged, resource_id
+from ._request import Reply, Req, check_not_busy, existing, getter, lister, need, resource_id
 from ._shapes import DISK
 from ._state import AzureState, iso, public
 from ._store import Doc
@@ -263,9 +262,7 @@ def _put_disk(req: Req) -> Reply:
         for field in ("osType", "hyperVGeneration"):
             if field in source["properties"]:
                 doc["properties"][field] = source["properties"][field]
-    tags = tags_of(body)
-    if tags is not None:
-        doc["tags"] = tags
+    take_tags(doc, body)
     return begin_put(
         req, "disk", group["name"], doc, PROVIDER, created=True, transitional="Updating"
     )
@@ -286,9 +283,7 @@ def _update_disk(req: Req, old: Doc, body: Doc) -> Reply:
     if body.get("sku"):
         sku = _sku(body["sku"].get("name"))
         old["sku"] = {"name": sku, "tier": _tier(sku)}
-    tags = tags_of(body)
-    if tags is not None:
-        old["tags"] = tags
+    take_tags(old, body)
     return begin_put(
         req, old["_kind"], old["_group"], old, PROVIDER, created=False, transitional="Updating"
     )
@@ -301,15 +296,8 @@ def _patch_disk(req: Req) -> Reply:
     return _update_disk(req, doc, req.obj(DISK))
 
 
-def _get_disk(req: Req) -> Reply:
-    _, group, name = req.args
-    return Reply(200, public(need(req, resource_id(req, group, DISKS, name), DISKS, name, group)))
-
-
 def _delete_disk(req: Req) -> Reply:
-    _, group, name = req.args
-    req.group(group)
-    doc = req.state.store.get(resource_id(req, group, DISKS, name))
+    doc = existing(req, DISKS)
     if doc is None:
         return Reply(204)
     if doc.get("managedBy"):
@@ -327,9 +315,7 @@ def _put_snapshot(req: Req) -> Reply:
     old = req.state.store.get(rid)
     if old is not None:
         check_not_busy(old, "update")
-        tags = tags_of(body)
-        if tags is not None:
-            old["tags"] = tags
+        take_tags(old, body)
         return begin_put(
             req, "snapshot", old["_group"], old, PROVIDER, created=False, transitional="Updating"
         )
@@ -347,9 +333,7 @@ def _put_snapshot(req: Req) -> Reply:
     for field in ("osType", "hyperVGeneration"):
         if field in source["properties"]:
             doc["properties"][field] = source["properties"][field]
-    tags = tags_of(body)
-    if tags is not None:
-        doc["tags"] = tags
+    take_tags(doc, body)
     return begin_put(
         req, "snapshot", group["name"], doc, PROVIDER, created=True, transitional="Updating"
     )
@@ -363,34 +347,22 @@ def _get_snapshot(req: Req) -> Reply:
 
 
 def _delete_snapshot(req: Req) -> Reply:
-    _, group, name = req.args
-    req.group(group)
-    doc = req.state.store.get(resource_id(req, group, SNAPSHOTS, name))
+    doc = existing(req, SNAPSHOTS)
     if doc is None:
         return Reply(204)
     return begin_delete(req, "snapshot", doc["_group"], doc, PROVIDER)
 
 
-def _lister(kind: str, per_group: bool) -> Callable[[Req], Reply]:
-    def handler(req: Req) -> Reply:
-        if per_group:
-            req.group(req.args[1])
-            return paged(req, kind, req.args[1])
-        return paged(req, kind, None)
-
-    return handler
-
-
 ROUTES = [
     ("PUT", f"{_RG}/disks/*", _put_disk),
     ("PATCH", f"{_RG}/disks/*", _patch_disk),
-    ("GET", f"{_RG}/disks/*", _get_disk),
+    ("GET", f"{_RG}/disks/*", getter(DISKS)),
     ("DELETE", f"{_RG}/disks/*", _delete_disk),
-    ("GET", f"{_RG}/disks", _lister("disk", True)),
-    ("GET", "subscriptions/*/providers/microsoft.compute/disks", _lister("disk", False)),
+    ("GET", f"{_RG}/disks", lister("disk", True)),
+    ("GET", "subscriptions/*/providers/microsoft.compute/disks", lister("disk", False)),
     ("PUT", f"{_RG}/snapshots/*", _put_snapshot),
     ("GET", f"{_RG}/snapshots/*", _get_snapshot),
     ("DELETE", f"{_RG}/snapshots/*", _delete_snapshot),
-    ("GET", f"{_RG}/snapshots", _lister("snapshot", True)),
-    ("GET", "subscriptions/*/providers/microsoft.compute/snapshots", _lister("snapshot", False)),
+    ("GET", f"{_RG}/snapshots", lister("snapshot", True)),
+    ("GET", "subscriptions/*/providers/microsoft.compute/snapshots", lister("snapshot", False)),
 ]

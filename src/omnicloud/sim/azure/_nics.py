@@ -16,13 +16,13 @@ from ._common import (
     props,
     ref_id,
     tag_patcher,
-    tags_of,
+    take_tags,
 )
 from ._errors import bad_request
 from ._nsgs import link as link_nsg
-from ._request import Reply, Req, check_not_busy, need, paged, resource_id
+from ._request import Reply, Req, check_not_busy, existing, getter, lister, resource_id
 from ._shapes import NIC
-from ._state import AzureState, public
+from ._state import AzureState
 from ._store import Doc
 
 __all__ = ["ROUTES", "unlink_and_delete"]
@@ -221,9 +221,7 @@ def _put(req: Req) -> Reply:
         "kind": "Regular",
         "properties": properties,
     }
-    tags = tags_of(body)
-    if tags is not None:
-        doc["tags"] = tags
+    take_tags(doc, body)
     if "virtualMachine" in properties:
         from ._vmpower import allocated
 
@@ -239,15 +237,8 @@ def _put(req: Req) -> Reply:
     )
 
 
-def _get(req: Req) -> Reply:
-    _, group, name = req.args
-    return Reply(200, public(need(req, resource_id(req, group, TYPE, name), TYPE, name, group)))
-
-
 def _delete(req: Req) -> Reply:
-    _, group, name = req.args
-    req.group(group)
-    doc = req.state.store.get(resource_id(req, group, TYPE, name))
+    doc = existing(req, TYPE)
     if doc is None:
         return Reply(204)
     vm = doc["properties"].get("virtualMachine")
@@ -278,20 +269,11 @@ def unlink_and_delete(state: AzureState, nic_id: str) -> None:
     state.store.delete(nic_id)
 
 
-def _list(req: Req) -> Reply:
-    req.group(req.args[1])
-    return paged(req, "nic", req.args[1])
-
-
-def _list_all(req: Req) -> Reply:
-    return paged(req, "nic", None)
-
-
 ROUTES = [
     ("PUT", f"{_BASE}/*", _put),
     ("PATCH", f"{_BASE}/*", tag_patcher(TYPE)),
-    ("GET", f"{_BASE}/*", _get),
+    ("GET", f"{_BASE}/*", getter(TYPE)),
     ("DELETE", f"{_BASE}/*", _delete),
-    ("GET", _BASE, _list),
-    ("GET", "subscriptions/*/providers/microsoft.network/networkinterfaces", _list_all),
+    ("GET", _BASE, lister("nic", True)),
+    ("GET", "subscriptions/*/providers/microsoft.network/networkinterfaces", lister("nic", False)),
 ]

@@ -6,9 +6,9 @@ from __future__ import annotations
 import uuid
 
 from . import _lro
-from ._common import begin_delete, begin_put, etag, location_of, props, tag_patcher, tags_of
+from ._common import begin_delete, begin_put, etag, location_of, props, tag_patcher, take_tags
 from ._errors import bad_request, not_found
-from ._request import Reply, Req, check_not_busy, need, paged, resource_id
+from ._request import Reply, Req, check_not_busy, existing, lister, need, resource_id
 from ._shapes import NSG, RULE
 from ._state import AzureState, public
 from ._store import Doc
@@ -163,9 +163,7 @@ def _put(req: Req) -> Reply:
     for field in ("networkInterfaces", "subnets"):
         if old and field in old["properties"]:
             doc["properties"][field] = old["properties"][field]
-    tags = tags_of(body)
-    if tags is not None:
-        doc["tags"] = tags
+    take_tags(doc, body)
     return begin_put(
         req, "nsg", group["name"], doc, PROVIDER, created=old is None, transitional="Updating"
     )
@@ -181,9 +179,7 @@ def _get(req: Req) -> Reply:
 
 
 def _delete(req: Req) -> Reply:
-    _, group, name = req.args
-    req.group(group)
-    doc = req.state.store.get(resource_id(req, group, TYPE, name))
+    doc = existing(req, TYPE)
     if doc is None:
         return Reply(204)
     users = [
@@ -198,15 +194,6 @@ def _delete(req: Req) -> Reply:
             "aka.ms/deletensg.",
         )
     return begin_delete(req, "nsg", doc["_group"], doc, PROVIDER)
-
-
-def _list(req: Req) -> Reply:
-    req.group(req.args[1])
-    return paged(req, "nsg", req.args[1])
-
-
-def _list_all(req: Req) -> Reply:
-    return paged(req, "nsg", None)
 
 
 def _put_rule(req: Req) -> Reply:
@@ -259,8 +246,12 @@ ROUTES = [
     ("PATCH", f"{_BASE}/*", tag_patcher(TYPE)),
     ("GET", f"{_BASE}/*", _get),
     ("DELETE", f"{_BASE}/*", _delete),
-    ("GET", _BASE, _list),
-    ("GET", "subscriptions/*/providers/microsoft.network/networksecuritygroups", _list_all),
+    ("GET", _BASE, lister("nsg", True)),
+    (
+        "GET",
+        "subscriptions/*/providers/microsoft.network/networksecuritygroups",
+        lister("nsg", False),
+    ),
     ("PUT", f"{_BASE}/*/securityrules/*", _put_rule),
     ("GET", f"{_BASE}/*/securityrules/*", _get_rule),
     ("DELETE", f"{_BASE}/*/securityrules/*", _delete_rule),

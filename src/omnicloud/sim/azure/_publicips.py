@@ -6,11 +6,11 @@ from __future__ import annotations
 import uuid
 
 from ._addresses import allocate_public
-from ._common import begin_delete, begin_put, etag, location_of, props, tag_patcher, tags_of
+from ._common import begin_delete, begin_put, etag, location_of, props, tag_patcher, take_tags
 from ._errors import bad_request
-from ._request import Reply, Req, check_not_busy, need, paged, resource_id
+from ._request import Reply, Req, check_not_busy, existing, getter, lister, resource_id
 from ._shapes import PIP
-from ._state import AzureState, public
+from ._state import AzureState
 from ._store import Doc
 
 __all__ = ["ROUTES", "assign_dynamic", "release_dynamic"]
@@ -82,23 +82,14 @@ def _put(req: Req) -> Reply:
     }
     if body.get("zones"):
         doc["zones"] = list(body["zones"])
-    tags = tags_of(body)
-    if tags is not None:
-        doc["tags"] = tags
+    take_tags(doc, body)
     return begin_put(
         req, "pip", group["name"], doc, PROVIDER, created=old is None, transitional="Updating"
     )
 
 
-def _get(req: Req) -> Reply:
-    _, group, name = req.args
-    return Reply(200, public(need(req, resource_id(req, group, TYPE, name), TYPE, name, group)))
-
-
 def _delete(req: Req) -> Reply:
-    _, group, name = req.args
-    req.group(group)
-    doc = req.state.store.get(resource_id(req, group, TYPE, name))
+    doc = existing(req, TYPE)
     if doc is None:
         return Reply(204)
     user = doc["properties"].get("ipConfiguration")
@@ -111,15 +102,6 @@ def _delete(req: Req) -> Reply:
             "aka.ms/deletepublicip.",
         )
     return begin_delete(req, "pip", doc["_group"], doc, PROVIDER)
-
-
-def _list(req: Req) -> Reply:
-    req.group(req.args[1])
-    return paged(req, "pip", req.args[1])
-
-
-def _list_all(req: Req) -> Reply:
-    return paged(req, "pip", None)
 
 
 def assign_dynamic(state: AzureState, pip_id: str) -> None:
@@ -141,8 +123,8 @@ def release_dynamic(state: AzureState, pip_id: str) -> None:
 ROUTES = [
     ("PUT", f"{_BASE}/*", _put),
     ("PATCH", f"{_BASE}/*", tag_patcher(TYPE)),
-    ("GET", f"{_BASE}/*", _get),
+    ("GET", f"{_BASE}/*", getter(TYPE)),
     ("DELETE", f"{_BASE}/*", _delete),
-    ("GET", _BASE, _list),
-    ("GET", "subscriptions/*/providers/microsoft.network/publicipaddresses", _list_all),
+    ("GET", _BASE, lister("pip", True)),
+    ("GET", "subscriptions/*/providers/microsoft.network/publicipaddresses", lister("pip", False)),
 ]

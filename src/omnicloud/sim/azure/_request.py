@@ -14,7 +14,17 @@ from ._errors import ArmError, bad_request, conflict, group_not_found, not_found
 from ._state import AzureState, public
 from ._store import Doc
 
-__all__ = ["Reply", "Req", "check_not_busy", "need", "paged", "resource_id"]
+__all__ = [
+    "Reply",
+    "Req",
+    "check_not_busy",
+    "existing",
+    "getter",
+    "lister",
+    "need",
+    "paged",
+    "resource_id",
+]
 
 
 @dataclass(slots=True)
@@ -135,6 +145,39 @@ def need(req: Req, rid: str, type_name: str, name: str, group: str) -> Doc:
     if doc is None:
         raise not_found(type_name, name, group)
     return doc
+
+
+def existing(req: Req, type_path: str) -> Doc | None:
+    """The resource ``type_path`` named by the route's (subscription, group, name), after
+    checking its group exists, or None: what a DELETE starts from."""
+    _, group, name = req.args
+    req.group(group)
+    return req.state.store.get(resource_id(req, group, type_path, name))
+
+
+def getter(type_path: str) -> Callable[[Req], Reply]:
+    """A GET handler answering the resource named by the route's (subscription, group, name),
+    or ARM's 404."""
+
+    def get(req: Req) -> Reply:
+        _, group, name = req.args
+        rid = resource_id(req, group, type_path, name)
+        return Reply(200, public(need(req, rid, type_path, name, group)))
+
+    return get
+
+
+def lister(kind: str, per_group: bool) -> Callable[[Req], Reply]:
+    """A GET handler paging the resources of ``kind`` in the route's resource group
+    (``per_group``, its name the second ``*``) or in the whole subscription."""
+
+    def handler(req: Req) -> Reply:
+        if per_group:
+            req.group(req.args[1])
+            return paged(req, kind, req.args[1])
+        return paged(req, kind, None)
+
+    return handler
 
 
 def check_not_busy(doc: Doc, action: str) -> None:

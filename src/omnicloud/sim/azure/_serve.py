@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from ..core.registry import Option, SimulatorSpec
-from ..core.serve import print_line, serve_app
+from ..core.serve import configure, print_line, serve_app, state_file
 from ._config import SimConfig
 from ._state import AzureState
 from ._tls import ensure_certificate
@@ -95,14 +95,8 @@ def _run(
     error_rate: float = 0.0,
 ) -> None:
     config = SimConfig(rate_limit=rate_limit or None, error_rate=error_rate)
-    if latency is not None:
-        config.operation_latency = latency
-    if page_size is not None:
-        config.page_size = page_size
-    if core_quota is not None:
-        config.core_quota = core_quota
-    path = os.path.abspath(state) if state else None
-    serve(host, port, path, config=config)
+    configure(config, operation_latency=latency, page_size=page_size, core_quota=core_quota)
+    serve(host, port, state_file(state), config=config)
 
 
 SPEC = SimulatorSpec(

@@ -7,7 +7,6 @@ by digest; resources and operations live in :mod:`._store`.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 import uuid
@@ -15,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ..core.clock import SYSTEM_CLOCK, Clock
+from ..core.tokens import token_digest
 from ._store import Doc, Store
 
 __all__ = ["AzureState", "iso", "public"]
@@ -31,10 +31,6 @@ def public(doc: Doc) -> Doc:
 def iso(moment: float) -> str:
     """``2026-01-02T03:04:05.123456+00:00``, as ARM writes times."""
     return datetime.fromtimestamp(moment, UTC).isoformat()
-
-
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 class AzureState:
@@ -101,12 +97,12 @@ class AzureState:
         now = self.clock.now()
         with self.store.transaction():
             self.store.purge_tokens(now)
-            self.store.put_token(_digest(token), now + ttl)
+            self.store.put_token(token_digest(token), now + ttl)
         return token, now + ttl
 
     def token_expiry(self, token: str) -> float | None:
         """When ``token`` expires, or None when it was never issued here."""
-        return self.store.token_expiry(_digest(token))
+        return self.store.token_expiry(token_digest(token))
 
 
 def group_doc(subscription: str, name: str, location: str, tags: Doc | None = None) -> Doc:

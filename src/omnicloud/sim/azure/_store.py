@@ -10,13 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 from ..core.jsonio import dumps_text, loads
-from ..core.store import SqliteStore
+from ..core.tokens import TOKENS_TABLE, TokenStore
 
 __all__ = ["Doc", "Store"]
 
 Doc = dict[str, Any]
 
-_SCHEMA = """
+_SCHEMA = (
+    """
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS resources (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT NULL UNIQUE, kind TEXT NOT NULL,
@@ -29,11 +30,12 @@ CREATE TABLE IF NOT EXISTS operations (
     id TEXT PRIMARY KEY, due REAL NOT NULL, done INTEGER NOT NULL, data TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS operations_due ON operations (done, due);
-CREATE TABLE IF NOT EXISTS tokens (digest TEXT PRIMARY KEY, expires REAL NOT NULL);
 """
+    + TOKENS_TABLE
+)
 
 
-class Store(SqliteStore):
+class Store(TokenStore):
     """Resources, operations and tokens. Safe to call from any thread."""
 
     KIND = "Azure"
@@ -137,28 +139,6 @@ class Store(SqliteStore):
         """Forget finished operations that were due before ``before``."""
         with self._lock:
             self._db.execute("DELETE FROM operations WHERE done = 1 AND due < ?", (before,))
-
-    # tokens -----------------------------------------------------------------------------------
-
-    def put_token(self, digest: str, expires: float) -> None:
-        """Remember a token by its digest."""
-        with self._lock:
-            self._db.execute(
-                "INSERT OR REPLACE INTO tokens (digest, expires) VALUES (?, ?)", (digest, expires)
-            )
-
-    def token_expiry(self, digest: str) -> float | None:
-        """When a token expires, or None for an unknown one."""
-        with self._lock:
-            row = self._db.execute(
-                "SELECT expires FROM tokens WHERE digest = ?", (digest,)
-            ).fetchone()
-        return None if row is None else float(row[0])
-
-    def purge_tokens(self, now: float) -> None:
-        """Forget tokens that expired before ``now``."""
-        with self._lock:
-            self._db.execute("DELETE FROM tokens WHERE expires < ?", (now,))
 
 
 def _where(kind: str | None, group: str | None) -> tuple[str, tuple[str, ...]]:

@@ -8,12 +8,12 @@ import uuid
 
 from . import _lro
 from ._catalog import Size
-from ._common import location_of, tags_of
+from ._common import location_of, tags_of, take_tags
 from ._disks import data_disks, default_storage, os_disk, release_disk
 from ._errors import conflict, invalid_parameter
 from ._offers import image_version_id
 from ._publicips import release_dynamic
-from ._request import Reply, Req, need, paged, resource_id
+from ._request import Reply, Req, existing, need, paged, resource_id
 from ._shapes import VM
 from ._state import AzureState, iso, public
 from ._store import Doc
@@ -149,9 +149,7 @@ def _create(req: Req, group: str, name: str, body: Doc) -> Reply:
             vm["properties"][key] = p[key]
     if body.get("zones"):
         vm["zones"] = list(body["zones"])
-    tags = tags_of(body)
-    if tags is not None:
-        vm["tags"] = tags
+    take_tags(vm, body)
     vm["properties"]["storageProfile"]["dataDisks"] = data_disks(
         req, vm, group, size, storage.get("dataDisks")
     )
@@ -289,9 +287,7 @@ def _get(req: Req) -> Reply:
 
 
 def _delete(req: Req) -> Reply:
-    _, group, name = req.args
-    req.group(group)
-    vm = req.state.store.get(resource_id(req, group, TYPE, name))
+    vm = existing(req, TYPE)
     if vm is None:
         return Reply(204)
     if vm["properties"]["provisioningState"] == "Deleting":

@@ -16,10 +16,10 @@ from ._common import (
     props,
     ref_id,
     tag_patcher,
-    tags_of,
+    take_tags,
 )
 from ._errors import bad_request, not_found
-from ._request import Reply, Req, check_not_busy, need, paged, resource_id
+from ._request import Reply, Req, check_not_busy, existing, lister, need, resource_id
 from ._shapes import SUBNET, VNET
 from ._state import AzureState, public
 from ._store import Doc
@@ -167,9 +167,7 @@ def _put(req: Req) -> Reply:
         },
         "_ips": old.get("_ips", {}) if old else {},
     }
-    tags = tags_of(body)
-    if tags is not None:
-        doc["tags"] = tags
+    take_tags(doc, body)
     subnets = [_subnet(req, doc, s, space) for s in properties.get("subnets") or []]
     _check_overlaps(doc, subnets)
     previous = old["properties"]["subnets"] if old else []
@@ -195,24 +193,13 @@ def _get(req: Req) -> Reply:
 
 
 def _delete(req: Req) -> Reply:
-    _, group, name = req.args
-    req.group(group)
-    doc = req.state.store.get(_vnet_id(req, group, name))
+    doc = existing(req, TYPE)
     if doc is None:
         return Reply(204)
     for subnet in doc["properties"]["subnets"]:
         _in_use(subnet)
     _link_nsgs(req.state, doc["properties"]["subnets"], [])
     return begin_delete(req, "vnet", doc["_group"], doc, PROVIDER)
-
-
-def _list(req: Req) -> Reply:
-    req.group(req.args[1])
-    return paged(req, "vnet", req.args[1])
-
-
-def _list_all(req: Req) -> Reply:
-    return paged(req, "vnet", None)
 
 
 # subnets -------------------------------------------------------------------------------------
@@ -285,8 +272,8 @@ ROUTES = [
     ("PATCH", f"{_BASE}/*", tag_patcher(TYPE)),
     ("GET", f"{_BASE}/*", _get),
     ("DELETE", f"{_BASE}/*", _delete),
-    ("GET", _BASE, _list),
-    ("GET", "subscriptions/*/providers/microsoft.network/virtualnetworks", _list_all),
+    ("GET", _BASE, lister("vnet", True)),
+    ("GET", "subscriptions/*/providers/microsoft.network/virtualnetworks", lister("vnet", False)),
     ("PUT", f"{_BASE}/*/subnets/*", _put_subnet),
     ("GET", f"{_BASE}/*/subnets/*", _get_subnet),
     ("DELETE", f"{_BASE}/*/subnets/*", _delete_subnet),

@@ -8,13 +8,12 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-import anyio
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ..core.app import MAX_BODY, ClientGone, create_sim_app, drop_connection, read_body
+from ..core.app import MAX_BODY, ClientGone, SimApi, create_sim_app, drop_connection, read_body
 from ..core.auth import BasicAuth
 from ..core.faults import Faults
 from ..core.routing import NoRoute, PathRouter
@@ -45,7 +44,7 @@ def _too_large() -> Response:
     return _error(SimError(413, "validation", f"Request body is larger than {MAX_BODY} bytes"))
 
 
-class Api:
+class Api(SimApi):
     """Authenticates, injects faults, parses and dispatches one API request."""
 
     def __init__(self, state: CloudSigmaState, config: SimConfig) -> None:
@@ -56,18 +55,6 @@ class Api:
         self.router: PathRouter[Callable[[Req], Reply]] = PathRouter(
             [*_servers.ROUTES, *_drives.ROUTES, *_tags.ROUTES, *_billing.ROUTES, *_misc.ROUTES]
         )
-
-    async def handle(self, request: Request) -> Response:
-        """The answer, after ``slow_seconds`` when slowness is on.
-
-        The request is read and applied first, then the answer waits: a client that gives up
-        meanwhile has had its call applied, as with a slow real server.
-        """
-        delay = self.faults.delay()
-        response = await self._answer(request)
-        if delay > 0:
-            await anyio.sleep(delay)
-        return response
 
     def _route(self, method: str, segments: list[str]) -> tuple[Callable[[Req], Reply], list[str]]:
         """The handler and its path arguments, or CloudSigma's 404/405."""

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
 from ..core.registry import Option, SimulatorSpec
-from ..core.serve import serve_app
+from ..core.serve import configure, serve_app, state_file
 from ._config import SimConfig
 from ._state import API_KEY_ENV, SECRET_ENV, CloudStackState
 
@@ -65,12 +64,8 @@ def _run(
     max_page_size: int | None = None,
 ) -> None:
     config = SimConfig()
-    if job_latency is not None:
-        config.job_latency = job_latency
-    if max_page_size is not None:
-        config.max_page_size = max_page_size
-    path = os.path.abspath(state) if state else None
-    serve(host, port, path, api_key=api_key, secret=secret_key, config=config)
+    configure(config, job_latency=job_latency, max_page_size=max_page_size)
+    serve(host, port, state_file(state), api_key=api_key, secret=secret_key, config=config)
 
 
 SPEC = SimulatorSpec(

@@ -1,7 +1,8 @@
 """The simulator core: what every simulator builds on, moto's ``BaseBackend`` idea in our terms.
 
 - :mod:`.store`: :class:`SqliteStore`, the state store (SQLite or memory, JSON documents,
-  re-entrant transactions, savepoints, settings), opened through :mod:`.statefile`.
+  re-entrant transactions, savepoints, settings), opened through :mod:`.statefile`;
+  :mod:`.tokens`: :class:`~.tokens.TokenStore`, access tokens by digest on top of it.
 - :mod:`.auth`: the :class:`Authenticator` hook and :class:`BasicAuth`.
 - :mod:`.faults`: :class:`Faults` (seeded errors and resets, rate windows, slowness) over the
   knobs of :class:`BaseConfig` (:mod:`.config`).

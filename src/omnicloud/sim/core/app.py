@@ -3,7 +3,9 @@
 :func:`create_sim_app` builds the Starlette app: the simulator's API endpoints (raw ASGI
 callables, answered without Starlette's routing and middleware layers, which cost every request
 for nothing), ``GET /sim/health`` without authentication, any extra routes, and ``app.state``
-attributes exposing the simulator's world. Starlette is imported with this module only.
+attributes exposing the simulator's world. :class:`SimApi` is the base of a simulator's request
+handler: the answer delayed by ``slow_seconds``, the body read, connection resets. Starlette is
+imported with this module only.
 """
 
 from __future__ import annotations
@@ -11,17 +13,20 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+import anyio
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .faults import Faults
 from .resets import SimulatedReset, abort_connection
 
 __all__ = [
     "MAX_BODY",
     "ClientGone",
+    "SimApi",
     "SimApp",
     "SimulatedReset",
     "create_sim_app",
@@ -95,6 +100,45 @@ async def drop_connection(scope: Scope, receive: Receive) -> None:
         raise SimulatedReset("connection reset by the simulator (reset_rate)")
     while (await receive())["type"] != "http.disconnect":
         pass
+
+
+class SimApi:
+    """The base of a simulator's request handler (a Starlette endpoint): subclasses set
+    ``faults`` and implement :meth:`_answer`."""
+
+    faults: Faults
+
+    async def handle(self, request: Request) -> Response:
+        """The answer, after ``slow_seconds`` when slowness is on.
+
+        The request is read and applied first, then the answer waits: a client that gives up
+        meanwhile has had its call applied, as with a slow real server.
+        """
+        delay = self.faults.delay()
+        response = await self._answer(request)
+        if delay > 0:
+            await anyio.sleep(delay)
+        return response
+
+    async def _answer(self, request: Request) -> Response:
+        raise NotImplementedError
+
+    async def _receive(
+        self, request: Request, too_large: Callable[[], Response]
+    ) -> bytes | Response:
+        """The request body, or the answer to give instead: an empty 400 when the client left
+        before sending all of it, ``too_large()`` over :data:`MAX_BODY`, and after resetting the
+        connection when ``reset_rate`` picks this request, an empty 400 that is never sent."""
+        try:
+            raw = await read_body(dict(request.scope.get("headers", [])), request.receive)
+        except ClientGone:
+            return Response(b"", status_code=400)
+        if raw is None:
+            return too_large()
+        if self.faults.should_reset():
+            await drop_connection(request.scope, request.receive)
+            return Response(b"", status_code=400)  # not sent: the connection is gone
+        return raw
 
 
 class SimApp(Starlette):

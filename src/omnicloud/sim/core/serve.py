@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Callable, Iterable
 from typing import Any, Protocol, TypeVar
 
-__all__ = ["Closable", "print_line", "serve_app"]
+__all__ = ["Closable", "configure", "print_line", "serve_app", "state_file"]
 
 
 class Closable(Protocol):
@@ -18,6 +19,22 @@ class Closable(Protocol):
 
 
 S = TypeVar("S", bound=Closable)
+
+
+def configure(config: Any, **options: object) -> None:
+    """Set the fields of the dataclass ``config`` given as ``options`` that are not None (the
+    command line's options left out are None); a name that is not a field is a TypeError."""
+    fields = {field.name for field in dataclasses.fields(config)}
+    for name, value in options.items():
+        if name not in fields:
+            raise TypeError(f"{type(config).__name__} has no field {name!r}")
+        if value is not None:
+            setattr(config, name, value)
+
+
+def state_file(state: str | None) -> str | None:
+    """The absolute path of the ``--state`` file given, or None (in memory) without one."""
+    return os.path.abspath(state) if state else None
 
 
 def print_line(line: str) -> None:

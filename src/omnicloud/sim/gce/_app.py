@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ..core.app import ClientGone, create_sim_app, drop_connection, read_body
+from ..core.app import SimApi, create_sim_app
 from ..core.clock import SystemClock
 from ..core.faults import Faults
 from ..core.jsonio import dumps_bytes, loads
@@ -66,7 +66,7 @@ _ROUTES: list[ApiRoute] = [
 ]
 
 
-class Api:
+class Api(SimApi):
     """Faults, authentication and dispatch."""
 
     def __init__(self, state: GceState, config: SimConfig) -> None:
@@ -76,24 +76,12 @@ class Api:
         self.router: PathRouter[Handler] = PathRouter(_ROUTES)
         self._seen: dict[str, float] = {}
 
-    async def handle(self, request: Request) -> Response:
-        """The answer, after ``slow_seconds`` when slowness is on (the call is applied first)."""
-        delay = self.faults.delay()
-        response = await self._answer(request)
-        if delay > 0:
-            await anyio.sleep(delay)
-        return response
-
     async def _answer(self, request: Request) -> Response:
-        try:
-            raw = await read_body(dict(request.scope.get("headers", [])), request.receive)
-        except ClientGone:
-            return Response(b"", status_code=400)
-        if raw is None:
-            return _error(ApiError(413, "uploadTooLarge", "The request is too large."))
-        if self.faults.should_reset():
-            await drop_connection(request.scope, request.receive)
-            return Response(b"", status_code=400)  # not sent: the connection is gone
+        raw = await self._receive(
+            request, lambda: _error(ApiError(413, "uploadTooLarge", "The request is too large."))
+        )
+        if isinstance(raw, Response):
+            return raw
         origin = str(request.base_url).rstrip("/")
         path = request.url.path
         try:

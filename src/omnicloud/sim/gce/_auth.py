@@ -3,11 +3,11 @@ service account's key) and self-signed JWTs, as google-auth sends them."""
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from typing import Any
 from urllib.parse import parse_qs
 
+from ..core.tokens import token_digest
 from ._jwt import InvalidToken, verify
 from ._state import GceState
 
@@ -27,10 +27,6 @@ class TokenError(Exception):
         super().__init__(description)
         self.code = code
         self.description = description
-
-
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def _claims(state: GceState, token: str, now: float) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -64,7 +60,7 @@ def grant(state: GceState, body: bytes, origin: str, now: float) -> dict[str, An
         raise TokenError("invalid_grant", "Invalid JWT: Token must be a short-lived token.")
     token = "ya29.sim-" + secrets.token_urlsafe(48)
     state.store.purge_tokens(now)
-    state.store.put_token(_digest(token), now + TOKEN_TTL)
+    state.store.put_token(token_digest(token), now + TOKEN_TTL)
     return {"access_token": token, "expires_in": TOKEN_TTL, "token_type": "Bearer"}
 
 
@@ -82,7 +78,7 @@ def authorized(
         return None
     if scheme.lower() != "bearer" or not token:
         return False
-    digest = _digest(token)
+    digest = token_digest(token)
     if token.count(".") != 2:
         expires = state.store.token_expiry(digest)
         return expires is not None and expires > now

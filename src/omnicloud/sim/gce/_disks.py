@@ -10,7 +10,7 @@ from ._errors import ApiError, already_exists, invalid, not_found
 from ._images import resolve_image
 from ._labels import check_labels
 from ._labels_api import set_labels
-from ._listing import aggregated, listing
+from ._listing import aggregated, global_getter, global_lister, listing, load_global
 from ._ops import begin_operation
 from ._places import stable_id, zone_of
 from ._request import Reply, Req, Route, check_name, ref_path, render
@@ -214,21 +214,7 @@ def _insert_snapshot(req: Req) -> Reply:
 
 
 def _load_snapshot(req: Req) -> Doc:
-    project = req.own_project()
-    doc = req.state.store.get("snapshot", "global", req.args[1])
-    if doc is None:
-        raise not_found(f"projects/{project}/global/snapshots/{req.args[1]}")
-    return doc
-
-
-def _get_snapshot(req: Req) -> Reply:
-    return Reply(render(_load_snapshot(req), req.base))
-
-
-def _list_snapshots(req: Req) -> Reply:
-    project = req.own_project()
-    docs = req.state.store.all("snapshot", "global")
-    return listing(req, "compute#snapshotList", f"projects/{project}/global/snapshots", docs)
+    return load_global(req, "snapshot", "snapshots")
 
 
 def _delete_snapshot(req: Req) -> Reply:
@@ -289,9 +275,9 @@ ROUTES: list[Route] = [
     ("GET", "projects/*/aggregated/disks", _aggregated),
     ("GET", "projects/*/zones/*/diskTypes", _list_disk_types),
     ("GET", "projects/*/zones/*/diskTypes/*", _get_disk_type),
-    ("GET", "projects/*/global/snapshots", _list_snapshots),
+    ("GET", "projects/*/global/snapshots", global_lister("snapshot", "snapshots")),
     ("POST", "projects/*/global/snapshots", _insert_snapshot),
-    ("GET", "projects/*/global/snapshots/*", _get_snapshot),
+    ("GET", "projects/*/global/snapshots/*", global_getter("snapshot", "snapshots")),
     ("DELETE", "projects/*/global/snapshots/*", _delete_snapshot),
     ("POST", "projects/*/global/snapshots/*/setLabels", _set_snapshot_labels),
 ]

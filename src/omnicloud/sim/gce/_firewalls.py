@@ -5,10 +5,10 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
-from ._errors import already_exists, invalid, not_found
-from ._listing import listing
+from ._errors import already_exists, invalid
+from ._listing import global_getter, global_lister, load_global
 from ._ops import begin_operation
-from ._request import NAME_RE, Reply, Req, Route, check_name, ref_path, render
+from ._request import NAME_RE, Reply, Req, Route, check_name, ref_path
 from ._state import LINK, rfc3339
 from ._store import Doc
 
@@ -117,11 +117,7 @@ def _apply(req: Req, doc: Doc, body: dict[str, Any]) -> None:
 
 
 def _load(req: Req) -> Doc:
-    project = req.own_project()
-    doc = req.state.store.get("firewall", "global", req.args[1])
-    if doc is None:
-        raise not_found(f"projects/{project}/global/firewalls/{req.args[1]}")
-    return doc
+    return load_global(req, "firewall", "firewalls")
 
 
 def _path(req: Req, name: str) -> str:
@@ -151,16 +147,6 @@ def _insert(req: Req) -> Reply:
     return begin_operation(req, "global", "insert", _path(req, name), doc["id"])
 
 
-def _get(req: Req) -> Reply:
-    return Reply(render(_load(req), req.base))
-
-
-def _list(req: Req) -> Reply:
-    project = req.own_project()
-    docs = req.state.store.all("firewall", "global")
-    return listing(req, "compute#firewallList", f"projects/{project}/global/firewalls", docs)
-
-
 def _patch(req: Req) -> Reply:
     doc = _load(req)
     body = dict(req.json())
@@ -177,9 +163,9 @@ def _delete(req: Req) -> Reply:
 
 
 ROUTES: list[Route] = [
-    ("GET", "projects/*/global/firewalls", _list),
+    ("GET", "projects/*/global/firewalls", global_lister("firewall", "firewalls")),
     ("POST", "projects/*/global/firewalls", _insert),
-    ("GET", "projects/*/global/firewalls/*", _get),
+    ("GET", "projects/*/global/firewalls/*", global_getter("firewall", "firewalls")),
     ("PATCH", "projects/*/global/firewalls/*", _patch),
     ("DELETE", "projects/*/global/firewalls/*", _delete),
 ]

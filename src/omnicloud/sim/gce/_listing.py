@@ -8,15 +8,15 @@ import binascii
 import hashlib
 import hmac
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from ._errors import invalid
+from ._errors import invalid, not_found
 from ._filters import compile_filter
 from ._request import Reply, Req, render
 from ._store import Doc
 
-__all__ = ["aggregated", "listing"]
+__all__ = ["aggregated", "global_getter", "global_lister", "listing", "load_global"]
 
 
 def _max_results(req: Req) -> int:
@@ -128,3 +128,33 @@ def aggregated(
         answer["nextPageToken"] = token
     answer["selfLink"] = base + list_id
     return Reply(answer)
+
+
+def load_global(req: Req, kind: str, collection: str) -> Doc:
+    """The global ``kind`` named by the path (``projects/{p}/global/{collection}/{name}``), the
+    project checked, or Google's 404."""
+    project = req.own_project()
+    doc = req.state.store.get(kind, "global", req.args[1])
+    if doc is None:
+        raise not_found(f"projects/{project}/global/{collection}/{req.args[1]}")
+    return doc
+
+
+def global_getter(kind: str, collection: str) -> Callable[[Req], Reply]:
+    """A ``GET projects/*/global/{collection}/*`` handler answering one ``kind``."""
+
+    def get(req: Req) -> Reply:
+        return Reply(render(load_global(req, kind, collection), req.base))
+
+    return get
+
+
+def global_lister(kind: str, collection: str) -> Callable[[Req], Reply]:
+    """A ``GET projects/*/global/{collection}`` handler: the ``compute#{kind}List``."""
+
+    def list_all(req: Req) -> Reply:
+        project = req.own_project()
+        docs = req.state.store.all(kind, "global")
+        return listing(req, f"compute#{kind}List", f"projects/{project}/global/{collection}", docs)
+
+    return list_all

@@ -6,7 +6,7 @@ import ipaddress
 
 from ._catalog import REGIONS, SUBNET_RANGES
 from ._errors import ApiError, already_exists, invalid, not_found
-from ._listing import aggregated, listing
+from ._listing import aggregated, global_getter, global_lister, listing, load_global
 from ._ops import begin_operation
 from ._request import Reply, Req, Route, check_name, ref_path, render
 from ._state import LINK, fingerprint, rfc3339
@@ -56,21 +56,7 @@ def _subnet_doc(req: Req, region: str, name: str, network: Doc, cidr: str) -> Do
 
 
 def _load_network(req: Req) -> Doc:
-    project = req.own_project()
-    doc = req.state.store.get("network", "global", req.args[1])
-    if doc is None:
-        raise not_found(f"projects/{project}/global/networks/{req.args[1]}")
-    return doc
-
-
-def _get_network(req: Req) -> Reply:
-    return Reply(render(_load_network(req), req.base))
-
-
-def _list_networks(req: Req) -> Reply:
-    project = req.own_project()
-    docs = req.state.store.all("network", "global")
-    return listing(req, "compute#networkList", f"projects/{project}/global/networks", docs)
+    return load_global(req, "network", "networks")
 
 
 def _insert_network(req: Req) -> Reply:
@@ -256,9 +242,9 @@ def _delete_subnet(req: Req) -> Reply:
 
 
 ROUTES: list[Route] = [
-    ("GET", "projects/*/global/networks", _list_networks),
+    ("GET", "projects/*/global/networks", global_lister("network", "networks")),
     ("POST", "projects/*/global/networks", _insert_network),
-    ("GET", "projects/*/global/networks/*", _get_network),
+    ("GET", "projects/*/global/networks/*", global_getter("network", "networks")),
     ("DELETE", "projects/*/global/networks/*", _delete_network),
     ("GET", "projects/*/regions/*/subnetworks", _list_subnets),
     ("POST", "projects/*/regions/*/subnetworks", _insert_subnet),

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from ..core.registry import Option, SimulatorSpec
-from ..core.serve import print_line, serve_app
+from ..core.serve import configure, print_line, serve_app, state_file
 from ._config import SimConfig
 from ._state import GceState
 
@@ -82,14 +81,8 @@ def _run(
     error_rate: float = 0.0,
 ) -> None:
     config = SimConfig(rate_limit=rate_limit or None, error_rate=error_rate)
-    if latency is not None:
-        config.operation_latency = latency
-    if max_results is not None:
-        config.max_results = max_results
-    if cpu_quota is not None:
-        config.cpu_quota = cpu_quota
-    path = os.path.abspath(state) if state else None
-    serve(host, port, path, project=project, zone=zone, config=config)
+    configure(config, operation_latency=latency, max_results=max_results, cpu_quota=cpu_quota)
+    serve(host, port, state_file(state), project=project, zone=zone, config=config)
 
 
 SPEC = SimulatorSpec(

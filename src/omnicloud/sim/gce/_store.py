@@ -12,13 +12,14 @@ from __future__ import annotations
 from typing import Any
 
 from ..core.jsonio import dumps_text, loads
-from ..core.store import SqliteStore
+from ..core.tokens import TOKENS_TABLE, TokenStore
 
 __all__ = ["Doc", "Store"]
 
 Doc = dict[str, Any]
 
-_SCHEMA = """
+_SCHEMA = (
+    """
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS objects (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, scope TEXT NOT NULL,
@@ -35,11 +36,12 @@ CREATE TABLE IF NOT EXISTS instance_cpus (
     PRIMARY KEY (scope, name)
 );
 CREATE INDEX IF NOT EXISTS instance_cpus_region ON instance_cpus (region);
-CREATE TABLE IF NOT EXISTS tokens (digest TEXT PRIMARY KEY, expires REAL NOT NULL);
 """
+    + TOKENS_TABLE
+)
 
 
-class Store(SqliteStore):
+class Store(TokenStore):
     """Documents of the simulated project. Safe to call from any thread."""
 
     KIND = "GCE"
@@ -134,25 +136,3 @@ class Store(SqliteStore):
                 "SELECT kind, scope, name FROM pending WHERE due <= ? ORDER BY due", (now,)
             ).fetchall()
         return [(str(a), str(b), str(c)) for a, b, c in rows]
-
-    # tokens -----------------------------------------------------------------------------------
-
-    def put_token(self, digest: str, expires: float) -> None:
-        """Remember an access token by its digest."""
-        with self._lock:
-            self._db.execute(
-                "INSERT OR REPLACE INTO tokens (digest, expires) VALUES (?, ?)", (digest, expires)
-            )
-
-    def token_expiry(self, digest: str) -> float | None:
-        """When a token expires, or None for an unknown token."""
-        with self._lock:
-            row = self._db.execute(
-                "SELECT expires FROM tokens WHERE digest = ?", (digest,)
-            ).fetchone()
-        return None if row is None else float(row[0])
-
-    def purge_tokens(self, now: float) -> None:
-        """Forget expired tokens."""
-        with self._lock:
-            self._db.execute("DELETE FROM tokens WHERE expires < ?", (now,))

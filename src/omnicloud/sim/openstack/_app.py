@@ -17,13 +17,12 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs
 
-import anyio
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ..core.app import ClientGone, create_sim_app, drop_connection, read_body
+from ..core.app import SimApi, create_sim_app
 from ..core.faults import Faults
 from ..core.jsonio import dumps_bytes, loads
 from ..core.routing import NoRoute, PathRouter
@@ -86,7 +85,7 @@ class Service:
     microversion: str | None = None
 
 
-class Api:
+class Api(SimApi):
     """Faults, discovery, authentication, microversions and dispatch for every service."""
 
     def __init__(self, cloud: Cloud, config: SimConfig) -> None:
@@ -133,30 +132,18 @@ class Api:
             ),
         }
 
-    async def handle(self, request: Request) -> Response:
-        """The answer, after ``slow_seconds`` when slowness is on (the call is applied first)."""
-        delay = self.faults.delay()
-        response = await self._answer(request)
-        if delay > 0:
-            await anyio.sleep(delay)
-        return response
-
     async def _answer(self, request: Request) -> Response:
-        try:
-            raw = await read_body(dict(request.scope.get("headers", [])), request.receive)
-        except ClientGone:
-            return Response(b"", status_code=400)
         segments = [s for s in request.url.path.split("/") if s]
         if segments[:1] in (["v3"], ["v2.0"]):
             segments = ["identity", *segments]
         style = {"networking": "neutron", "image": "glance", "identity": "keystone"}.get(
             segments[0] if segments else "", "nova"
         )
-        if raw is None:
-            return _render(_style_error(style, 413, "Request is too large."))
-        if self.faults.should_reset():
-            await drop_connection(request.scope, request.receive)
-            return Response(b"", status_code=400)  # not sent: the connection is gone
+        raw = await self._receive(
+            request, lambda: _render(_style_error(style, 413, "Request is too large."))
+        )
+        if isinstance(raw, Response):
+            return raw
         origin = str(request.base_url).rstrip("/")
         headers = {k.lower(): v for k, v in request.headers.items()}
         try:

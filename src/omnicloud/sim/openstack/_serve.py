@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from ..core.registry import Option, SimulatorSpec
-from ..core.serve import print_line, serve_app
+from ..core.serve import configure, print_line, serve_app, state_file
 from ._config import SimConfig
 from ._state import PASSWORD_ENV, REGION
 from ._world import OpenStackState
@@ -66,10 +65,8 @@ def _run(
     config = SimConfig(rate_limit=rate_limit or None, error_rate=error_rate)
     if latency is not None:
         config.server_latency = config.volume_latency = config.image_latency = latency
-    if max_limit is not None:
-        config.max_limit = max_limit
-    path = os.path.abspath(state) if state else None
-    serve(host, port, path, password=password, config=config)
+    configure(config, max_limit=max_limit)
+    serve(host, port, state_file(state), password=password, config=config)
 
 
 SPEC = SimulatorSpec(

@@ -9,7 +9,6 @@ meanwhile) and ``_after`` (fields to set when it settles); a document whose next
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import os
 import secrets
@@ -21,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.clock import SYSTEM_CLOCK, Clock, begin, settle
+from ..core.tokens import token_digest
 from ._store import Doc, Store
 
 __all__ = [
@@ -57,11 +57,6 @@ def iso(moment: float, *, micro: bool = False) -> str:
     if micro:
         return stamp.strftime("%Y-%m-%dT%H:%M:%S.%f")
     return stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def digest(token: str) -> str:
-    """How a token is stored: its SHA-256."""
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,7 +175,7 @@ class Cloud:
         token = "gAAAAAB" + secrets.token_urlsafe(96)
         self.store.purge_tokens(now)
         self.store.put_token(
-            digest(token),
+            token_digest(token),
             principal.expires,
             {
                 "user_id": user_id,
@@ -198,7 +193,7 @@ class Cloud:
         """Who a token speaks for, or None when it is unknown or expired."""
         if not token:
             return None
-        found = self.store.get_token(digest(token))
+        found = self.store.get_token(token_digest(token))
         if found is None:
             return None
         expires, data = found
@@ -217,7 +212,7 @@ class Cloud:
 
     def revoke(self, token: str) -> bool:
         """Revoke a token; whether it was known."""
-        return self.store.drop_token(digest(token))
+        return self.store.drop_token(token_digest(token))
 
     # documents --------------------------------------------------------------------------------
 
