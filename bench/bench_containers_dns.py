@@ -219,9 +219,12 @@ def _outcome(results: Sequence[Any]) -> dict[str, Any]:
 
 async def deploy_ours(unix: str, prefix: str, n: int, profile: bool) -> dict[str, Any]:
     from omnicloud.container.drivers.docker import AsyncDockerContainerDriver
+    from omnicloud.http import HttpConfig
 
     counter = _counter()
-    async with AsyncDockerContainerDriver(endpoint=unix) as driver:
+    # as many connections as the SDK's pool and threads (max_pool_size=200 there)
+    config = HttpConfig(max_connections=max(n, 1))
+    async with AsyncDockerContainerDriver(endpoint=unix, http=config) as driver:
         image = await driver.ex_get_image(IMAGE)  # one request first (and the API version)
 
         async def one(index: int) -> str:
@@ -850,7 +853,8 @@ def main() -> None:
         f"`{' '.join(COMMAND)}` with network `none` and no TTY, on a daemon emptied just "
         "before (the parent removes every container, untimed). omnicloud: "
         f"`AsyncDockerContainerDriver`, `asyncio.gather` of {args.deploys} `deploy_container` "
-        "calls (create, start, inspect; aiohttp's unix-socket connector, up to 100 connections); "
+        "calls (create, start, inspect; aiohttp's unix-socket connector, as many connections "
+        "as deploys, like the SDK's pool); "
         "docker SDK: one `DockerClient` (`max_pool_size="
         f"{args.threads}`) on a `ThreadPoolExecutor` of {args.threads} threads, "
         "`containers.run(detach=True)` each (create, inspect, start). Each client sends one "

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from omnicloud._wire import context, schema, wire
+from omnicloud.aws._xml import _NAMES, local_name
 from omnicloud.dns._base import Record, RecordType, Zone
 from omnicloud.errors import ValidationError
 
@@ -230,12 +231,11 @@ class RecordReader:
         self._domain = zone.domain.rstrip(".").lower()
 
     def __call__(self, element: Any) -> list[Record]:
-        from omnicloud.aws._xml import local_name
-
         name = kind = ttl_text = None
         values: list[str] = []
         for kid in element:
-            tag = local_name(kid.tag)
+            tag = kid.tag
+            tag = _NAMES.get(tag) or local_name(tag)
             if tag == "Name":
                 name = kid.text or ""
             elif tag == "Type":
@@ -250,18 +250,33 @@ class RecordReader:
             return records_of(record_set_doc(element), self._zone, self._driver)
         ttl = int(ttl_text) if ttl_text else None
         relative_name = self._relative(name)
-        ident = record_id(kind, relative_name)
-        record_kind = _kind(kind)
-        shared = {"ttl": ttl, "values": values}
+        ident = f"{kind}:{relative_name}"  # record_id without a set identifier
+        record_kind = _KINDS.get(kind, kind)
         several = len(values) > 1
-        split = kind in ("MX", "SRV")
         zone, driver = self._zone, self._driver
-        out = []
-        for value in values:
-            data, parsed = _parse(kind, value) if split else (value, {})
-            extra = {**shared, **parsed, "value": value, "_multi_value": several}
-            out.append(Record(ident, relative_name, record_kind, data, zone, driver, ttl, extra))
-        return out
+        if kind in ("MX", "SRV"):
+            out = []
+            for value in values:
+                data, parsed = _parse(kind, value)
+                extra = {"ttl": ttl, "values": values, **parsed}
+                extra["value"], extra["_multi_value"] = value, several
+                out.append(
+                    Record(ident, relative_name, record_kind, data, zone, driver, ttl, extra)
+                )
+            return out
+        return [
+            Record(
+                ident,
+                relative_name,
+                record_kind,
+                value,
+                zone,
+                driver,
+                ttl,
+                {"ttl": ttl, "values": values, "value": value, "_multi_value": several},
+            )
+            for value in values
+        ]
 
     def _relative(self, full: str) -> str:
         name = unescape(full).rstrip(".")
