@@ -98,4 +98,4 @@ class SimulatorGroup(click.Group):
 
 @sim.group(cls=SimulatorGroup)
 def serve() -> None:
-    """Serve a simulator over HTTP until interrupted."""
+    """Serve a simulator over HTTP (HTTPS for azure) until interrupted."""
