@@ -22,7 +22,7 @@ import time
 from typing import Any
 from urllib.parse import unquote
 
-from omnicloud._flow import Emit, Sleep
+from omnicloud._flow import Emit
 from omnicloud._safe_xml import xml_when_ok
 from omnicloud._shell import stream_operation
 from omnicloud._wire import context, schema, wire
@@ -31,11 +31,11 @@ from omnicloud.azure._blob import (
     error_from_response,
     md5_hex,
 )
-from omnicloud.errors import MalformedResponseError, TransportError, ValidationError
+from omnicloud.errors import MalformedResponseError, ValidationError
 from omnicloud.http._config import HttpConfig, RetryPolicy
 from omnicloud.http._redact import Redactor
-from omnicloud.http._retry import GATEWAY_STATUSES, log_retry, next_delay
-from omnicloud.http._streaming import Close, Open, Read, StreamingAsyncHttp, StreamingSyncHttp
+from omnicloud.http._streaming import Close, StreamingAsyncHttp, StreamingSyncHttp
+from omnicloud.storage._get import Verdict, open_for_reading
 from omnicloud.storage._hashing import Expected
 from omnicloud.storage._models import Container, Object
 from omnicloud.storage._ops import OpenedObject, RangeAccess, StorageOps, UploadRequest
@@ -50,7 +50,8 @@ from omnicloud.storage.errors import (
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from omnicloud.http._models import HttpResponse
+    from omnicloud._flow import Flow
+    from omnicloud.http._models import HttpRequest, HttpResponse
     from omnicloud.http._streaming import StreamFlow
     from omnicloud.storage._source import ChunkSource
 
@@ -456,49 +457,30 @@ class AzureBlobsStorageOps(StorageOps):
     def _open_get(
         self, obj: Object, headers: dict[str, str], expected: tuple[int, ...]
     ) -> StreamFlow[Any]:
-        """Open ``Get Blob``; being a read, it is opened again after a lost connection or a
-        gateway error (never once the caller has bytes: ``resume`` is for that)."""
-        started = time.monotonic()
-        attempt = 0
-        while True:
-            attempt += 1
-            request = self.service.request(
+        """Open ``Get Blob`` (:func:`~omnicloud.storage._get.open_for_reading`)."""
+
+        def build() -> Flow[HttpRequest]:
+            return self.service.request(
                 "GET", obj.container_name, obj.name, headers=headers, operation="azure Get Blob"
             )
-            try:
-                stream = yield Open(request)
-            except TransportError as exc:
-                delay = next_delay(self.retry, attempt, started, None)
-                if delay is None:
-                    raise
-                log_retry(request, attempt, str(exc), delay)
-                yield Sleep(delay)
-                continue
-            if stream.status in expected:
-                return stream
-            if stream.status == 200 and "x-ms-range" in headers:
-                yield Close(stream)
-                raise RangeIgnoredError(f"azure Get Blob {obj.name}: the range was ignored")
+            yield  # pragma: no cover - a flow that sends nothing of its own
+
+        def refused(stream: Any, request: HttpRequest) -> StreamFlow[Verdict]:
             if stream.status == 412 and "If-Match" in headers:
-                yield Close(stream)
                 raise IntegrityError(
                     f"azure Get Blob {obj.name}: the blob changed during the download "
                     f"(its ETag is no longer {headers['If-Match']})"
                 )
-            body = bytearray()
-            try:
-                while chunk := (yield Read(stream, 65536)):
-                    body += chunk
-            finally:
-                yield Close(stream)
-            stream.response.content = bytes(body)
-            if stream.status in GATEWAY_STATUSES or stream.status == 429:
-                delay = next_delay(self.retry, attempt, started, None)
-                if delay is not None:
-                    log_retry(request, attempt, f"HTTP {stream.status}", delay)
-                    yield Sleep(delay)
-                    continue
-            raise error_from_response(stream.response, "azure Get Blob", "object")
+            return None
+            yield  # pragma: no cover - nothing to ask the service
+
+        return (
+            yield from open_for_reading(
+                build, self.retry, expected, range_header="x-ms-range", headers=headers,
+                label=f"azure Get Blob {obj.name}", refused=refused,
+                fail=lambda response: error_from_response(response, "azure Get Blob", "object"),
+            )
+        )  # fmt: skip
 
     def delete_object(self, obj: Object) -> StreamFlow[bool]:
         headers = {}

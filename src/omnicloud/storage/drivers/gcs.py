@@ -15,16 +15,14 @@ from __future__ import annotations
 
 import base64
 import os
-import time
 from typing import Any
 
-from omnicloud._flow import Emit, Sleep
+from omnicloud._flow import Emit
 from omnicloud._shell import stream_operation
 from omnicloud.errors import (
     ConfigurationError,
     MalformedResponseError,
     NotSupportedError,
-    TransportError,
     ValidationError,
 )
 from omnicloud.gcp import _crc32c
@@ -47,8 +45,8 @@ from omnicloud.gcp.auth import (
 from omnicloud.http._config import HttpConfig
 from omnicloud.http._models import HttpRequest
 from omnicloud.http._redact import Redactor
-from omnicloud.http._retry import GATEWAY_STATUSES, log_retry, next_delay
-from omnicloud.http._streaming import Close, Open, Read, StreamingAsyncHttp, StreamingSyncHttp
+from omnicloud.http._streaming import Close, StreamingAsyncHttp, StreamingSyncHttp
+from omnicloud.storage._get import AGAIN, Verdict, open_for_reading
 from omnicloud.storage._hashing import Expected
 from omnicloud.storage._models import Container, Object
 from omnicloud.storage._ops import OpenedObject, RangeAccess, StorageOps, UploadRequest
@@ -60,6 +58,7 @@ from omnicloud.storage.errors import IntegrityError, ObjectHashMismatchError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from omnicloud._flow import Flow
     from omnicloud.http._streaming import StreamFlow
     from omnicloud.storage._source import ChunkSource
 
@@ -469,56 +468,42 @@ class GoogleStorageOps(StorageOps):
         expected: tuple[int, ...],
         generation: str | None,
     ) -> StreamFlow[Any]:
-        """Open ``GET ...?alt=media`` (of ``generation`` when given); opened again after a lost
-        connection or a gateway error, and once with a new token after a 401."""
+        """Open ``GET ...?alt=media`` (of ``generation`` when given;
+        :func:`~omnicloud.storage._get.open_for_reading`), once more with a new token after a
+        401."""
         client = self.client
         operation = f"gcs GET {obj.name}"
         query = [("alt", "media")]
         if generation:
             query.append(("generation", generation))
         url = client.url(self._object_path(obj.container_name, obj.name), query)
-        started = time.monotonic()
-        attempt = 0
         renewed = False
-        while True:
-            attempt += 1
+        token: str | None = None
+
+        def build() -> Flow[HttpRequest]:
+            nonlocal token
             sent = dict(headers)
             token = yield from client.authorize(sent)
-            request = HttpRequest("GET", url, headers=sent, operation=operation)
-            try:
-                stream = yield Open(request)
-            except TransportError as exc:
-                delay = next_delay(client.retry, attempt, started, None)
-                if delay is None:
-                    raise
-                log_retry(request, attempt, str(exc), delay)
-                yield Sleep(delay)
-                continue
-            if stream.status in expected:
-                return stream
-            if stream.status == 200 and "Range" in headers:
-                yield Close(stream)
-                raise RangeIgnoredError(f"{operation}: the server ignored Range")
-            body = bytearray()
-            try:
-                while chunk := (yield Read(stream, 65536)):
-                    body += chunk
-            finally:
-                yield Close(stream)
-            stream.response.content = bytes(body)
+            return HttpRequest("GET", url, headers=sent, operation=operation)
+
+        def refused(stream: Any, request: HttpRequest) -> StreamFlow[Verdict]:
+            nonlocal renewed
             if stream.status == 401 and not renewed and client.auth.can_renew(token):
                 renewed = True
                 client.auth.forget(token)
-                continue
+                return AGAIN
             if stream.status == 404 and generation:
                 raise IntegrityError(f"{operation}: the object changed during the download")
-            if stream.status in GATEWAY_STATUSES or stream.status == 429:
-                delay = next_delay(client.retry, attempt, started, None)
-                if delay is not None:
-                    log_retry(request, attempt, f"HTTP {stream.status}", delay)
-                    yield Sleep(delay)
-                    continue
-            raise self._fail(stream.response, operation, "object")
+            return None
+            yield  # pragma: no cover - nothing to ask the service
+
+        return (
+            yield from open_for_reading(
+                build, client.retry, expected, range_header="Range", headers=headers,
+                label=operation, refused=refused,
+                fail=lambda response: self._fail(response, operation, "object"),
+            )
+        )  # fmt: skip
 
 
 def _transcoded(headers: Any) -> bool:

@@ -7,11 +7,10 @@
 from __future__ import annotations
 
 import contextlib
-import time
 from collections.abc import Mapping
 from typing import Any
 
-from omnicloud._flow import Emit, Sleep
+from omnicloud._flow import Emit
 from omnicloud._safe_xml import xml_when_ok
 from omnicloud._shell import Items, listing, stream_operation
 from omnicloud.aws._regions import given_endpoint
@@ -21,16 +20,11 @@ from omnicloud.aws.credentials import AwsSession, resolve_session
 from omnicloud.errors import (
     MalformedResponseError,
     OmnicloudError,
-    TransportError,
 )
 from omnicloud.http._config import HttpConfig, RetryPolicy
 from omnicloud.http._redact import Redactor
-from omnicloud.http._retry import (
-    GATEWAY_STATUSES,
-    log_retry,
-    next_delay,
-)
-from omnicloud.http._streaming import Close, Open, Read, StreamingAsyncHttp, StreamingSyncHttp
+from omnicloud.http._streaming import Close, StreamingAsyncHttp, StreamingSyncHttp
+from omnicloud.storage._get import AGAIN_UNCOUNTED, Verdict, open_for_reading
 from omnicloud.storage._models import Container, Object
 from omnicloud.storage._ops import OpenedObject, RangeAccess, StorageOps, UploadRequest
 from omnicloud.storage._ranges import RangeIgnoredError, read_span
@@ -46,7 +40,8 @@ from omnicloud.storage.errors import ContainerAlreadyExistsError, IntegrityError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from omnicloud.http._models import HttpResponse
+    from omnicloud._flow import Flow
+    from omnicloud.http._models import HttpRequest, HttpResponse
     from omnicloud.http._streaming import StreamFlow
     from omnicloud.storage._source import ChunkSource
 
@@ -433,54 +428,28 @@ class S3StorageOps(StorageOps):
         *,
         query: list[tuple[str, str]] | None = None,
     ) -> StreamFlow[Any]:
-        """Open ``GetObject``; being a read, it is opened again after a lost connection or a
-        gateway error (never once the caller has bytes: :meth:`open_object`'s ``resume`` is for
-        that)."""
-        started = time.monotonic()
-        attempt = 0
-        redirected = False
+        """Open ``GetObject`` (:func:`~omnicloud.storage._get.open_for_reading`); a bucket in
+        another region is asked there, once."""
         bucket = obj.container_name
-        while True:
-            attempt += 1
+        used = self.endpoint.bucket_region(bucket)
+        redirected = False
+
+        def build() -> Flow[HttpRequest]:
+            nonlocal used
             credentials = yield from self.endpoint.load_credentials()
             used = self.endpoint.bucket_region(bucket)
-            request = self.endpoint.request(
-                "GET",
-                bucket,
-                obj.name,
-                query=query,
-                headers=headers,
-                operation="s3 GetObject",
-                credentials=credentials,
-                region=used,
-            )
-            try:
-                stream = yield Open(request)
-            except TransportError as exc:
-                delay = next_delay(self.retry, attempt, started, None)
-                if delay is None:
-                    raise
-                log_retry(request, attempt, str(exc), delay)
-                yield Sleep(delay)
-                continue
-            if stream.status in expected:
-                return stream
-            if stream.status == 200 and "Range" in headers:
-                yield Close(stream)  # the whole object: not read, and not wanted here
-                raise RangeIgnoredError(f"s3 GetObject {obj.name}: the server ignored Range")
+            return self.endpoint.request(
+                "GET", bucket, obj.name, query=query, headers=headers,
+                operation="s3 GetObject", credentials=credentials, region=used,
+            )  # fmt: skip
+
+        def refused(stream: Any, request: HttpRequest) -> StreamFlow[Verdict]:
+            nonlocal redirected
             if stream.status == 412 and "If-Match" in headers:
-                yield Close(stream)
                 raise IntegrityError(
                     f"s3 GetObject {obj.name}: the object changed during the download "
                     f"(its ETag is no longer {headers['If-Match']})"
                 )
-            body = bytearray()
-            try:
-                while chunk := (yield Read(stream, 65536)):
-                    body += chunk
-            finally:
-                yield Close(stream)
-            stream.response.content = bytes(body)
             if not redirected and stream.status >= 300:
                 found = yield from self.endpoint.region_of_redirect(
                     self.retry, request, bucket, stream.response, used
@@ -488,15 +457,18 @@ class S3StorageOps(StorageOps):
                 if found is not None:  # the bucket is in another region: ask there, once
                     self.endpoint.remember(bucket, found)
                     redirected = True
-                    attempt -= 1
-                    continue
-            if stream.status in GATEWAY_STATUSES or stream.status == 429:
-                delay = next_delay(self.retry, attempt, started, None)
-                if delay is not None:
-                    log_retry(request, attempt, f"HTTP {stream.status}", delay)
-                    yield Sleep(delay)
-                    continue
-            raise error_from_response(stream.response, "s3 GetObject", missing="object")
+                    return AGAIN_UNCOUNTED
+            return None
+
+        return (
+            yield from open_for_reading(
+                build, self.retry, expected, range_header="Range", headers=headers,
+                label=f"s3 GetObject {obj.name}", refused=refused,
+                fail=lambda response: error_from_response(
+                    response, "s3 GetObject", missing="object"
+                ),
+            )
+        )  # fmt: skip
 
     def delete_object(self, obj: Object) -> StreamFlow[bool]:
         response = yield from self._send(

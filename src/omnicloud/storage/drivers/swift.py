@@ -16,21 +16,20 @@ import time
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
-from omnicloud._flow import Emit, Sleep
+from omnicloud._flow import Emit
 from omnicloud._shell import stream_operation
-from omnicloud.errors import MalformedResponseError, TransportError, ValidationError
+from omnicloud.errors import MalformedResponseError, ValidationError
 from omnicloud.http import HttpRequest, HttpResponse
 from omnicloud.http._config import HttpConfig
 from omnicloud.http._redact import Redactor
-from omnicloud.http._retry import GATEWAY_STATUSES, log_retry, next_delay
-from omnicloud.http._streaming import Close, Open, Read, StreamingAsyncHttp, StreamingSyncHttp
+from omnicloud.http._streaming import Close, StreamingAsyncHttp, StreamingSyncHttp
 from omnicloud.openstack._auth import AuthSettings
 from omnicloud.openstack._options import session_from_options
 from omnicloud.openstack._session import OpenStackSession
+from omnicloud.storage._get import AGAIN, Verdict, open_for_reading
 from omnicloud.storage._hashing import Expected
 from omnicloud.storage._models import Container, Object
 from omnicloud.storage._ops import OpenedObject, StorageOps, UploadRequest
-from omnicloud.storage._ranges import RangeIgnoredError
 from omnicloud.storage.base import AsyncStorageDriver, StorageDriver
 from omnicloud.storage.drivers.swift_protocol import (
     container_path,
@@ -366,56 +365,41 @@ class SwiftStorageOps(StorageOps):
     def _open_get(
         self, obj: Object, headers: dict[str, str], expected: tuple[int, ...]
     ) -> StreamFlow[Any]:
-        """Open a GET of the object's body; reopened after a lost connection or a gateway error,
-        and once with a new token after a 401."""
+        """Open a GET of the object's body (:func:`~omnicloud.storage._get.open_for_reading`),
+        once more with a new token after a 401."""
         session = self.session
         path = object_path(obj.container_name, obj.name)
         operation = f"swift GET {obj.name}"
-        started = time.monotonic()
-        attempt = 0
-        token = yield from session.current_token()
-        renewed = False
-        while True:
-            attempt += 1
-            request = session.signed(
+        token: Any = None
+        fetched = renewed = False
+
+        def build() -> Flow[HttpRequest]:
+            nonlocal token, fetched
+            if not fetched:  # the session's token, asked once; a 401 renews it (refused)
+                token, fetched = (yield from session.current_token()), True
+            return session.signed(
                 lambda base: HttpRequest("GET", base + path, headers=headers, operation=operation),
                 token,
                 self.service_type,
             )
-            try:
-                stream = yield Open(request)
-            except TransportError as exc:
-                delay = next_delay(session.retry, attempt, started, None)
-                if delay is None:
-                    raise
-                log_retry(request, attempt, str(exc), delay)
-                yield Sleep(delay)
-                continue
-            if stream.status in expected:
-                return stream
-            if stream.status == 200 and "Range" in headers:
-                yield Close(stream)
-                raise RangeIgnoredError(f"{operation}: the server ignored Range")
-            body = bytearray()
-            try:
-                while chunk := (yield Read(stream, 65536)):
-                    body += chunk
-            finally:
-                yield Close(stream)
-            stream.response.content = bytes(body)
+
+        def refused(stream: Any, request: HttpRequest) -> StreamFlow[Verdict]:
+            nonlocal token, renewed
             if stream.status == 401 and not renewed and session.can_renew(token):
                 renewed = True
                 token = yield from session.reauthenticate(token)
-                continue
+                return AGAIN
             if stream.status == 412 and "If-Match" in headers:
                 raise IntegrityError(f"{operation}: the object changed during the download")
-            if stream.status in GATEWAY_STATUSES or stream.status == 429:
-                delay = next_delay(session.retry, attempt, started, None)
-                if delay is not None:
-                    log_retry(request, attempt, f"HTTP {stream.status}", delay)
-                    yield Sleep(delay)
-                    continue
-            raise self._fail(stream.response, operation, "object")
+            return None
+
+        return (
+            yield from open_for_reading(
+                build, session.retry, expected, range_header="Range", headers=headers,
+                label=operation, refused=refused,
+                fail=lambda response: self._fail(response, operation, "object"),
+            )
+        )  # fmt: skip
 
     def delete_object(self, obj: Object) -> StreamFlow[bool]:
         operation = f"swift DELETE {obj.name}"
