@@ -118,6 +118,25 @@ _CLOUDSTACK_OPTIONS = _frozen(
 )
 _CLOUDSIGMA_OPTIONS = _frozen(timeout="timeout", verify="verify", retries="retries")
 
+# Where an OpenStack profile authenticates (Keystone or Swift's own auth), for compute and Swift
+_KEYSTONE_SCOPE = (
+    Credential(("auth_url", "ex_force_auth_url"), "the auth URL", "ex_force_auth_url"),
+    Credential(
+        ("auth_version", "ex_force_auth_version"),
+        "an auth version",
+        "ex_force_auth_version",
+        required=False,
+    ),
+    Credential(
+        ("project", "tenant", "ex_tenant_name"),
+        "a project",
+        "ex_tenant_name",
+        required=False,
+    ),
+    Credential(("domain", "ex_domain_name"), "a domain", "ex_domain_name", required=False),
+    Credential(("region", "ex_force_service_region"), "a region", "region", required=False),
+)
+
 _CS_KEY = Credential(("key", "api_key", "apikey"), "an API key")
 _CS_SECRET = Credential(("secret", "secret_key", "secretkey"), "a secret key")
 _CS_ENDPOINT = Credential(("endpoint", "url"), "an endpoint URL", "url")
@@ -255,21 +274,7 @@ ENTRIES: tuple[DriverEntry, ...] = (
         credentials=(
             Credential(("key", "username", "user"), "a user name", "key", required=False),
             Credential(("secret", "password"), "a password", "secret", required=False),
-            Credential(("auth_url", "ex_force_auth_url"), "the auth URL", "ex_force_auth_url"),
-            Credential(
-                ("auth_version", "ex_force_auth_version"),
-                "an auth version",
-                "ex_force_auth_version",
-                required=False,
-            ),
-            Credential(
-                ("project", "tenant", "ex_tenant_name"),
-                "a project",
-                "ex_tenant_name",
-                required=False,
-            ),
-            Credential(("domain", "ex_domain_name"), "a domain", "ex_domain_name", required=False),
-            Credential(("region", "ex_force_service_region"), "a region", "region", required=False),
+            *_KEYSTONE_SCOPE,
             Credential(
                 ("token", "ex_force_auth_token"), "a token", "ex_force_auth_token", required=False
             ),
@@ -483,21 +488,7 @@ ENTRIES: tuple[DriverEntry, ...] = (
         credentials=(
             Credential(("key", "username", "user"), "a user name (tempauth: account:user)"),
             Credential(("secret", "password"), "a password (tempauth: the key)"),
-            Credential(("auth_url", "ex_force_auth_url"), "the auth URL", "ex_force_auth_url"),
-            Credential(
-                ("auth_version", "ex_force_auth_version"),
-                "an auth version",
-                "ex_force_auth_version",
-                required=False,
-            ),
-            Credential(
-                ("project", "tenant", "ex_tenant_name"),
-                "a project",
-                "ex_tenant_name",
-                required=False,
-            ),
-            Credential(("domain", "ex_domain_name"), "a domain", "ex_domain_name", required=False),
-            Credential(("region", "ex_force_service_region"), "a region", "region", required=False),
+            *_KEYSTONE_SCOPE,
         ),
         options=_frozen(
             base_url="ex_force_base_url",
