@@ -34,7 +34,15 @@ if TYPE_CHECKING:
     from omnicloud.http._streaming import StreamFlow
     from omnicloud.storage._ops import OpenedObject, RangeAccess
 
-__all__ = ["PROBE_SIZE", "RangeIgnoredError", "RangedReading", "read_span", "worth_ranges"]
+__all__ = [
+    "PROBE_SIZE",
+    "RangeIgnoredError",
+    "RangedReading",
+    "byte_range",
+    "pinned_reads",
+    "read_span",
+    "worth_ranges",
+]
 
 #: What a skipping read takes at a time.
 PROBE_SIZE = 1024 * 1024
@@ -228,3 +236,41 @@ def read_span(
             with contextlib.suppress(Exception):  # a broken connection may refuse to close
                 yield Close(stream)
     return pieces
+
+
+def byte_range(start: int, end: int | None) -> str:
+    """A ``Range`` header value for bytes ``[start, end)`` (``end`` None: to the end)."""
+    return f"bytes={start}-{'' if end is None else end - 1}"
+
+
+def pinned_reads(
+    open_get: Callable[[dict[str, str], tuple[int, ...]], StreamFlow[Any]],
+    name: str,
+    *,
+    range_header: str,
+    pin: dict[str, str],
+    window: int,
+    span: int,
+) -> tuple[Callable[[int], StreamFlow[OpenedObject]], RangeAccess]:
+    """How the rest of one version of object ``name``, opened by its first span, is read: the
+    ``resume`` of that first answer and the :class:`~omnicloud.storage._ops.RangeAccess` for
+    the others. ``open_get(headers, expected)`` opens a GET of the object; ``range_header``
+    asks for a range; ``pin`` (``If-Match``, or nothing where ``open_get`` names the version
+    itself) goes with every request."""
+    from omnicloud.storage._ops import OpenedObject, RangeAccess
+
+    def resume(received: int) -> StreamFlow[OpenedObject]:
+        again = yield from open_get({range_header: byte_range(received, None), **pin}, (206,))
+        return OpenedObject(reader=again, size=None, md5=None)
+
+    def fetch(first: int, last: int) -> StreamFlow[list[bytes]]:
+        def open_from(start: int) -> StreamFlow[Any]:
+            return open_get({range_header: byte_range(start, last), **pin}, (206,))
+
+        return read_span(open_from, name, first, last)
+
+    def restart() -> StreamFlow[OpenedObject]:
+        again = yield from open_get(dict(pin), (200,))
+        return OpenedObject(reader=again, size=None, md5=None)
+
+    return resume, RangeAccess(fetch=fetch, restart=restart, window=window, span=span)

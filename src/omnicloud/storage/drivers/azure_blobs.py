@@ -38,8 +38,8 @@ from omnicloud.http._streaming import Close, StreamingAsyncHttp, StreamingSyncHt
 from omnicloud.storage._get import Verdict, open_for_reading
 from omnicloud.storage._hashing import Expected
 from omnicloud.storage._models import Container, Object
-from omnicloud.storage._ops import OpenedObject, RangeAccess, StorageOps, UploadRequest
-from omnicloud.storage._ranges import RangeIgnoredError, read_span
+from omnicloud.storage._ops import OpenedObject, StorageOps, UploadRequest
+from omnicloud.storage._ranges import RangeIgnoredError, byte_range, pinned_reads
 from omnicloud.storage.base import AsyncStorageDriver, StorageDriver
 from omnicloud.storage.drivers.azure_blobs_upload import BlockSettings, upload_flow
 from omnicloud.storage.errors import (
@@ -68,10 +68,6 @@ META_PREFIX = "x-ms-meta-"
 #: at 47 MiB/s; in 4 MiB ranges 34 MiB at 49 MiB/s).
 RANGE_SIZE = 2 * 1024 * 1024
 PROVIDER = "azure_blobs"
-
-
-def _byte_range(start: int, end: int | None) -> str:
-    return f"bytes={start}-{'' if end is None else end - 1}"
 
 
 def _total_size(content_range: str) -> int | None:
@@ -382,14 +378,14 @@ class AzureBlobsStorageOps(StorageOps):
 
     def open_object(self, obj: Object, start: int, end: int | None) -> StreamFlow[OpenedObject]:
         ranged = start > 0 or end is not None
-        headers = {"x-ms-range": _byte_range(start, end)} if ranged else {}
+        headers = {"x-ms-range": byte_range(start, end)} if ranged else {}
         stream = yield from self._open_get(obj, headers, (206,) if ranged else (200,))
         length = stream.headers.get("content-length")
         etag = stream.headers.get("etag", "")
 
         def resume(received: int) -> StreamFlow[OpenedObject]:
             """The rest of this very version of the blob (If-Match), after ``received`` bytes."""
-            rest = {"x-ms-range": _byte_range(start + received, end)}
+            rest = {"x-ms-range": byte_range(start + received, end)}
             if etag:
                 rest["If-Match"] = etag
             again = yield from self._open_get(obj, rest, (206,))
@@ -406,7 +402,7 @@ class AzureBlobsStorageOps(StorageOps):
         if self.settings.concurrency < 2 or not obj.size or obj.size < 2 * span:
             return (yield from self.open_object(obj, 0, None))
         try:
-            stream = yield from self._open_get(obj, {"x-ms-range": _byte_range(0, span)}, (206,))
+            stream = yield from self._open_get(obj, {"x-ms-range": byte_range(0, span)}, (206,))
         except RangeIgnoredError:
             return (yield from self.open_object(obj, 0, None))
         total = _total_size(stream.headers.get("content-range", ""))
@@ -419,40 +415,18 @@ class AzureBlobsStorageOps(StorageOps):
         # on a ranged read the blob's stored MD5 comes as x-ms-blob-content-md5
         stored = md5_hex(stream.headers.get("x-ms-blob-content-md5"))
 
-        def resume(received: int) -> StreamFlow[OpenedObject]:
-            rest = {"x-ms-range": _byte_range(received, None)}
-            if etag:
-                rest["If-Match"] = etag
-            again = yield from self._open_get(obj, rest, (206,))
-            return OpenedObject(reader=again, size=None, md5=None)
-
-        def fetch(first: int, last: int) -> StreamFlow[list[bytes]]:
-            return self._read_span(obj, first, last, etag)
-
-        def restart() -> StreamFlow[OpenedObject]:
-            pinned = {"If-Match": etag} if etag else {}
-            again = yield from self._open_get(obj, pinned, (200,))
-            return OpenedObject(reader=again, size=None, md5=None)
-
-        access = RangeAccess(
-            fetch=fetch, restart=restart, window=self.settings.concurrency, span=min(span, total)
+        resume, access = pinned_reads(
+            lambda headers, expected: self._open_get(obj, headers, expected),
+            obj.name,
+            range_header="x-ms-range",
+            pin={"If-Match": etag} if etag else {},
+            window=self.settings.concurrency,
+            span=min(span, total),
         )
         expected = Expected("md5", stored, "Content-MD5") if stored else None
         return OpenedObject(
             reader=stream, size=total, md5=None, resume=resume, ranges=access, expected=expected
         )
-
-    def _read_span(self, obj: Object, first: int, last: int, etag: str) -> StreamFlow[list[bytes]]:
-        """Bytes ``first`` to ``last`` (exclusive) of the version ``etag``, whole
-        (:func:`~omnicloud.storage._ranges.read_span`)."""
-
-        def open_from(start: int) -> StreamFlow[Any]:
-            headers = {"x-ms-range": _byte_range(start, last)}
-            if etag:
-                headers["If-Match"] = etag
-            return self._open_get(obj, headers, (206,))
-
-        return read_span(open_from, obj.name, first, last)
 
     def _open_get(
         self, obj: Object, headers: dict[str, str], expected: tuple[int, ...]

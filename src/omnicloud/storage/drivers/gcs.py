@@ -49,8 +49,8 @@ from omnicloud.http._streaming import Close, StreamingAsyncHttp, StreamingSyncHt
 from omnicloud.storage._get import AGAIN, Verdict, open_for_reading
 from omnicloud.storage._hashing import Expected
 from omnicloud.storage._models import Container, Object
-from omnicloud.storage._ops import OpenedObject, RangeAccess, StorageOps, UploadRequest
-from omnicloud.storage._ranges import RangeIgnoredError, read_span
+from omnicloud.storage._ops import OpenedObject, StorageOps, UploadRequest
+from omnicloud.storage._ranges import RangeIgnoredError, byte_range, pinned_reads
 from omnicloud.storage.base import AsyncStorageDriver, StorageDriver
 from omnicloud.storage.drivers.gcs_hmac import GcsXmlOps, is_hmac_key, make_hmac_ops
 from omnicloud.storage.drivers.gcs_upload import UploadSettings, upload_flow
@@ -72,10 +72,6 @@ __all__ = [
 #: The most one ranged GET of a parallel download asks for (``concurrency`` are held at once;
 #: 8 MiB held 61 MiB more for a 256 MiB object on fake-gcs-server, 4 MiB 37 MiB, at one speed).
 RANGE_SIZE = 4 * 1024 * 1024
-
-
-def _byte_range(start: int, end: int | None) -> str:
-    return f"bytes={start}-{'' if end is None else end - 1}"
 
 
 def _total_size(content_range: str) -> int | None:
@@ -386,14 +382,14 @@ class GoogleStorageOps(StorageOps):
         headers: dict[str, str] = {}
         ranged = start > 0 or end is not None
         if ranged:
-            headers["Range"] = _byte_range(start, end)
+            headers["Range"] = byte_range(start, end)
         stream = yield from self._open_get(obj, headers, (200, 206), None)
         generation = stream.headers.get("x-goog-generation")
         length = stream.headers.get("content-length")
 
         def resume(received: int) -> StreamFlow[OpenedObject]:
             """The rest of this very generation after ``received`` bytes."""
-            rest = {"Range": _byte_range(start + received, end)}
+            rest = {"Range": byte_range(start + received, end)}
             again = yield from self._open_get(obj, rest, (206,), generation)
             return OpenedObject(reader=again, size=None, md5=None)
 
@@ -415,7 +411,7 @@ class GoogleStorageOps(StorageOps):
         ):
             return (yield from self.open_object(obj, 0, None))
         try:
-            stream = yield from self._open_get(obj, {"Range": _byte_range(0, span)}, (206,), None)
+            stream = yield from self._open_get(obj, {"Range": byte_range(0, span)}, (206,), None)
         except RangeIgnoredError:
             return (yield from self.open_object(obj, 0, None))
         total = _total_size(stream.headers.get("content-range", ""))
@@ -424,20 +420,13 @@ class GoogleStorageOps(StorageOps):
             yield Close(stream)
             raise MalformedResponseError(f"gcs GET {obj.name}: a ranged answer without a size")
 
-        def resume(received: int) -> StreamFlow[OpenedObject]:
-            again = yield from self._open_get(obj, {"Range": _byte_range(received, None)},
-                                              (206,), generation)  # fmt: skip
-            return OpenedObject(reader=again, size=None, md5=None)
-
-        def fetch(first: int, last: int) -> StreamFlow[list[bytes]]:
-            return self._read_span(obj, first, last, generation)
-
-        def restart() -> StreamFlow[OpenedObject]:
-            again = yield from self._open_get(obj, {}, (200,), generation)
-            return OpenedObject(reader=again, size=None, md5=None)
-
-        access = RangeAccess(
-            fetch=fetch, restart=restart, window=self.concurrency, span=min(span, total)
+        resume, access = pinned_reads(
+            lambda headers, expected: self._open_get(obj, headers, expected, generation),
+            obj.name,
+            range_header="Range",
+            pin={},  # the generation is in every request's query
+            window=self.concurrency,
+            span=min(span, total),
         )
         opened = OpenedObject(reader=stream, size=total, md5=None, resume=resume, ranges=access)
         stated = parse_goog_hash(stream.headers.get("x-goog-hash", ""))
@@ -449,17 +438,6 @@ class GoogleStorageOps(StorageOps):
         elif md5:
             opened.md5 = md5
         return opened
-
-    def _read_span(
-        self, obj: Object, first: int, last: int, generation: str | None
-    ) -> StreamFlow[list[bytes]]:
-        """Bytes ``first`` to ``last`` (exclusive) of ``generation``, whole
-        (:func:`~omnicloud.storage._ranges.read_span`)."""
-
-        def open_from(start: int) -> StreamFlow[Any]:
-            return self._open_get(obj, {"Range": _byte_range(start, last)}, (206,), generation)
-
-        return read_span(open_from, obj.name, first, last)
 
     def _open_get(
         self,

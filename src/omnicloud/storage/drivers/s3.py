@@ -26,8 +26,8 @@ from omnicloud.http._redact import Redactor
 from omnicloud.http._streaming import Close, StreamingAsyncHttp, StreamingSyncHttp
 from omnicloud.storage._get import AGAIN_UNCOUNTED, Verdict, open_for_reading
 from omnicloud.storage._models import Container, Object
-from omnicloud.storage._ops import OpenedObject, RangeAccess, StorageOps, UploadRequest
-from omnicloud.storage._ranges import RangeIgnoredError, read_span
+from omnicloud.storage._ops import OpenedObject, StorageOps, UploadRequest
+from omnicloud.storage._ranges import RangeIgnoredError, byte_range, pinned_reads
 from omnicloud.storage.base import AsyncStorageDriver, StorageDriver
 from omnicloud.storage.drivers._s3_upload import (
     CHECKSUM_ALGORITHM,
@@ -52,11 +52,6 @@ META_PREFIX = "x-amz-meta-"
 _LEGACY_LOCATIONS = {"": "us-east-1", "EU": "eu-west-1"}
 #: The region of a driver that none names (the argument, the environment, the AWS profile).
 DEFAULT_REGION = "us-east-1"
-
-
-def _byte_range(start: int, end: int | None) -> str:
-    """A ``Range`` header value for ``[start, end)``."""
-    return f"bytes={start}-{'' if end is None else end - 1}"
 
 
 #: The most a ranged GET of a parallel download asks for: ``concurrency`` of them are held at
@@ -313,7 +308,7 @@ class S3StorageOps(StorageOps):
         headers = {}
         ranged = start > 0 or end is not None
         if ranged:
-            headers["Range"] = _byte_range(start, end)
+            headers["Range"] = byte_range(start, end)
         else:
             headers[CHECKSUM_MODE] = "ENABLED"
         stream = yield from self._open_get(obj, headers, (200, 206))
@@ -323,7 +318,7 @@ class S3StorageOps(StorageOps):
 
         def resume(received: int) -> StreamFlow[OpenedObject]:
             """The rest of this very version of the object (If-Match), after ``received`` bytes."""
-            rest = {"Range": _byte_range(start + received, end)}
+            rest = {"Range": byte_range(start + received, end)}
             if quoted_etag:
                 rest["If-Match"] = quoted_etag
             again = yield from self._open_get(obj, rest, (206,))
@@ -342,7 +337,7 @@ class S3StorageOps(StorageOps):
         if self.transfer.concurrency < 2 or not obj.size or obj.size < 2 * span:
             return (yield from self.open_object(obj, 0, None))
         try:
-            stream = yield from self._open_get(obj, {"Range": _byte_range(0, span)}, (206,))
+            stream = yield from self._open_get(obj, {"Range": byte_range(0, span)}, (206,))
         except RangeIgnoredError:
             return (yield from self.open_object(obj, 0, None))
         total = _total_size(stream.headers.get("content-range", ""))
@@ -353,23 +348,13 @@ class S3StorageOps(StorageOps):
                 f"s3 GetObject {obj.name}: a ranged answer without the object's size"
             )
 
-        def resume(received: int) -> StreamFlow[OpenedObject]:
-            rest = {"Range": _byte_range(received, None)}
-            if quoted_etag:
-                rest["If-Match"] = quoted_etag
-            again = yield from self._open_get(obj, rest, (206,))
-            return OpenedObject(reader=again, size=None, md5=None)
-
-        def fetch(first: int, last: int) -> StreamFlow[list[bytes]]:
-            return self._read_span(obj, first, last, quoted_etag)
-
-        def restart() -> StreamFlow[OpenedObject]:
-            pinned = {"If-Match": quoted_etag} if quoted_etag else {}
-            again = yield from self._open_get(obj, pinned, (200,))
-            return OpenedObject(reader=again, size=None, md5=None)
-
-        access = RangeAccess(
-            fetch=fetch, restart=restart, window=self.transfer.concurrency, span=min(span, total)
+        resume, access = pinned_reads(
+            lambda headers, expected: self._open_get(obj, headers, expected),
+            obj.name,
+            range_header="Range",
+            pin={"If-Match": quoted_etag} if quoted_etag else {},
+            window=self.transfer.concurrency,
+            span=min(span, total),
         )
         opened = OpenedObject(reader=stream, size=total, md5=None, resume=resume, ranges=access)
         yield from self._expect(opened, obj, stream.headers, total)
@@ -405,20 +390,6 @@ class S3StorageOps(StorageOps):
         with contextlib.suppress(Exception):
             yield Close(stream)  # the part's bytes are not wanted
         return stream.headers
-
-    def _read_span(
-        self, obj: Object, first: int, last: int, quoted_etag: str
-    ) -> StreamFlow[list[bytes]]:
-        """Bytes ``first`` to ``last`` (exclusive) of the version tagged ``quoted_etag``, whole
-        (:func:`~omnicloud.storage._ranges.read_span`)."""
-
-        def open_from(start: int) -> StreamFlow[Any]:
-            headers = {"Range": _byte_range(start, last)}
-            if quoted_etag:
-                headers["If-Match"] = quoted_etag
-            return self._open_get(obj, headers, (206,))
-
-        return read_span(open_from, obj.name, first, last)
 
     def _open_get(
         self,

@@ -30,6 +30,7 @@ from omnicloud.storage._get import AGAIN, Verdict, open_for_reading
 from omnicloud.storage._hashing import Expected
 from omnicloud.storage._models import Container, Object
 from omnicloud.storage._ops import OpenedObject, StorageOps, UploadRequest
+from omnicloud.storage._ranges import byte_range
 from omnicloud.storage.base import AsyncStorageDriver, StorageDriver
 from omnicloud.storage.drivers.swift_protocol import (
     container_path,
@@ -60,10 +61,6 @@ __all__ = [
 SERVICE = "object-store"
 META_PREFIX = "x-object-meta-"
 TEMP_URL_KEY = "x-account-meta-temp-url-key"
-
-
-def _byte_range(start: int, end: int | None) -> str:
-    return f"bytes={start}-{'' if end is None else end - 1}"
 
 
 def _is_md5(etag: str) -> bool:
@@ -300,7 +297,7 @@ class SwiftStorageOps(StorageOps):
         headers: dict[str, str] = {}
         ranged = start > 0 or end is not None
         if ranged:
-            headers["Range"] = _byte_range(start, end)
+            headers["Range"] = byte_range(start, end)
         stream = yield from self._open_get(obj, headers, (200, 206))
         length = stream.headers.get("content-length")
         quoted = stream.headers.get("etag", "")
@@ -310,7 +307,7 @@ class SwiftStorageOps(StorageOps):
 
         def resume(received: int) -> StreamFlow[OpenedObject]:
             """The rest of this very version (If-Match) after ``received`` bytes."""
-            rest = {"Range": _byte_range(start + received, end)}
+            rest = {"Range": byte_range(start + received, end)}
             if quoted:
                 rest["If-Match"] = quoted
             again = yield from self._open_get(obj, rest, (206,))
